@@ -1,0 +1,59 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export const DEFAULT_BASE_URL = 'https://api.scale.com/v1/nucleus';
+
+export class ScaleNucleusApi implements ICredentialType {
+	name = 'scaleNucleusApi';
+
+	displayName = 'Scale Nucleus API';
+
+	icon = { light: 'file:../icons/nucleus.svg', dark: 'file:../icons/nucleus.dark.svg' } as const;
+
+	documentationUrl =
+		'https://github.com/n8n-nodes-scale-nucleus/n8n-nodes-scale-nucleus?tab=readme-ov-file#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'Your Scale API key (live or test). It is sent as the Basic-auth username with an empty password.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL,
+			required: true,
+			description:
+				'Root of the Nucleus API. Change it only for a proxy or a Nucleus-compatible server.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: {
+				username: '={{$credentials.apiKey}}',
+				password: '',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/dataset/details',
+			method: 'GET',
+		},
+	};
+}

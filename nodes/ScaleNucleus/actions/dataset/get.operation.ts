@@ -1,0 +1,22 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { datasetLocator } from '../../../shared/descriptions';
+import type { NucleusClient } from '../../../shared/transport';
+import { encodePathSegment } from '../../../shared/transport';
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataset'], operation: ['get'] } },
+	[datasetLocator],
+);
+
+export async function executeItem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: NucleusClient,
+): Promise<IDataObject> {
+	const datasetId = this.getNodeParameter('datasetId', itemIndex, '', { extractValue: true }) as string;
+	return await client.request<IDataObject>('GET', `dataset/${encodePathSegment(datasetId.trim())}/info`, {
+		itemIndex,
+	});
+}

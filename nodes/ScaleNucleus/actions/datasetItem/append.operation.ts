@@ -1,0 +1,259 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { datasetLocator } from '../../../shared/descriptions';
+import { appendItems } from '../../../shared/append';
+import type { NucleusClient } from '../../../shared/transport';
+
+const showRemote = { mode: ['remote'] };
+const showLocal = { mode: ['local'] };
+
+export const properties: INodeProperties[] = [
+	datasetLocator,
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'remote',
+		options: [
+			{
+				name: 'Remote URL',
+				value: 'remote',
+				description: 'Images already in a bucket or on the web (http://, https://, s3://, gs://)',
+			},
+			{
+				name: 'Local File',
+				value: 'local',
+				description:
+					'Upload the image itself, from binary data of the input item or a file on the n8n host',
+			},
+		],
+	},
+	{
+		displayName: 'Image URL',
+		name: 'imageUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. s3://my-bucket/images/0001.jpg',
+		description:
+			'Location of the image that Nucleus fetches. Supported: http://, https://, s3:// and gs://.',
+		displayOptions: { show: showRemote },
+	},
+	{
+		displayName: 'Processing',
+		name: 'processing',
+		type: 'options',
+		noDataExpression: true,
+		default: 'async',
+		options: [
+			{
+				name: 'Asynchronous (Job)',
+				value: 'async',
+				description:
+					'Upload all items as one file and let Nucleus import them in an AsyncJob. Best for large batches.',
+			},
+			{
+				name: 'Synchronous (Batches)',
+				value: 'sync',
+				description:
+					'Send the items in small JSON batches and get per-item results at once. For small batches.',
+			},
+		],
+		displayOptions: { show: showRemote },
+	},
+	{
+		displayName: 'Image Source',
+		name: 'imageSource',
+		type: 'options',
+		noDataExpression: true,
+		default: 'binary',
+		options: [
+			{
+				name: 'Binary Property',
+				value: 'binary',
+				description: 'A file of the input item, for example from Read/Write Files From Disk or HTTP Request',
+			},
+			{
+				name: 'File Path',
+				value: 'path',
+				description: 'A file on the machine that runs n8n (n8n file-access restrictions apply)',
+			},
+		],
+		displayOptions: { show: showLocal },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field containing the image',
+		displayOptions: { show: { ...showLocal, imageSource: ['binary'] } },
+	},
+	{
+		displayName: 'File Path',
+		name: 'filePath',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. /home/node/.n8n-files/images/0001.jpg',
+		description: 'Absolute path of the image file on the n8n host',
+		displayOptions: { show: { ...showLocal, imageSource: ['path'] } },
+	},
+	{
+		displayName: 'Reference ID',
+		name: 'referenceId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.id }}',
+		description:
+			'Your unique ID for the item in the dataset. Appending the same reference ID again updates or ignores the item, see Update Existing Items.',
+	},
+	{
+		displayName: 'Metadata',
+		name: 'metadataMode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'none',
+		options: [
+			{ name: 'None', value: 'none', description: 'Send no metadata' },
+			{
+				name: 'All Other Fields',
+				value: 'allFields',
+				description: 'Use every field of the input item except the excluded ones',
+			},
+			{ name: 'JSON', value: 'json', description: 'Give the metadata as a JSON object' },
+			{ name: 'Fields Below', value: 'fields', description: 'Set metadata key by key' },
+		],
+	},
+	{
+		displayName: 'Fields to Exclude',
+		name: 'excludeFields',
+		type: 'string',
+		default: 'reference_id, image_url',
+		description: 'Comma-separated top-level fields of the input item not to send as metadata',
+		displayOptions: { show: { metadataMode: ['allFields'] } },
+	},
+	{
+		displayName: 'Metadata (JSON)',
+		name: 'metadataJson',
+		type: 'json',
+		default: '{}',
+		description: 'A JSON object. Numbers must be finite; keys should keep one type across the dataset.',
+		displayOptions: { show: { metadataMode: ['json'] } },
+	},
+	{
+		displayName: 'Metadata Fields',
+		name: 'metadataFields',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Metadata Field',
+		displayOptions: { show: { metadataMode: ['fields'] } },
+		options: [
+			{
+				displayName: 'Field',
+				name: 'field',
+				values: [
+					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Update Existing Items',
+		name: 'update',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether an item whose reference ID is already in the dataset is overwritten (its metadata replaced). When off, such items are left as they are and reported as ignored.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Batch Size',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 29 },
+				default: 20,
+				description: 'Items per synchronous request (Nucleus accepts fewer than 30)',
+				displayOptions: { show: { '/mode': ['remote'], '/processing': ['sync'] } },
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 64 },
+				default: 16,
+				description:
+					'Most requests in flight at once (local files, or synchronous batches). All share one keep-alive connection pool.',
+				displayOptions: { hide: { '/processing': ['async'] } },
+			},
+			{
+				displayName: 'Height',
+				name: 'height',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1,
+				description: 'Image height in pixels (required for privacy-mode datasets)',
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				typeOptions: { minValue: 0.1 },
+				default: 5,
+				description: 'How often to check the job while waiting',
+				displayOptions: { show: { '/mode': ['remote'], '/processing': ['async'] } },
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3600,
+				description: 'How long to wait for the job before failing with its ID, so you can resume',
+				displayOptions: { show: { '/mode': ['remote'], '/processing': ['async'] } },
+			},
+			{
+				displayName: 'Wait for Completion',
+				name: 'waitForCompletion',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to wait until the job is finished and output one result per input item (failed items carry the error). Otherwise one item with the job is output.',
+				displayOptions: { show: { '/mode': ['remote'], '/processing': ['async'] } },
+			},
+			{
+				displayName: 'Width',
+				name: 'width',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1,
+				description: 'Image width in pixels (required for privacy-mode datasets)',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['datasetItem'], operation: ['append'] } },
+	properties,
+);
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: NucleusClient,
+): Promise<INodeExecutionData[]> {
+	return await appendItems.call(this, items, client);
+}

@@ -1,0 +1,32 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { OperationModule } from '../types';
+import * as getErrors from './getErrors.operation';
+import * as getStatus from './getStatus.operation';
+import * as waitForCompletion from './waitForCompletion.operation';
+
+export const operations: Record<string, OperationModule> = { getErrors, getStatus, waitForCompletion };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['job'] } },
+		options: [
+			{ name: 'Get Errors', value: 'getErrors', action: 'Get the errors of a job', description: 'Get the error lines of an AsyncJob' },
+			{ name: 'Get Status', value: 'getStatus', action: 'Get the status of a job', description: 'Get the status and progress of an AsyncJob' },
+			{
+				name: 'Wait for Completion',
+				value: 'waitForCompletion',
+				action: 'Wait for a job to complete',
+				description: 'Wait until an AsyncJob is finished and output its final status and errors',
+			},
+		],
+		default: 'getStatus',
+	},
+	...getErrors.description,
+	...getStatus.description,
+	...waitForCompletion.description,
+];

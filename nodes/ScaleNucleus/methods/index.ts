@@ -1,0 +1,3 @@
+import { searchDatasets } from '../../shared/listSearch';
+
+export const listSearch = { searchDatasets };

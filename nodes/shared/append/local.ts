@@ -1,0 +1,78 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { BINARY_ENCODING } from 'n8n-workflow';
+
+import { buildLocalItemForm, type LocalImage } from '../multipart';
+import { runPool } from '../pool';
+import type { NucleusClient } from '../transport';
+import { encodePathSegment } from '../transport';
+import type { AppendResponse } from '../types';
+import type { PlannedItem } from './collect';
+import type { ItemFailure, ItemResult } from './results';
+import { outcomesFromCounts } from './results';
+
+/**
+ * Opens the image of a planned local item. Binary data with an id (n8n's filesystem, database and
+ * S3 modes) is streamed through n8n's binary data service; `.data` is only used when the binary
+ * has no id (then it holds the base64 content in memory). Paths go through n8n's file helpers,
+ * so file-access restrictions are enforced again at upload time.
+ */
+function imageOf(ctx: IExecuteFunctions, planned: PlannedItem): LocalImage {
+	const source = planned.local!;
+	const open =
+		source.kind === 'path'
+			? async () => await ctx.helpers.createReadStream(source.path as never)
+			: source.binary.id
+				? async () => await ctx.helpers.getBinaryStream(source.binary.id!)
+				: () => Buffer.from(source.binary.data, BINARY_ENCODING);
+	return {
+		open,
+		fileName: planned.fileName!,
+		contentType: planned.contentType!,
+		size: source.size,
+	};
+}
+
+/** One multipart request per item, at most `concurrency` in flight over one keep-alive pool. */
+export async function appendLocalItems(
+	ctx: IExecuteFunctions,
+	client: NucleusClient,
+	items: PlannedItem[],
+	update: boolean,
+	options: { concurrency: number; signal?: AbortSignal },
+): Promise<{ results: ItemResult[]; failures: ItemFailure[] }> {
+	const results: ItemResult[] = [];
+	const failures: ItemFailure[] = [];
+	await runPool(
+		items.length,
+		options.concurrency,
+		async (i) => {
+			const planned = items[i];
+			const image = imageOf(ctx, planned);
+			try {
+				const response = await client.request<AppendResponse>(
+					'POST',
+					`dataset/${encodePathSegment(planned.datasetId)}/append`,
+					{
+						form: async () => await buildLocalItemForm(planned.payload, update, image),
+						itemIndex: planned.itemIndex,
+					},
+				);
+				const ref = planned.payload.reference_id;
+				const o = outcomesFromCounts(response, [ref]).get(ref)!;
+				results.push({
+					itemIndex: planned.itemIndex,
+					reference_id: ref,
+					dataset_id: planned.datasetId,
+					outcome: o.outcome,
+					succeeded: o.outcome !== 'failed',
+					...(o.error ? { error: o.error } : {}),
+				});
+			} catch (error) {
+				if (options.signal?.aborted) throw error;
+				failures.push({ itemIndex: planned.itemIndex, error: error as Error });
+			}
+		},
+		options.signal,
+	);
+	return { results, failures };
+}

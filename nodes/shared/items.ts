@@ -1,0 +1,711 @@
+/**
+ * Input item → DatasetItem mapping and validation (pure: no I/O, no n8n contexts).
+ *
+ * Every check returns either the clean value or an `ItemProblem` that names the item (0-based,
+ * as n8n shows it), the parameter, what was wrong and how to fix it. The node turns a problem
+ * into a `NodeOperationError` with `itemIndex`, or into an error item with continue-on-fail.
+ *
+ * Decisions (documented in the README):
+ * - Reference ID: must be a string (numbers are rejected too: convert with `{{ String(...) }}`,
+ *   so leading zeros and large IDs are never mangled), not empty or whitespace-only, at most
+ *   1024 characters. The value is sent exactly as given (never trimmed). IDs are compared
+ *   exactly (case-sensitive) when looking for duplicates.
+ * - Image URL: `http://`, `https://` (with a host), `s3://bucket/key`, `gs://bucket/key`
+ *   (scheme case-insensitive). Surrounding whitespace is removed; the URL is otherwise sent
+ *   as typed (not re-encoded).
+ * - Metadata: a plain object. Nested objects and arrays are allowed. Dates (and objects with
+ *   `toJSON`, such as Luxon DateTimes) become their JSON form (ISO strings). `undefined` values
+ *   are dropped from objects and become `null` inside arrays (as `JSON.stringify` does).
+ *   NaN, ±Infinity, BigInt, functions, symbols, Maps, Sets, binary buffers and circular
+ *   references are rejected with the key path. Nesting deeper than 64 levels is rejected.
+ * - Key-value metadata: an empty key is rejected; a key given twice is rejected (no silent
+ *   "last wins" that would hide a typo).
+ * - Width/Height: empty → not sent; otherwise a whole number from 1 to 2,147,483,647 (a number
+ *   or a string of digits).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DatasetItemPayload } from './types';
+
+export type ImageScheme = 'http' | 'https' | 's3' | 'gs';
+
+export interface ItemProblem {
+	/** 0-based index of the input item, as n8n shows it. */
+	itemIndex: number;
+	/** User-facing parameter name, e.g. 'Reference ID', 'Image URL', 'Metadata', 'Width'. */
+	field: string;
+	/** Full sentence naming the item and the field. */
+	message: string;
+	/** How to fix it. */
+	description?: string;
+}
+
+export const MAX_REFERENCE_ID_LENGTH = 1024;
+export const MAX_DIMENSION = 2_147_483_647;
+export const MAX_METADATA_DEPTH = 64;
+const PREVIEW_LENGTH = 80;
+
+const PROBLEM_BRAND = Symbol.for('n8n-nodes-scale-nucleus.ItemProblem');
+
+/**
+ * Creates an ItemProblem. Prefer this over an object literal: the hidden brand lets `isProblem`
+ * tell a problem from user metadata that happens to have the same keys.
+ */
+export function itemProblem(
+	itemIndex: number,
+	field: string,
+	message: string,
+	description?: string,
+): ItemProblem {
+	const p: ItemProblem = { itemIndex, field, message };
+	if (description !== undefined) p.description = description;
+	// Non-enumerable: never shows in output or in deep-equality checks.
+	Object.defineProperty(p, PROBLEM_BRAND, { value: true, enumerable: false });
+	return p;
+}
+
+const problem = itemProblem;
+
+const PROBLEM_KEYS = new Set(['itemIndex', 'field', 'message', 'description']);
+
+/**
+ * True for problems made by `itemProblem`, and for plain `{ itemIndex, field, message,
+ * description? }` literals with no other keys whose message starts with "Item <itemIndex>".
+ */
+export function isProblem(x: unknown): x is ItemProblem {
+	if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+	const r = x as Record<string | symbol, unknown>;
+	if (r[PROBLEM_BRAND] === true) return true;
+	if (typeof r.itemIndex !== 'number' || typeof r.field !== 'string' || typeof r.message !== 'string') {
+		return false;
+	}
+	if (r.description !== undefined && typeof r.description !== 'string') return false;
+	if (!r.message.startsWith(`Item ${r.itemIndex}`)) return false;
+	return Object.keys(r).every((k) => PROBLEM_KEYS.has(k));
+}
+
+/** Shortens a text for messages: at most ~80 characters, with an ellipsis and the full length. */
+export function truncate(text: string, max = PREVIEW_LENGTH): string {
+	if (text.length <= max) return text;
+	return `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+function safeStringify(value: unknown): string {
+	try {
+		const s = JSON.stringify(value);
+		return s === undefined ? String(value) : s;
+	} catch {
+		return Object.prototype.toString.call(value);
+	}
+}
+
+/** Describes what a value is, for "got …" in messages, e.g. "an array", "a number (42)". */
+export function describeValue(value: unknown): string {
+	if (value === undefined) return 'nothing (undefined)';
+	if (value === null) return 'null';
+	switch (typeof value) {
+		case 'string':
+			return value.length === 0 ? 'an empty string' : `a string (${quote(value)})`;
+		case 'number':
+			return `a number (${String(value)})`;
+		case 'bigint':
+			return `a BigInt (${truncate(String(value))})`;
+		case 'boolean':
+			return `a boolean (${String(value)})`;
+		case 'function':
+			return 'a function';
+		case 'symbol':
+			return 'a symbol';
+	}
+	if (Array.isArray(value)) return `an array (${truncate(safeStringify(value))})`;
+	if (value instanceof Date) return 'a date';
+	if (isBinary(value)) return 'binary data';
+	if (value instanceof Map) return 'a Map';
+	if (value instanceof Set) return 'a Set';
+	return `an object (${truncate(safeStringify(value))})`;
+}
+
+function quote(text: string): string {
+	return `'${truncate(text)}'`;
+}
+
+function isBinary(value: unknown): boolean {
+	return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference ID
+
+export function validateReferenceId(value: unknown, itemIndex: number): string | ItemProblem {
+	const field = 'Reference ID';
+	const fix =
+		"Set 'Reference ID' to an expression that gives every item its own ID, e.g. {{ $json.id }}.";
+	if (value === undefined || value === null) {
+		return problem(itemIndex, field, `Item ${itemIndex}: ${field} is missing`, fix);
+	}
+	if (typeof value !== 'string') {
+		const hint =
+			typeof value === 'number' || typeof value === 'bigint'
+				? " Convert it to text, e.g. {{ String($json.id) }}, so it is stored exactly as you mean it (numbers lose leading zeros)."
+				: ' Use an expression that gives a text value, e.g. {{ $json.id }}.';
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} must be text, but got ${describeValue(value)}`,
+			`Nucleus reference IDs are strings.${hint}`,
+		);
+	}
+	if (value.trim().length === 0) {
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} is empty`,
+			`${fix} Empty or whitespace-only IDs are not accepted.`,
+		);
+	}
+	if (value.length > MAX_REFERENCE_ID_LENGTH) {
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} is ${value.length} characters long; the limit is ${MAX_REFERENCE_ID_LENGTH} (starts with ${quote(value)})`,
+			'Use a shorter, stable ID such as a file name or a database key.',
+		);
+	}
+	return value;
+}
+
+export function findDuplicateReferenceIds(
+	refs: Array<{ itemIndex: number; referenceId: string }>,
+): ItemProblem[] {
+	const firstSeen = new Map<string, number>();
+	const problems: ItemProblem[] = [];
+	for (const { itemIndex, referenceId } of refs) {
+		const first = firstSeen.get(referenceId);
+		if (first === undefined) {
+			firstSeen.set(referenceId, itemIndex);
+			continue;
+		}
+		problems.push(
+			problem(
+				itemIndex,
+				'Reference ID',
+				`Item ${itemIndex}: Reference ID ${quote(referenceId)} is already used by item ${first}`,
+				'Reference IDs must be unique within one append, because Nucleus identifies items by reference ID. Remove the duplicate input item or make the IDs unique (e.g. add a suffix).',
+			),
+		);
+	}
+	return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image URL
+
+const SUPPORTED_SCHEMES_TEXT = 'http://, https://, s3:// or gs://';
+
+export function imageUrlScheme(url: string): ImageScheme | undefined {
+	const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url.trim());
+	if (!m) return undefined;
+	const scheme = m[1].toLowerCase();
+	return scheme === 'http' || scheme === 'https' || scheme === 's3' || scheme === 'gs'
+		? scheme
+		: undefined;
+}
+
+export function validateImageUrl(value: unknown, itemIndex: number): string | ItemProblem {
+	const field = 'Image URL';
+	const where = `Item ${itemIndex}: ${field}`;
+	const localHint =
+		"For a file on the n8n host or binary data from a previous node, set 'Mode' to 'Local'.";
+	if (value === undefined || value === null) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} is missing`,
+			`Set 'Image URL' to an expression that gives the image location (${SUPPORTED_SCHEMES_TEXT}), e.g. {{ $json.url }}.`,
+		);
+	}
+	if (typeof value !== 'string') {
+		return problem(
+			itemIndex,
+			field,
+			`${where} must be text, but got ${describeValue(value)}`,
+			`Use an expression that gives the image location as text (${SUPPORTED_SCHEMES_TEXT}).`,
+		);
+	}
+	const url = value.trim();
+	if (url.length === 0) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} is empty`,
+			`Set 'Image URL' to the image location (${SUPPORTED_SCHEMES_TEXT}).`,
+		);
+	}
+	const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
+	// "C:\images\cat.jpg" or "C:/images/cat.jpg" is a Windows path, not a URL with scheme "c".
+	const isWindowsPath = schemeMatch !== null && /^[a-zA-Z]:[\\/]/.test(url);
+	if (!schemeMatch || isWindowsPath) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} is not a URL; Nucleus needs ${SUPPORTED_SCHEMES_TEXT}`,
+			`Use a full URL such as https://example.com/cat.jpg or s3://bucket/cat.jpg. ${localHint}`,
+		);
+	}
+	const scheme = schemeMatch[1].toLowerCase();
+	if (scheme === 'gcs') {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} uses gcs://, which Nucleus does not accept; use gs:// for Google Cloud Storage`,
+			'Write Google Cloud Storage locations as gs://bucket/path/to/image.jpg.',
+		);
+	}
+	if (scheme === 'file') {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} is a local file URL; Nucleus can only fetch ${SUPPORTED_SCHEMES_TEXT}`,
+			`${localHint} Remote mode never reads files from the n8n host.`,
+		);
+	}
+	if (scheme !== 'http' && scheme !== 'https' && scheme !== 's3' && scheme !== 'gs') {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} uses the unsupported scheme '${truncate(scheme, 20)}://'; Nucleus accepts ${SUPPORTED_SCHEMES_TEXT}`,
+			`Host the image where Nucleus can fetch it (${SUPPORTED_SCHEMES_TEXT}). ${localHint}`,
+		);
+	}
+	const rest = url.slice(schemeMatch[0].length);
+	if (!rest.startsWith('//') || rest.startsWith('///')) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} is malformed: expected ${scheme}:// followed by a ${scheme === 'http' || scheme === 'https' ? 'host' : 'bucket'}`,
+			`Write it as ${exampleFor(scheme)}.`,
+		);
+	}
+	if (/\s/.test(url)) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} contains whitespace`,
+			'Percent-encode spaces in the URL (%20) or fix the expression that builds it.',
+		);
+	}
+	if (scheme === 'http' || scheme === 'https') {
+		let parsed: URL | undefined;
+		try {
+			parsed = new URL(url);
+		} catch {
+			parsed = undefined;
+		}
+		if (parsed === undefined || parsed.hostname.length === 0) {
+			return problem(
+				itemIndex,
+				field,
+				`${where} ${quote(url)} is not a valid URL (no host or malformed)`,
+				`Write it as ${exampleFor(scheme)}.`,
+			);
+		}
+		return url;
+	}
+	// s3:// and gs://: bucket and object key are both required.
+	const m = /^[a-zA-Z0-9]+:\/\/([^/?#]*)(?:\/(.*))?$/.exec(url);
+	const bucket = m?.[1] ?? '';
+	const key = m?.[2] ?? '';
+	if (bucket.length === 0) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} has no bucket name`,
+			`Write it as ${exampleFor(scheme)}.`,
+		);
+	}
+	if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(bucket)) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} has an invalid bucket name ${quote(bucket)}`,
+			`Bucket names use letters, digits, dots, hyphens and underscores. Write it as ${exampleFor(scheme)}.`,
+		);
+	}
+	if (key.length === 0) {
+		return problem(
+			itemIndex,
+			field,
+			`${where} ${quote(url)} names a bucket but no image (object key)`,
+			`Write it as ${exampleFor(scheme)}.`,
+		);
+	}
+	return url;
+}
+
+function exampleFor(scheme: string): string {
+	switch (scheme) {
+		case 's3':
+			return 's3://my-bucket/path/to/image.jpg';
+		case 'gs':
+			return 'gs://my-bucket/path/to/image.jpg';
+		default:
+			return `${scheme}://example.com/path/to/image.jpg`;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata
+
+const METADATA_FIX_OBJECT =
+	'Metadata must be a JSON object such as { "camera": "front", "score": 0.9 }. Wrap lists or single values in an object, e.g. { "tags": [...] }.';
+
+function formatPath(path: Array<string | number>): string {
+	let out = '';
+	for (const part of path) {
+		if (typeof part === 'number') out += `[${part}]`;
+		else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(part)) out += out.length === 0 ? part : `.${part}`;
+		else out += `[${JSON.stringify(truncate(part, 40))}]`;
+	}
+	return truncate(out);
+}
+
+class MetadataValueError {
+	constructor(
+		readonly path: Array<string | number>,
+		readonly what: string,
+		readonly fix: string,
+	) {}
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+	if (key === '__proto__') {
+		Object.defineProperty(target, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
+	} else {
+		target[key] = value;
+	}
+}
+
+function hasToJSON(value: object): value is { toJSON: (key?: string) => unknown } {
+	return typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/**
+ * Returns a JSON-safe copy of `value`; throws MetadataValueError (internal) on the first
+ * value Nucleus cannot take. `ancestors` holds the objects on the current path (circularity).
+ */
+function cleanValue(
+	value: unknown,
+	path: Array<string | number>,
+	ancestors: Set<object>,
+	depth: number,
+): unknown {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+			return value;
+		case 'number':
+			if (Number.isNaN(value)) {
+				throw new MetadataValueError(path, 'is NaN', 'Nucleus only accepts finite numbers; remove the field or send null or a string instead.');
+			}
+			if (!Number.isFinite(value)) {
+				throw new MetadataValueError(path, `is ${value > 0 ? 'Infinity' : '-Infinity'}`, 'Nucleus only accepts finite numbers; remove the field or send null or a string instead.');
+			}
+			return value;
+		case 'bigint':
+			throw new MetadataValueError(path, `is a BigInt (${truncate(String(value))})`, 'Convert it to a number (if it is within ±9007199254740991) or to a string, e.g. {{ String($json.big) }}.');
+		case 'function':
+			throw new MetadataValueError(path, 'is a function', 'Metadata can only hold text, numbers, booleans, null, lists and objects.');
+		case 'symbol':
+			throw new MetadataValueError(path, 'is a symbol', 'Metadata can only hold text, numbers, booleans, null, lists and objects.');
+		case 'undefined':
+			return undefined;
+	}
+	if (value === null) return null;
+	const obj = value as object;
+	if (depth > MAX_METADATA_DEPTH) {
+		throw new MetadataValueError(path, `is nested more than ${MAX_METADATA_DEPTH} levels deep`, 'Flatten the metadata.');
+	}
+	if (ancestors.has(obj)) {
+		throw new MetadataValueError(path, 'is a circular reference (it contains itself)', 'Remove the self-reference: build a new object with only the fields you need.');
+	}
+	if (obj instanceof Date) {
+		if (Number.isNaN(obj.getTime())) {
+			throw new MetadataValueError(path, 'is an invalid date', 'Send a valid date or an ISO date string.');
+		}
+		return obj.toISOString();
+	}
+	if (isBinary(obj)) {
+		throw new MetadataValueError(path, 'is binary data', 'Metadata cannot hold binary data; send a string (e.g. base64) or leave the field out.');
+	}
+	if (obj instanceof Map || obj instanceof Set || obj instanceof WeakMap || obj instanceof WeakSet) {
+		throw new MetadataValueError(path, `is a ${obj instanceof Map || obj instanceof WeakMap ? 'Map' : 'Set'}`, 'Convert it to a plain object or list first (e.g. Object.fromEntries(map) or [...set]).');
+	}
+	if (obj instanceof RegExp || obj instanceof Promise || obj instanceof Error) {
+		throw new MetadataValueError(path, `is a ${obj.constructor.name}`, 'Metadata can only hold text, numbers, booleans, null, lists and objects.');
+	}
+	if (Array.isArray(obj)) {
+		ancestors.add(obj);
+		const out: unknown[] = new Array(obj.length);
+		for (let i = 0; i < obj.length; i++) {
+			const v = cleanValue(obj[i], [...path, i], ancestors, depth + 1);
+			out[i] = v === undefined ? null : v;
+		}
+		ancestors.delete(obj);
+		return out;
+	}
+	if (hasToJSON(obj)) {
+		// e.g. Luxon DateTime from n8n expressions: use its JSON form (an ISO string).
+		ancestors.add(obj);
+		const json = cleanValue(obj.toJSON(), path, ancestors, depth + 1);
+		ancestors.delete(obj);
+		return json;
+	}
+	ancestors.add(obj);
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(obj)) {
+		const v = cleanValue((obj as Record<string, unknown>)[key], [...path, key], ancestors, depth + 1);
+		if (v !== undefined) setOwn(out, key, v);
+	}
+	ancestors.delete(obj);
+	return out;
+}
+
+function isPlainObjectLike(value: unknown): value is Record<string, unknown> {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	if (value instanceof Date || isBinary(value) || value instanceof Map || value instanceof Set) {
+		return false;
+	}
+	return true;
+}
+
+/**
+ * Validates metadata and returns a JSON-safe copy. `undefined` values are dropped; Dates become
+ * ISO strings. Anything else Nucleus cannot store is a problem naming the key path.
+ */
+export function normalizeMetadata(
+	value: unknown,
+	itemIndex: number,
+): Record<string, unknown> | ItemProblem {
+	const field = 'Metadata';
+	if (isPlainObjectLike(value) && hasToJSON(value)) {
+		try {
+			value = value.toJSON();
+		} catch {
+			// reported below as "must be an object"
+		}
+	}
+	if (!isPlainObjectLike(value) || hasToJSON(value)) {
+		const got = describeValue(value);
+		const extra =
+			typeof value === 'string'
+				? ' If the text is JSON, choose the JSON metadata option or parse it with {{ JSON.parse(...) }}.'
+				: '';
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} must be an object, but got ${got}`,
+			`${METADATA_FIX_OBJECT}${extra}`,
+		);
+	}
+	try {
+		return cleanValue(value, [], new Set(), 0) as Record<string, unknown>;
+	} catch (error) {
+		if (error instanceof MetadataValueError) {
+			const name = error.path.length > 0 ? `${field} field '${formatPath(error.path)}'` : field;
+			return problem(itemIndex, field, `Item ${itemIndex}: ${name} ${error.what}`, error.fix);
+		}
+		if (error instanceof RangeError) {
+			return problem(
+				itemIndex,
+				field,
+				`Item ${itemIndex}: ${field} is nested too deeply to process`,
+				'Flatten the metadata.',
+			);
+		}
+		// A getter or toJSON that throws: report it as a bad value, not as a crash.
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} could not be read (${truncate(String((error as Error)?.message ?? error))})`,
+			METADATA_FIX_OBJECT,
+		);
+	}
+}
+
+/**
+ * Parses the "JSON" metadata parameter. Empty text means no metadata (`{}`); an object passed
+ * directly (n8n may resolve a JSON parameter to an object) is validated as is.
+ */
+export function parseMetadataJson(
+	text: unknown,
+	itemIndex: number,
+): Record<string, unknown> | ItemProblem {
+	const field = 'Metadata';
+	if (text === undefined || text === null) return {};
+	if (typeof text !== 'string') return normalizeMetadata(text, itemIndex);
+	if (text.trim().length === 0) return {};
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} is not valid JSON (${truncate(String((error as Error).message))}): ${quote(text)}`,
+			`${METADATA_FIX_OBJECT} Keys and strings need double quotes.`,
+		);
+	}
+	return normalizeMetadata(parsed, itemIndex);
+}
+
+/** "All other fields": the input item's JSON without the excluded top-level keys (shallow copy). */
+export function metadataFromOtherFields(
+	json: IDataObject,
+	exclude: string[],
+): Record<string, unknown> {
+	const skip = new Set(exclude);
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(json)) {
+		if (!skip.has(key)) setOwn(out, key, json[key]);
+	}
+	return out;
+}
+
+/** "Key-value fields": builds an object from rows; empty and repeated keys are problems. */
+export function metadataFromKeyValues(
+	pairs: Array<{ key: string; value: unknown }>,
+	itemIndex: number,
+): Record<string, unknown> | ItemProblem {
+	const field = 'Metadata';
+	const out: Record<string, unknown> = {};
+	const rowOf = new Map<string, number>();
+	for (let row = 0; row < pairs.length; row++) {
+		const { key, value } = pairs[row] ?? { key: undefined, value: undefined };
+		if (typeof key !== 'string' || key.trim().length === 0) {
+			return problem(
+				itemIndex,
+				field,
+				`Item ${itemIndex}: ${field} field ${row + 1} has an empty key`,
+				'Give every metadata field a name, or remove the empty row.',
+			);
+		}
+		const earlier = rowOf.get(key);
+		if (earlier !== undefined) {
+			return problem(
+				itemIndex,
+				field,
+				`Item ${itemIndex}: ${field} key ${quote(key)} is set twice (fields ${earlier + 1} and ${row + 1})`,
+				'Use each metadata key once; remove or rename one of the fields.',
+			);
+		}
+		rowOf.set(key, row);
+		setOwn(out, key, value);
+	}
+	return normalizeMetadata(out, itemIndex);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Width / Height
+
+export function validateDimension(
+	value: unknown,
+	field: 'Width' | 'Height',
+	itemIndex: number,
+): number | undefined | ItemProblem {
+	if (value === undefined || value === null) return undefined;
+	const fix = `${field} is the image size in pixels, a whole number of at least 1 (needed for privacy-mode datasets). Leave it empty to not send it.`;
+	let n: number;
+	if (typeof value === 'string') {
+		const t = value.trim();
+		if (t.length === 0) return undefined;
+		if (!/^\d+$/.test(t)) {
+			return problem(
+				itemIndex,
+				field,
+				`Item ${itemIndex}: ${field} must be a positive whole number, but got ${describeValue(value)}`,
+				fix,
+			);
+		}
+		n = Number(t);
+	} else if (typeof value === 'number') {
+		n = value;
+	} else {
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} must be a positive whole number, but got ${describeValue(value)}`,
+			fix,
+		);
+	}
+	if (!Number.isFinite(n) || !Number.isInteger(n) || n < 1 || n > MAX_DIMENSION) {
+		const why = !Number.isFinite(n)
+			? 'is not a finite number'
+			: !Number.isInteger(n)
+				? 'has a fraction'
+				: n < 1
+					? n === 0
+						? 'is zero'
+						: 'is negative'
+					: `is larger than ${MAX_DIMENSION}`;
+		return problem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: ${field} must be a positive whole number, but ${truncate(String(value))} ${why}`,
+			fix,
+		);
+	}
+	return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payload
+
+export function buildDatasetItem(parts: {
+	referenceId: string;
+	imageUrl: string;
+	metadata: Record<string, unknown>;
+	width?: number;
+	height?: number;
+}): DatasetItemPayload {
+	const item: DatasetItemPayload = {
+		reference_id: parts.referenceId,
+		image_url: parts.imageUrl,
+		metadata: parts.metadata,
+	};
+	if (parts.width !== undefined) item.width = parts.width;
+	if (parts.height !== undefined) item.height = parts.height;
+	return item;
+}
+
+export function toNdjsonLine(item: DatasetItemPayload): string {
+	return `${JSON.stringify(item)}\n`;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	jpe: 'image/jpeg',
+	png: 'image/png',
+	gif: 'image/gif',
+	webp: 'image/webp',
+	bmp: 'image/bmp',
+	tif: 'image/tiff',
+	tiff: 'image/tiff',
+	heic: 'image/heic',
+	heif: 'image/heif',
+	avif: 'image/avif',
+};
+
+/** Content type by file extension (case-insensitive); unknown → fallback or application/octet-stream. */
+export function contentTypeForFile(fileName: string, fallback?: string): string {
+	const base = fileName.split(/[\\/]/).pop() ?? '';
+	const dot = base.lastIndexOf('.');
+	const ext = dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+	const known = Object.prototype.hasOwnProperty.call(CONTENT_TYPES, ext) ? CONTENT_TYPES[ext] : undefined;
+	return known ?? (fallback && fallback.length > 0 ? fallback : 'application/octet-stream');
+}

@@ -1,0 +1,192 @@
+/**
+ * Behaviour rules of the Nucleus emulator (a model of the API, not Scale's published contract).
+ *
+ * DETERMINISTIC PER-ITEM FAILURES (checked in this order; the first that applies wins):
+ *   1. `reference_id` missing, empty or not a string          -> "missing reference_id"
+ *      (sync JSON / multipart: the whole request is a 400 instead, see below)
+ *   2. same `reference_id` earlier in the same upload          -> "duplicate reference_id in this upload"
+ *      (async NDJSON only: the FIRST occurrence is applied, later ones fail; sync requests: 400)
+ *   3. `metadata` present but not a plain object               -> "metadata must be an object"
+ *   4. `width`/`height` present but not positive integers      -> "width and height must be positive integers"
+ *   5. privacy-mode dataset and width/height missing           -> "privacy mode datasets need width and height"
+ *   6. remote item (no uploaded image part):
+ *        `image_url` missing/empty                             -> "missing image_url"
+ *        not a parseable absolute URL                          -> "malformed URL"
+ *        scheme not http/https/s3/gs                           -> `unsupported scheme "<scheme>"`
+ *        host ending in `.invalid` (e.g. `bad.invalid`)        -> "could not fetch image (host not found)"
+ *      local item (multipart image part):
+ *        image part has 0 bytes                                -> "empty image"
+ *        (SDK form) no image part matched the item             -> "no image part for this item"
+ *   7. a metadata key whose value type (string vs number) conflicts with the type the dataset
+ *      already recorded for that key                           -> `metadata key "<k>" is a <t1> but the dataset stores <t2>`
+ *      (booleans, null, objects and arrays are not typed; a type is recorded when an item is stored)
+ * Sync responses list failures in `error_payload` (item JSON + `error`) and count them in `upload_errors`;
+ * async jobs record `Failure when processing the image "<url>" (reference_id <ref>): <reason>` in
+ * `GET job/{id}/errors` (the most recent 10,000).
+ *
+ * REQUEST-LEVEL 400s: body not JSON / not an object; `items` not an array, empty, or longer than
+ * MAX_SYNC_ITEMS (1000; the SDK sends < 30); an item that is not an object or has no string reference_id;
+ * duplicate reference_id within one synchronous request.
+ *
+ * UPDATE SEMANTICS (keyed by reference_id per dataset): a valid item whose reference_id is new is stored
+ * (`new_items`); existing + update=true -> replaced entirely, metadata included (`updated_items`);
+ * existing + update=false -> left untouched (`ignored_items`). A failing item never touches the dataset.
+ *
+ * FAULTS are decided per request BEFORE the request body is read or applied: a 429, 5xx or dropped
+ * connection never half-applies an append, so a client that retries gets each item stored exactly once.
+ */
+
+export const API_PREFIX = '/v1/nucleus';
+export const DEFAULT_API_KEY = 'test_emulator_key_0123456789';
+
+/** Images processed per job batch (stage 2); job status and progress are updated once per batch. */
+export const IMAGE_BATCH_SIZE = 3000;
+/** Max items in one synchronous JSON / multipart append (the SDK asserts < 30; we accept more). */
+export const MAX_SYNC_ITEMS = 1000;
+/** Max `limit` for `POST jobs/`. */
+export const MAX_JOBS_LIMIT = 50_000;
+/** `GET job/{id}/errors` keeps the most recent this many errors. */
+export const MAX_JOB_ERRORS = 10_000;
+/** Lifetime of a presigned URL. */
+export const SIGNED_URL_TTL_MS = 3600_000;
+/** Max size of a JSON request body (sync append etc.). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+/** Max size of a non-file multipart field (`item`, `items`). */
+export const MAX_MULTIPART_FIELD_BYTES = 16 * 1024 * 1024;
+
+export const SUPPORTED_SCHEMES = ['http', 'https', 's3', 'gs'] as const;
+
+export interface ProfileSettings {
+	/** Added to every API and storage request before it is handled. */
+	latencyMs: number;
+	/** Request bodies are read no faster than this (per request). Infinity = unthrottled. */
+	uploadBytesPerSec: number;
+	/** API requests in flight per API key; the next one gets 429 with `Retry-After: 1`. Infinity = no limit. */
+	maxInFlightPerKey: number;
+	/** Stage 2 (image batches) rate, items/s, before jobSpeed. */
+	jobItemsPerSec: number;
+	/** Stage 1 (ingest_to_reupload_queue) rate, items/s, before jobSpeed. */
+	ingestItemsPerSec: number;
+	/** Time a job stays Queued before it starts Running, before jobSpeed. */
+	jobQueueDelayMs: number;
+}
+
+/**
+ * `fast` (tests): no latency, no limits; a 3000-item batch takes ~50 ms.
+ * `realistic` (bench): a model of a hosted API, NOT Scale's published limits: ~50 ms per request,
+ * bodies read at 100 MB/s per request, at most 32 requests in flight per key (the 33rd gets 429 +
+ * `Retry-After: 1`), jobs ingest at 20,000 items/s and process images at 2,000 items/s.
+ */
+export const PROFILES: Readonly<Record<'fast' | 'realistic', Readonly<ProfileSettings>>> = {
+	fast: {
+		latencyMs: 0,
+		uploadBytesPerSec: Infinity,
+		maxInFlightPerKey: Infinity,
+		jobItemsPerSec: 60_000,
+		ingestItemsPerSec: 600_000,
+		jobQueueDelayMs: 10,
+	},
+	realistic: {
+		latencyMs: 50,
+		uploadBytesPerSec: 100 * 1024 * 1024,
+		maxInFlightPerKey: 32,
+		jobItemsPerSec: 2_000,
+		ingestItemsPerSec: 20_000,
+		jobQueueDelayMs: 500,
+	},
+};
+
+export const REALISTIC_RETRY_AFTER_S = 1;
+
+export interface ItemLike {
+	reference_id?: unknown;
+	image_url?: unknown;
+	metadata?: unknown;
+	width?: unknown;
+	height?: unknown;
+	[k: string]: unknown;
+}
+
+export interface LocalImageInfo {
+	bytes: number;
+	sha256: string;
+	contentType: string;
+	filename: string;
+}
+
+export interface FailureContext {
+	usePrivacyMode: boolean;
+	/** Recorded metadata key types of the dataset. */
+	metadataTypes: Map<string, 'string' | 'number'>;
+	/** Set when the item came with a multipart image part; `null` = SDK form with no matching part. */
+	image?: LocalImageInfo | null;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPositiveInt(v: unknown): boolean {
+	return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+/** Remote URL rule (6.): returns a reason or undefined. */
+export function remoteUrlFailure(url: unknown): string | undefined {
+	if (typeof url !== 'string' || url.trim() === '') return 'missing image_url';
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return 'malformed URL';
+	}
+	const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();
+	if (!(SUPPORTED_SCHEMES as readonly string[]).includes(scheme)) return `unsupported scheme "${scheme}"`;
+	const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
+	if (host === '' && scheme !== 's3' && scheme !== 'gs') return 'malformed URL';
+	if (host === 'invalid' || host.endsWith('.invalid')) return 'could not fetch image (host not found)';
+	return undefined;
+}
+
+export function metadataTypeOf(v: unknown): 'string' | 'number' | undefined {
+	if (typeof v === 'string') return 'string';
+	if (typeof v === 'number') return 'number';
+	return undefined;
+}
+
+/**
+ * The deterministic per-item failure rule (rules 3-7 above; 1-2 are checked by the caller because they
+ * need the whole upload). Returns the reason, or undefined when the item is acceptable.
+ */
+export function itemFailure(item: ItemLike, ctx: FailureContext): string | undefined {
+	if (item.metadata !== undefined && item.metadata !== null && !isPlainObject(item.metadata)) {
+		return 'metadata must be an object';
+	}
+	const hasW = item.width !== undefined && item.width !== null;
+	const hasH = item.height !== undefined && item.height !== null;
+	if ((hasW && !isPositiveInt(item.width)) || (hasH && !isPositiveInt(item.height))) {
+		return 'width and height must be positive integers';
+	}
+	if (ctx.usePrivacyMode && !(hasW && hasH)) return 'privacy mode datasets need width and height';
+	if (ctx.image === null) return 'no image part for this item';
+	if (ctx.image) {
+		if (ctx.image.bytes === 0) return 'empty image';
+	} else {
+		const r = remoteUrlFailure(item.image_url);
+		if (r) return r;
+	}
+	if (isPlainObject(item.metadata)) {
+		for (const [k, v] of Object.entries(item.metadata)) {
+			const t = metadataTypeOf(v);
+			const known = ctx.metadataTypes.get(k);
+			if (t && known && t !== known) return `metadata key "${k}" is a ${t} but the dataset stores ${known}`;
+		}
+	}
+	return undefined;
+}
+
+/** Text of one entry in `GET job/{id}/errors`. */
+export function jobErrorText(url: unknown, ref: unknown, reason: string): string {
+	const u = typeof url === 'string' ? url : '';
+	const r = typeof ref === 'string' ? ref : String(ref ?? '');
+	return `Failure when processing the image "${u}" (reference_id ${r}): ${reason}`;
+}

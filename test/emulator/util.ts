@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+
+const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Nucleus-like ids: `ds_…`, `di_…`, `job_…` (20 lowercase base32 chars). */
+export function newId(prefix: string): string {
+	const bytes = randomBytes(20);
+	let s = '';
+	for (const b of bytes) s += ID_ALPHABET[b & 31];
+	return `${prefix}_${s}`;
+}
+
+/** Yields the lines of a byte stream without holding more than one chunk plus a partial line. */
+export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLineBytes = 64 * 1024 * 1024): AsyncGenerator<string> {
+	const decoder = new StringDecoder('utf8');
+	let rest = '';
+	for await (const chunk of stream) {
+		const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+		let start = 0;
+		let nl = text.indexOf('\n', start);
+		while (nl !== -1) {
+			let line = text.slice(start, nl);
+			if (line.endsWith('\r')) line = line.slice(0, -1);
+			yield line;
+			start = nl + 1;
+			nl = text.indexOf('\n', start);
+		}
+		rest = text.slice(start);
+		if (rest.length > maxLineBytes) throw new Error(`line longer than ${maxLineBytes} bytes`);
+	}
+	rest += decoder.end();
+	if (rest.endsWith('\r')) rest = rest.slice(0, -1);
+	if (rest.length > 0) yield rest;
+}
+
+/** Rate limits a byte stream to `bytesPerSec` (per stream). Backpressure reaches the sender. */
+export class Throttle extends Transform {
+	private readonly start = Date.now();
+	private bytes = 0;
+	private timer: NodeJS.Timeout | undefined;
+
+	constructor(private readonly bytesPerSec: number) {
+		super();
+	}
+
+	_transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+		this.bytes += chunk.length;
+		const due = this.start + (this.bytes / this.bytesPerSec) * 1000;
+		const wait = due - Date.now();
+		if (wait > 1) {
+			this.timer = setTimeout(() => {
+				this.timer = undefined;
+				cb(null, chunk);
+			}, wait);
+		} else {
+			cb(null, chunk);
+		}
+	}
+
+	_destroy(err: Error | null, cb: (error: Error | null) => void): void {
+		if (this.timer) clearTimeout(this.timer);
+		cb(err);
+	}
+}
+
+/** Wrap a request stream in a Throttle when a finite rate is set. */
+export function throttled(src: Readable, bytesPerSec: number): Readable {
+	if (!Number.isFinite(bytesPerSec) || bytesPerSec <= 0) return src;
+	const t = new Throttle(bytesPerSec);
+	src.on('error', (e) => t.destroy(e));
+	src.on('aborted', () => t.destroy(new Error('request aborted')));
+	return src.pipe(t);
+}
+
+/** A sleep that a `Waker` can end early and an AbortSignal can cancel. */
+export class Waker {
+	private pending = new Set<() => void>();
+
+	sleep(ms: number, signal?: AbortSignal): Promise<void> {
+		if (ms <= 0) return Promise.resolve();
+		return new Promise<void>((resolve, reject) => {
+			if (signal?.aborted) {
+				reject(new Error('aborted'));
+				return;
+			}
+			const done = (): void => {
+				clearTimeout(t);
+				this.pending.delete(done);
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			};
+			const onAbort = (): void => {
+				clearTimeout(t);
+				this.pending.delete(done);
+				reject(new Error('aborted'));
+			};
+			const t = setTimeout(done, ms);
+			this.pending.add(done);
+			signal?.addEventListener('abort', onAbort, { once: true });
+		});
+	}
+
+	wakeAll(): void {
+		for (const d of [...this.pending]) d();
+	}
+}
+
+/**
+ * Paces work at `perSec` units per second: `advance(n)` sleeps when the work done is ahead of schedule
+ * by more than a few milliseconds (so cheap steps do not each cost a timer).
+ */
+export class Pacer {
+	private start = Date.now();
+	private units = 0;
+
+	constructor(
+		private readonly perSec: () => number,
+		private readonly sleeper: (ms: number) => Promise<void>,
+		private readonly skip: () => boolean,
+	) {}
+
+	async advance(n: number): Promise<void> {
+		this.units += n;
+		if (this.skip()) {
+			this.start = Date.now();
+			this.units = 0;
+			return;
+		}
+		const rate = this.perSec();
+		if (!Number.isFinite(rate) || rate <= 0) return;
+		const due = this.start + (this.units / rate) * 1000;
+		const wait = due - Date.now();
+		if (wait > 4) await this.sleeper(wait);
+	}
+}
