@@ -1,11 +1,44 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as dataset from './actions/dataset/Dataset.resource';
+import * as datasetItem from './actions/datasetItem/DatasetItem.resource';
+import * as job from './actions/job/Job.resource';
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
 import { listSearch } from './methods';
 
 export class ScaleNucleus implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'Scale Nucleus',
+		name: 'scaleNucleus',
+		icon: { light: 'file:../../icons/nucleus.svg', dark: 'file:../../icons/nucleus.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Append images to Scale Nucleus datasets and follow their import jobs',
+		defaults: { name: 'Scale Nucleus' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'scaleNucleusApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Dataset', value: 'dataset' },
+					{ name: 'Dataset Item', value: 'datasetItem' },
+					{ name: 'Job', value: 'job' },
+				],
+				default: 'datasetItem',
+			},
+			...dataset.description,
+			...datasetItem.description,
+			...job.description,
+		],
+	};
 
 	methods = { listSearch };
 

@@ -410,10 +410,10 @@ function cleanValue(
 			return value;
 		case 'number':
 			if (Number.isNaN(value)) {
-				throw new MetadataValueError(path, 'is NaN', 'Nucleus only accepts finite numbers; remove the field or send null or a string instead.');
+				throw new MetadataValueError(path, 'is NaN; Nucleus only accepts finite numbers', 'Remove the field, or send null or a string instead.');
 			}
 			if (!Number.isFinite(value)) {
-				throw new MetadataValueError(path, `is ${value > 0 ? 'Infinity' : '-Infinity'}`, 'Nucleus only accepts finite numbers; remove the field or send null or a string instead.');
+				throw new MetadataValueError(path, `is ${value > 0 ? 'Infinity' : '-Infinity'}; Nucleus only accepts finite numbers`, 'Remove the field, or send null or a string instead.');
 			}
 			return value;
 		case 'bigint':

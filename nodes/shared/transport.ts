@@ -670,7 +670,7 @@ export class NucleusClient {
 					headers: { ...spec.headers, ...prepared.headers },
 					body: prepared.body,
 					dispatcher: this.#dispatcher,
-					signal: this.#signal,
+					signal: undefined,
 					headersTimeout,
 					bodyTimeout,
 				});

@@ -1,11 +1,17 @@
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { normalizeJobStatus, parseJobErrors } from './jobs';
+import { asNodeError } from './errors';
+import { normalizeJobStatus, parseJobErrors, type JobStatusView } from './jobs';
 import type { NucleusClient } from './transport';
 import { encodePathSegment, isRetryableStatus } from './transport';
 
-export type JobStatusView = ReturnType<typeof normalizeJobStatus>;
+export type { JobStatusView };
+
+/** The job status as an output item's json. */
+export function jobStatusJson(status: JobStatusView): IDataObject {
+	return { ...status } as unknown as IDataObject;
+}
 
 export interface WaitOptions {
 	intervalMs: number;
@@ -67,7 +73,7 @@ export async function waitForJob(
 			lastProblem = undefined;
 			if (last.final) return last;
 		} catch (error) {
-			if (!isTransient(error) || options.signal?.aborted) throw error;
+			if (!isTransient(error) || options.signal?.aborted) throw asNodeError(node, error, options.itemIndex);
 			lastProblem = (error as Error).message;
 		}
 		const remaining = deadline - Date.now();

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { asNodeError } from '../../shared/errors';
 import { NucleusClient } from '../../shared/transport';
 import * as dataset from './dataset/Dataset.resource';
 import * as datasetItem from './datasetItem/DatasetItem.resource';
@@ -13,14 +14,6 @@ const resources: Record<string, Record<string, OperationModule>> = {
 	datasetItem: datasetItem.operations,
 	job: job.operations,
 };
-
-function asError(this: IExecuteFunctions, error: unknown, itemIndex: number) {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (error.context && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
-		return error;
-	}
-	return new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-}
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -44,7 +37,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			try {
 				return [await module.execute.call(this, items, client)];
 			} catch (error) {
-				if (!this.continueOnFail() || this.getExecutionCancelSignal()?.aborted) throw error;
+				if (!this.continueOnFail() || this.getExecutionCancelSignal()?.aborted) {
+					throw asNodeError(this.getNode(), error);
+				}
 				return [
 					items.map((_, i) => ({
 						json: { error: (error as Error).message },
@@ -67,7 +62,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
 					continue;
 				}
-				throw asError.call(this, error, i);
+				throw asNodeError(this.getNode(), error, i);
 			}
 		}
 		return [out];

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { asNodeError } from '../errors';
 import type { NucleusClient } from '../transport';
 import { collectAppendPlan, type PlannedItem } from './collect';
 import { appendLocalItems } from './local';
@@ -82,7 +83,7 @@ export async function appendItems(
 	const placeFailures = (failures: ItemFailure[]) => {
 		if (failures.length && !continueOnFail) {
 			const first = failures.sort((a, b) => a.itemIndex - b.itemIndex)[0];
-			throw first.error;
+			throw asNodeError(node, first.error, first.itemIndex);
 		}
 		for (const f of failures) {
 			slots[f.itemIndex] = [{ json: { error: f.error.message }, pairedItem: { item: f.itemIndex } }];
@@ -106,7 +107,7 @@ export async function appendItems(
 	} else if (plan.planned.length) {
 		const processing = this.getNodeParameter('processing', 0, 'async') as string;
 		if (processing === 'sync') {
-			const { results, failures } = await appendSyncBatches(client, plan.planned, plan.update, {
+			const { results, failures } = await appendSyncBatches(node, client, plan.planned, plan.update, {
 				batchSize: Math.min(29, Math.max(1, Number(options.batchSize ?? DEFAULT_BATCH_SIZE))),
 				concurrency,
 				signal,
@@ -141,7 +142,7 @@ export async function appendItems(
 					});
 					placeResults(results, () => ({ job_status: status.status }));
 				} catch (error) {
-					if (signal?.aborted) throw error;
+					if (signal?.aborted) throw asNodeError(node, error);
 					placeFailures(group.map((p) => ({ itemIndex: p.itemIndex, error: error as Error })));
 				}
 			}

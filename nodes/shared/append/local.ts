@@ -2,6 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { buildLocalItemForm, type LocalImage } from '../multipart';
+import { asNodeError } from '../errors';
 import { runPool } from '../pool';
 import type { NucleusClient } from '../transport';
 import { encodePathSegment } from '../transport';
@@ -68,7 +69,7 @@ export async function appendLocalItems(
 					...(o.error ? { error: o.error } : {}),
 				});
 			} catch (error) {
-				if (options.signal?.aborted) throw error;
+				if (options.signal?.aborted) throw asNodeError(ctx.getNode(), error);
 				failures.push({ itemIndex: planned.itemIndex, error: error as Error });
 			}
 		},

@@ -6,6 +6,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapErrorsToItems } from '../jobs';
 import { toNdjsonLine } from '../items';
+import { asNodeError } from '../errors';
 import { chunk, runPool } from '../pool';
 import type { NucleusClient } from '../transport';
 import { encodePathSegment } from '../transport';
@@ -133,6 +134,7 @@ export async function resolveAsyncAppend(
  * in flight. A batch whose request fails for good turns each of its items into a failure.
  */
 export async function appendSyncBatches(
+	node: INode,
 	client: NucleusClient,
 	items: PlannedItem[],
 	update: boolean,
@@ -177,7 +179,7 @@ export async function appendSyncBatches(
 					});
 				}
 			} catch (error) {
-				if (options.signal?.aborted) throw error;
+				if (options.signal?.aborted) throw asNodeError(node, error);
 				for (const p of batch) failures.push({ itemIndex: p.itemIndex, error: error as Error });
 			}
 		},

@@ -108,7 +108,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. {{ $json.id }}',
+		placeholder: 'e.g. {{ $json.image_id }}',
 		description:
 			'Your unique ID for the item in the dataset. Appending the same reference ID again updates or ignores the item, see Update Existing Items.',
 	},

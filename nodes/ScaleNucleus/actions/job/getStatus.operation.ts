@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { jobIdParameter } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
-import { getJobStatus } from '../../../shared/waitForJob';
+import { getJobStatus, jobStatusJson } from '../../../shared/waitForJob';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['getStatus'] } },
@@ -16,5 +16,5 @@ export async function executeItem(
 	client: NucleusClient,
 ): Promise<IDataObject> {
 	const jobId = (this.getNodeParameter('jobId', itemIndex) as string).trim();
-	return (await getJobStatus(client, jobId, itemIndex)) as IDataObject;
+	return jobStatusJson(await getJobStatus(client, jobId, itemIndex));
 }

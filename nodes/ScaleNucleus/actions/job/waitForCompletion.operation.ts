@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { jobIdParameter } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
-import { getJobErrors, waitForJob } from '../../../shared/waitForJob';
+import { getJobErrors, jobStatusJson, waitForJob } from '../../../shared/waitForJob';
 
 const properties: INodeProperties[] = [
 	jobIdParameter,
@@ -53,7 +53,7 @@ export async function executeItem(
 		signal: this.getExecutionCancelSignal(),
 		itemIndex,
 	});
-	if (!this.getNodeParameter('includeErrors', itemIndex, true)) return status as IDataObject;
+	if (!this.getNodeParameter('includeErrors', itemIndex, true)) return jobStatusJson(status);
 	const errors = await getJobErrors(client, jobId, itemIndex);
-	return { ...(status as IDataObject), error_count: errors.length, errors: errors.map((e) => e.text) };
+	return { ...jobStatusJson(status), error_count: errors.length, errors: errors.map((e) => e.text) };
 }

@@ -1,0 +1,466 @@
+/**
+ * Async job pipeline of the emulator, modelled on the job messages Nucleus has shown:
+ *   Queued --(queue delay)--> Running
+ *   stage 1 "ingest_to_reupload_queue": the NDJSON is read line by line into a queue (progress in
+ *           message.ingest_to_reupload_queue.processed); a malformed line ends the job Errored_User
+ *           before any item is applied.
+ *   stage 2 "image_upload_step": the queue is processed in batches of IMAGE_BATCH_SIZE (3000) at the
+ *           profile's rate; after each batch the counts, completed_steps and job_progress are updated.
+ *   final:  Completed (no item failed) | Errored_Partial (some failed) | Errored_User (all failed,
+ *           empty upload, bad NDJSON, dataset gone).
+ * total_steps = 1 + number of image batches; job_progress = completed_steps / total_steps ("0.33").
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { Store } from './store';
+import { IMAGE_BATCH_SIZE, MAX_JOB_ERRORS, isPlainObject, jobErrorText, type ItemLike } from './rules';
+import { newId, Pacer, readLines, Waker } from './util';
+
+export const FINAL_STATUSES = new Set([
+	'Completed',
+	'Cancelled',
+	'Errored',
+	'Errored_Server',
+	'Errored_User',
+	'Errored_Partial',
+	'Errored_Hanging',
+]);
+
+export interface JobHistoryEntry {
+	at: string;
+	status: string;
+	completed_steps: number;
+	total_steps: number;
+	completed: number;
+	errored: number;
+}
+
+/** A job as the emulator records it (a snapshot is returned by `getJob`). */
+export interface JobRecord {
+	job_id: string;
+	job_type: string;
+	dataset_id: string | null;
+	status: string;
+	job_creation_time: string;
+	update: boolean;
+	requestId?: string;
+	/** Items in the upload (known after stage 1 for NDJSON; up front for control-created jobs). */
+	total: number;
+	/** Lines read in stage 1. */
+	ingested: number;
+	/** Items stored (new, updated or ignored) in stage 2. */
+	completed: number;
+	errored: number;
+	newItems: number;
+	updatedItems: number;
+	ignoredItems: number;
+	completed_steps: number;
+	total_steps: number;
+	job_progress: string;
+	final_error?: string;
+	/** Every error ever recorded (the API returns only the last MAX_JOB_ERRORS). */
+	errorCount: number;
+	errors: string[];
+	history: JobHistoryEntry[];
+	finishedAt?: string;
+}
+
+export interface JobSource {
+	/** NDJSON file to ingest (the emulator deletes it after stage 1). */
+	file?: string;
+	/** Items given directly (control API). */
+	items?: unknown[];
+}
+
+interface JobState {
+	rec: JobRecord;
+	source: JobSource;
+	waker: Waker;
+	held: boolean;
+	fastForward: boolean;
+	stopped: boolean;
+	release?: () => void;
+	done: Promise<void>;
+	resolveDone: () => void;
+}
+
+export interface JobRates {
+	queueDelayMs(): number;
+	ingestPerSec(): number;
+	imagesPerSec(): number;
+}
+
+function fmtProgress(done: number, total: number): string {
+	if (total <= 0) return '0.00';
+	return (Math.floor((done / total) * 100) / 100).toFixed(2);
+}
+
+export class JobManager {
+	private readonly jobs = new Map<string, JobState>();
+
+	constructor(
+		private readonly store: Store,
+		private readonly rates: JobRates,
+		private readonly signal: AbortSignal,
+	) {}
+
+	create(opts: {
+		datasetId: string | null;
+		update: boolean;
+		source: JobSource;
+		jobType?: string;
+		requestId?: string;
+		hold?: boolean;
+		createdAt?: Date;
+		/** Create the job directly in this state; no pipeline runs. */
+		status?: string;
+		total?: number;
+	}): JobRecord {
+		const total = opts.total ?? (opts.source.items ? opts.source.items.length : 0);
+		const rec: JobRecord = {
+			job_id: newId('job'),
+			job_type: opts.jobType ?? 'uploadDatasetItems',
+			dataset_id: opts.datasetId,
+			status: 'Queued',
+			job_creation_time: (opts.createdAt ?? new Date()).toISOString(),
+			update: opts.update,
+			total,
+			ingested: 0,
+			completed: 0,
+			errored: 0,
+			newItems: 0,
+			updatedItems: 0,
+			ignoredItems: 0,
+			completed_steps: 0,
+			total_steps: 1 + Math.max(1, Math.ceil(total / IMAGE_BATCH_SIZE)),
+			job_progress: '0.00',
+			errorCount: 0,
+			errors: [],
+			history: [],
+		};
+		if (opts.requestId) rec.requestId = opts.requestId;
+		let resolveDone!: () => void;
+		const done = new Promise<void>((r) => (resolveDone = r));
+		const st: JobState = {
+			rec,
+			source: opts.source,
+			waker: new Waker(),
+			held: opts.hold === true,
+			fastForward: false,
+			stopped: false,
+			done,
+			resolveDone,
+		};
+		this.jobs.set(rec.job_id, st);
+		this.snap(st);
+		if (opts.status && opts.status !== 'Queued') {
+			this.forceStatus(rec.job_id, opts.status);
+		} else if (opts.status === 'Queued') {
+			st.held = true;
+			void this.run(st);
+		} else {
+			void this.run(st);
+		}
+		return rec;
+	}
+
+	get(id: string): JobRecord | undefined {
+		return this.jobs.get(id)?.rec;
+	}
+
+	list(): JobRecord[] {
+		return [...this.jobs.values()].map((s) => s.rec);
+	}
+
+	/** Release a held (Queued) job. */
+	start(id: string): boolean {
+		const st = this.jobs.get(id);
+		if (!st) return false;
+		st.held = false;
+		st.release?.();
+		return true;
+	}
+
+	/** Run the rest of the job without pacing; resolves when it is final. */
+	async finish(id: string): Promise<JobRecord | undefined> {
+		const st = this.jobs.get(id);
+		if (!st) return undefined;
+		st.fastForward = true;
+		st.held = false;
+		st.release?.();
+		st.waker.wakeAll();
+		await st.done;
+		return st.rec;
+	}
+
+	/** Force a status (e.g. Cancelled, Errored_Server, Running); a final status stops the pipeline. */
+	forceStatus(id: string, status: string, finalError?: string): JobRecord | undefined {
+		const st = this.jobs.get(id);
+		if (!st) return undefined;
+		st.rec.status = status;
+		if (finalError !== undefined) st.rec.final_error = finalError;
+		if (FINAL_STATUSES.has(status)) {
+			st.stopped = true;
+			st.held = false;
+			st.release?.();
+			st.waker.wakeAll();
+			st.rec.finishedAt = new Date().toISOString();
+			st.resolveDone();
+		}
+		this.snap(st);
+		return st.rec;
+	}
+
+	async waitFor(id: string): Promise<JobRecord | undefined> {
+		const st = this.jobs.get(id);
+		if (!st) return undefined;
+		await st.done;
+		return st.rec;
+	}
+
+	/** `GET job/{id}` body. */
+	statusBody(rec: JobRecord): Record<string, unknown> {
+		const message: Record<string, unknown> = {
+			ingest_to_reupload_queue: {
+				epoch: 1,
+				total: rec.total,
+				processed: rec.ingested,
+				datasetId: rec.dataset_id,
+			},
+			image_upload_step: {
+				errored: rec.errored,
+				pending: Math.max(0, rec.total - rec.completed - rec.errored),
+				completed: rec.completed,
+			},
+		};
+		if (rec.completed_steps >= 1) {
+			message.started_image_processing = `Dataset: ${rec.dataset_id}, Job: ${rec.job_id}`;
+		}
+		if (rec.final_error) message.final_error = rec.final_error;
+		return {
+			job_id: rec.job_id,
+			status: rec.status,
+			message,
+			job_progress: rec.job_progress,
+			completed_steps: rec.completed_steps,
+			total_steps: rec.total_steps,
+		};
+	}
+
+	/** Shared shape of `append?async=1`, `job/{id}/info` and `POST jobs/` entries. */
+	infoBody(rec: JobRecord): Record<string, unknown> {
+		return {
+			job_id: rec.job_id,
+			job_last_known_status: rec.status,
+			job_type: rec.job_type,
+			job_creation_time: rec.job_creation_time,
+			dataset_id: rec.dataset_id,
+		};
+	}
+
+	errorsBody(rec: JobRecord): string[] {
+		return rec.errors.length > MAX_JOB_ERRORS ? rec.errors.slice(-MAX_JOB_ERRORS) : rec.errors;
+	}
+
+	stopAll(): void {
+		for (const st of this.jobs.values()) {
+			st.stopped = true;
+			st.release?.();
+			st.waker.wakeAll();
+		}
+	}
+
+	private snap(st: JobState): void {
+		const r = st.rec;
+		r.job_progress = fmtProgress(r.completed_steps, r.total_steps);
+		const last = r.history[r.history.length - 1];
+		if (
+			last &&
+			last.status === r.status &&
+			last.completed_steps === r.completed_steps &&
+			last.completed === r.completed &&
+			last.errored === r.errored
+		) {
+			return;
+		}
+		r.history.push({
+			at: new Date().toISOString(),
+			status: r.status,
+			completed_steps: r.completed_steps,
+			total_steps: r.total_steps,
+			completed: r.completed,
+			errored: r.errored,
+		});
+		if (r.history.length > 1000) r.history.splice(1, r.history.length - 1000);
+	}
+
+	private addError(rec: JobRecord, text: string): void {
+		rec.errorCount++;
+		rec.errors.push(text);
+		if (rec.errors.length > 2 * MAX_JOB_ERRORS) rec.errors.splice(0, rec.errors.length - MAX_JOB_ERRORS);
+	}
+
+	private sleep(st: JobState, ms: number): Promise<void> {
+		if (st.fastForward || st.stopped) return Promise.resolve();
+		return st.waker.sleep(ms, this.signal);
+	}
+
+	private end(st: JobState, status: string, finalError?: string): void {
+		if (st.stopped) return;
+		st.rec.status = status;
+		if (finalError) st.rec.final_error = finalError;
+		st.rec.finishedAt = new Date().toISOString();
+		st.stopped = true;
+		this.snap(st);
+		st.resolveDone();
+	}
+
+	private async run(st: JobState): Promise<void> {
+		const rec = st.rec;
+		let file = st.source.file;
+		try {
+			await this.sleep(st, this.rates.queueDelayMs());
+			while (st.held && !st.stopped) {
+				await new Promise<void>((resolve) => {
+					st.release = resolve;
+					this.signal.addEventListener('abort', () => resolve(), { once: true });
+				});
+				st.release = undefined;
+				if (this.signal.aborted) return;
+			}
+			if (st.stopped) return;
+			rec.status = 'Running';
+			this.snap(st);
+
+			// Stage 1: ingest into the re-upload queue.
+			const queue: Array<{ item: ItemLike; dup: boolean }> = [];
+			const seen = new Set<string>();
+			const ingestPacer = new Pacer(
+				() => this.rates.ingestPerSec(),
+				(ms) => this.sleep(st, ms),
+				() => st.fastForward,
+			);
+			const push = (item: ItemLike): void => {
+				const ref = item.reference_id;
+				let dup = false;
+				if (typeof ref === 'string' && ref !== '') {
+					dup = seen.has(ref);
+					seen.add(ref);
+				}
+				queue.push({ item, dup });
+				rec.ingested++;
+			};
+			if (file) {
+				let lineNo = 0;
+				let pending = 0;
+				const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+				try {
+					for await (const line of readLines(stream)) {
+						lineNo++;
+						if (line.trim() === '') continue;
+						let parsed: unknown;
+						try {
+							parsed = JSON.parse(line);
+						} catch {
+							this.end(st, 'Errored_User', `Invalid NDJSON: line ${lineNo} is not valid JSON`);
+							return;
+						}
+						if (!isPlainObject(parsed)) {
+							this.end(st, 'Errored_User', `Invalid NDJSON: line ${lineNo} is not a JSON object`);
+							return;
+						}
+						push(parsed as ItemLike);
+						if (++pending >= 500) {
+							await ingestPacer.advance(pending);
+							pending = 0;
+							if (st.stopped) return;
+						}
+					}
+				} finally {
+					stream.destroy();
+				}
+				await ingestPacer.advance(pending);
+				await fsp.rm(file, { force: true });
+				file = undefined;
+				rec.total = queue.length;
+				rec.total_steps = 1 + Math.max(1, Math.ceil(rec.total / IMAGE_BATCH_SIZE));
+				if (queue.length === 0) {
+					rec.completed_steps = 1;
+					this.end(st, 'Errored_User', 'The uploaded file contains no items');
+					return;
+				}
+			} else {
+				for (const it of st.source.items ?? []) {
+					push(isPlainObject(it) ? (it as ItemLike) : ({ reference_id: undefined, __invalid: true } as ItemLike));
+				}
+				await ingestPacer.advance(queue.length);
+			}
+			if (st.stopped) return;
+			rec.completed_steps = 1;
+			this.snap(st);
+
+			// Stage 2: images in batches.
+			const ds = rec.dataset_id ? this.store.get(rec.dataset_id) : undefined;
+			if (queue.length > 0 && !ds) {
+				for (const q of queue) {
+					this.addError(rec, jobErrorText(q.item.image_url, q.item.reference_id, 'dataset not found'));
+				}
+				rec.errored = queue.length;
+				this.end(st, 'Errored_User', `Dataset ${rec.dataset_id} not found`);
+				return;
+			}
+			const imagePacer = new Pacer(
+				() => this.rates.imagesPerSec(),
+				(ms) => this.sleep(st, ms),
+				() => st.fastForward,
+			);
+			for (let i = 0; i < queue.length; i += IMAGE_BATCH_SIZE) {
+				const batch = queue.slice(i, i + IMAGE_BATCH_SIZE);
+				await imagePacer.advance(batch.length);
+				if (st.stopped) return;
+				for (const { item, dup } of batch) {
+					let error: string | undefined;
+					if ((item as { __invalid?: boolean }).__invalid) error = 'item must be a JSON object';
+					else if (dup) error = 'duplicate reference_id in this upload';
+					else {
+						const r = this.store.apply(ds!, item, rec.update);
+						if (r.outcome === 'failed') error = r.error;
+						else if (r.outcome === 'new') rec.newItems++;
+						else if (r.outcome === 'updated') rec.updatedItems++;
+						else rec.ignoredItems++;
+					}
+					if (error) {
+						rec.errored++;
+						this.addError(rec, jobErrorText(item.image_url, item.reference_id, error));
+					} else {
+						rec.completed++;
+					}
+				}
+				for (let j = i; j < i + batch.length; j++) (queue as unknown[])[j] = undefined;
+				rec.completed_steps++;
+				this.snap(st);
+			}
+			rec.completed_steps = rec.total_steps;
+			if (rec.errored === 0) this.end(st, 'Completed');
+			else if (rec.completed === 0) {
+				this.end(
+					st,
+					'Errored_User',
+					'None of the images you attempted to upload processed correctly. See the job errors for details.',
+				);
+			} else {
+				this.end(
+					st,
+					'Errored_Partial',
+					'One or more of the images you attempted to upload did not process correctly. Please see the status for an overview and the errors for more details.',
+				);
+			}
+		} catch (e) {
+			if (!this.signal.aborted && !st.stopped) {
+				this.end(st, 'Errored_Server', `Internal error: ${(e as Error).message}`);
+			}
+		} finally {
+			if (file) await fsp.rm(file, { force: true }).catch(() => undefined);
+			st.resolveDone();
+		}
+	}
+}
