@@ -392,6 +392,7 @@ export function applyPoll(
 	jobs: readonly JobObservation[],
 	dropped: readonly string[],
 	settings: PollSettings,
+	deferred: readonly JobObservation[] = [],
 ): { state: TriggerState; events: PollEvent[] } {
 	const { base, init } = start;
 	const next: TriggerState = {
@@ -440,7 +441,13 @@ export function applyPoll(
 		delete next.pending[id];
 		delete next.progress[id];
 	}
-	prune(next, settings.windowed ? start.fromDate : undefined);
+	// Jobs left for the next poll (time budget) are not recorded; the floor must stay below them.
+	let floorCap: number | undefined;
+	for (const job of deferred) {
+		const c = ms(job.created_at);
+		if (c !== undefined && (floorCap === undefined || c - 1 < floorCap)) floorCap = c - 1;
+	}
+	prune(next, settings.windowed ? start.fromDate : undefined, floorCap);
 	return { state: next, events };
 }
 
@@ -459,8 +466,12 @@ function raiseFloor(state: TriggerState, created: string): void {
 	if (f === undefined || c > f) state.floor = new Date(c).toISOString();
 }
 
-/** Keeps the state bounded: window pruning and caps for `emitted` and `pending`; progress only for pending jobs. */
-export function prune(state: TriggerState, fromDate: string | undefined): void {
+/**
+ * Keeps the state bounded: window pruning and caps for `emitted` and `pending`; progress only for
+ * pending jobs. `floorCap` (ms): records created after it are not evicted, so that the floor stays
+ * below jobs deferred to the next poll (they must not count as handled).
+ */
+export function prune(state: TriggerState, fromDate: string | undefined, floorCap?: number): void {
 	const windowStart = fromDate ? ms(`${fromDate}T00:00:00.000Z`) : undefined;
 	const emitted = Object.entries(state.emitted).map(
 		([id, [, created]]) => [id, created] as [string, string],
@@ -471,13 +482,12 @@ export function prune(state: TriggerState, fromDate: string | undefined): void {
 		const c = ms(created);
 		const outOfWindow =
 			windowStart !== undefined && c !== undefined && c < windowStart - PRUNE_MARGIN_MS;
-		if (excess > 0 || outOfWindow) {
-			delete state.emitted[id];
-			raiseFloor(state, created);
-			excess--;
-			continue;
-		}
-		break; // sorted: nothing later is older
+		if (!(excess > 0 || outOfWindow)) break; // sorted: nothing later is older
+		// Records the floor cannot cover (created after a job deferred to the next poll) are kept for now.
+		if (floorCap !== undefined && (c === undefined || c > floorCap)) break;
+		delete state.emitted[id];
+		raiseFloor(state, created);
+		excess--;
 	}
 
 	const pending = Object.entries(state.pending);

@@ -66,7 +66,6 @@ export function itemProblem(
 
 const problem = itemProblem;
 
-const PROBLEM_KEYS = new Set(['itemIndex', 'field', 'message', 'description']);
 
 /**
  * True for problems made by `itemProblem`, and for plain `{ itemIndex, field, message,
@@ -75,13 +74,7 @@ const PROBLEM_KEYS = new Set(['itemIndex', 'field', 'message', 'description']);
 export function isProblem(x: unknown): x is ItemProblem {
 	if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
 	const r = x as Record<string | symbol, unknown>;
-	if (r[PROBLEM_BRAND] === true) return true;
-	if (typeof r.itemIndex !== 'number' || typeof r.field !== 'string' || typeof r.message !== 'string') {
-		return false;
-	}
-	if (r.description !== undefined && typeof r.description !== 'string') return false;
-	if (!r.message.startsWith(`Item ${r.itemIndex}`)) return false;
-	return Object.keys(r).every((k) => PROBLEM_KEYS.has(k));
+	return r[PROBLEM_BRAND] === true;
 }
 
 /** Shortens a text for messages: at most ~80 characters, with an ellipsis and the full length. */
@@ -143,10 +136,12 @@ export function validateReferenceId(value: unknown, itemIndex: number): string |
 	if (value === undefined || value === null) {
 		return problem(itemIndex, field, `Item ${itemIndex}: ${field} is missing`, fix);
 	}
+	// Whole numbers (a numeric `id` column) are taken as their decimal text.
+	if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
 	if (typeof value !== 'string') {
 		const hint =
 			typeof value === 'number' || typeof value === 'bigint'
-				? " Convert it to text, e.g. {{ String($json.id) }}, so it is stored exactly as you mean it (numbers lose leading zeros)."
+				? ' Convert it to text, e.g. {{ String($json.id) }}, so it is stored exactly as you mean it (numbers lose leading zeros).'
 				: ' Use an expression that gives a text value, e.g. {{ $json.id }}.';
 		return problem(
 			itemIndex,
@@ -410,43 +405,92 @@ function cleanValue(
 			return value;
 		case 'number':
 			if (Number.isNaN(value)) {
-				throw new MetadataValueError(path, 'is NaN; Nucleus only accepts finite numbers', 'Remove the field, or send null or a string instead.');
+				throw new MetadataValueError(
+					path,
+					'is NaN; Nucleus only accepts finite numbers',
+					'Remove the field, or send null or a string instead.',
+				);
 			}
 			if (!Number.isFinite(value)) {
-				throw new MetadataValueError(path, `is ${value > 0 ? 'Infinity' : '-Infinity'}; Nucleus only accepts finite numbers`, 'Remove the field, or send null or a string instead.');
+				throw new MetadataValueError(
+					path,
+					`is ${value > 0 ? 'Infinity' : '-Infinity'}; Nucleus only accepts finite numbers`,
+					'Remove the field, or send null or a string instead.',
+				);
 			}
 			return value;
 		case 'bigint':
-			throw new MetadataValueError(path, `is a BigInt (${truncate(String(value))})`, 'Convert it to a number (if it is within ±9007199254740991) or to a string, e.g. {{ String($json.big) }}.');
+			throw new MetadataValueError(
+				path,
+				`is a BigInt (${truncate(String(value))})`,
+				'Convert it to a number (if it is within ±9007199254740991) or to a string, e.g. {{ String($json.big) }}.',
+			);
 		case 'function':
-			throw new MetadataValueError(path, 'is a function', 'Metadata can only hold text, numbers, booleans, null, lists and objects.');
+			throw new MetadataValueError(
+				path,
+				'is a function',
+				'Metadata can only hold text, numbers, booleans, null, lists and objects.',
+			);
 		case 'symbol':
-			throw new MetadataValueError(path, 'is a symbol', 'Metadata can only hold text, numbers, booleans, null, lists and objects.');
+			throw new MetadataValueError(
+				path,
+				'is a symbol',
+				'Metadata can only hold text, numbers, booleans, null, lists and objects.',
+			);
 		case 'undefined':
 			return undefined;
 	}
 	if (value === null) return null;
 	const obj = value as object;
 	if (depth > MAX_METADATA_DEPTH) {
-		throw new MetadataValueError(path, `is nested more than ${MAX_METADATA_DEPTH} levels deep`, 'Flatten the metadata.');
+		throw new MetadataValueError(
+			path,
+			`is nested more than ${MAX_METADATA_DEPTH} levels deep`,
+			'Flatten the metadata.',
+		);
 	}
 	if (ancestors.has(obj)) {
-		throw new MetadataValueError(path, 'is a circular reference (it contains itself)', 'Remove the self-reference: build a new object with only the fields you need.');
+		throw new MetadataValueError(
+			path,
+			'is a circular reference (it contains itself)',
+			'Remove the self-reference: build a new object with only the fields you need.',
+		);
 	}
 	if (obj instanceof Date) {
 		if (Number.isNaN(obj.getTime())) {
-			throw new MetadataValueError(path, 'is an invalid date', 'Send a valid date or an ISO date string.');
+			throw new MetadataValueError(
+				path,
+				'is an invalid date',
+				'Send a valid date or an ISO date string.',
+			);
 		}
 		return obj.toISOString();
 	}
 	if (isBinary(obj)) {
-		throw new MetadataValueError(path, 'is binary data', 'Metadata cannot hold binary data; send a string (e.g. base64) or leave the field out.');
+		throw new MetadataValueError(
+			path,
+			'is binary data',
+			'Metadata cannot hold binary data; send a string (e.g. base64) or leave the field out.',
+		);
 	}
-	if (obj instanceof Map || obj instanceof Set || obj instanceof WeakMap || obj instanceof WeakSet) {
-		throw new MetadataValueError(path, `is a ${obj instanceof Map || obj instanceof WeakMap ? 'Map' : 'Set'}`, 'Convert it to a plain object or list first (e.g. Object.fromEntries(map) or [...set]).');
+	if (
+		obj instanceof Map ||
+		obj instanceof Set ||
+		obj instanceof WeakMap ||
+		obj instanceof WeakSet
+	) {
+		throw new MetadataValueError(
+			path,
+			`is a ${obj instanceof Map || obj instanceof WeakMap ? 'Map' : 'Set'}`,
+			'Convert it to a plain object or list first (e.g. Object.fromEntries(map) or [...set]).',
+		);
 	}
 	if (obj instanceof RegExp || obj instanceof Promise || obj instanceof Error) {
-		throw new MetadataValueError(path, `is a ${obj.constructor.name}`, 'Metadata can only hold text, numbers, booleans, null, lists and objects.');
+		throw new MetadataValueError(
+			path,
+			`is a ${obj.constructor.name}`,
+			'Metadata can only hold text, numbers, booleans, null, lists and objects.',
+		);
 	}
 	if (Array.isArray(obj)) {
 		ancestors.add(obj);
@@ -468,7 +512,12 @@ function cleanValue(
 	ancestors.add(obj);
 	const out: Record<string, unknown> = {};
 	for (const key of Object.keys(obj)) {
-		const v = cleanValue((obj as Record<string, unknown>)[key], [...path, key], ancestors, depth + 1);
+		const v = cleanValue(
+			(obj as Record<string, unknown>)[key],
+			[...path, key],
+			ancestors,
+			depth + 1,
+		);
 		if (v !== undefined) setOwn(out, key, v);
 	}
 	ancestors.delete(obj);
@@ -706,6 +755,8 @@ export function contentTypeForFile(fileName: string, fallback?: string): string 
 	const base = fileName.split(/[\\/]/).pop() ?? '';
 	const dot = base.lastIndexOf('.');
 	const ext = dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
-	const known = Object.prototype.hasOwnProperty.call(CONTENT_TYPES, ext) ? CONTENT_TYPES[ext] : undefined;
+	const known = Object.prototype.hasOwnProperty.call(CONTENT_TYPES, ext)
+		? CONTENT_TYPES[ext]
+		: undefined;
 	return known ?? (fallback && fallback.length > 0 ? fallback : 'application/octet-stream');
 }

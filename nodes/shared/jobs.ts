@@ -234,7 +234,8 @@ const OTHER_QUOTED = /`([^`\n]{1,4096})`|“([^”\n]{1,4096})”|‘([^’\n]{1
 const LABELED_REF =
 	/\b(?:reference[_ -]?id|ref[_ -]?id)\b["']?\s*(?:[:=]\s*|\bis\s+|\s)\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})'|([^\s"',;()[\]{}]{1,4096}))/giu;
 // Item with id x | item id 'x' | item x (only "with id"/"id" forms, to avoid matching prose)
-const LABELED_ITEM = /\bitem\s+(?:with\s+)?id\s*[:=]?\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})'|([^\s"',;()[\]{}]{1,4096}))/giu;
+const LABELED_ITEM =
+	/\bitem\s+(?:with\s+)?id\s*[:=]?\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})'|([^\s"',;()[\]{}]{1,4096}))/giu;
 
 const REF_KEYS = new Set(['reference_id', 'referenceid', 'ref_id', 'refid', 'item_id', 'itemid']);
 const URL_KEYS = new Set(['image_url', 'imageurl', 'url', 'image_location', 'location', 'image']);
@@ -269,7 +270,11 @@ class ErrorMatcher {
 	}
 
 	/** Exact lookup of a token; for bare tokens also the token without trailing punctuation (longest first). */
-	private lookupToken(map: Map<string, number[]>, token: string, stripTrailing: boolean): number[] | undefined {
+	private lookupToken(
+		map: Map<string, number[]>,
+		token: string,
+		stripTrailing: boolean,
+	): number[] | undefined {
 		let t = token;
 		for (let guard = 0; guard < 8 && t.length > 0; guard++) {
 			const hit = map.get(t);
@@ -414,8 +419,15 @@ export interface AppendCounts {
 }
 
 /** Sums the counts of several synchronous append responses (missing or non-numeric → 0). */
-export function summarizeAppendCounts(responses: Array<Partial<AppendResponse> | undefined>): AppendCounts {
-	const total: AppendCounts = { new_items: 0, updated_items: 0, ignored_items: 0, upload_errors: 0 };
+export function summarizeAppendCounts(
+	responses: Array<Partial<AppendResponse> | undefined>,
+): AppendCounts {
+	const total: AppendCounts = {
+		new_items: 0,
+		updated_items: 0,
+		ignored_items: 0,
+		upload_errors: 0,
+	};
 	for (const r of responses) {
 		if (!r) continue;
 		for (const key of Object.keys(total) as Array<keyof AppendCounts>) {

@@ -23,6 +23,7 @@ import {
 	type IRequestOptionsSimplified,
 	type IWorkflowExecuteAdditionalData,
 	type Workflow,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { ScaleNucleusApi } from '../../credentials/ScaleNucleusApi.credentials';
@@ -164,6 +165,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		_additionalData: IWorkflowExecuteAdditionalData,
 		nodeCredentials: INodeCredentialsDetails,
 		type: string,
+		_mode?: WorkflowExecuteMode,
 	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.lookup(nodeCredentials, type);
 		// As n8n does: fill in the credential type's defaults for fields the user left unset.

@@ -99,15 +99,15 @@ import {
 
 import {
 	HarnessCredentialsHelper,
-	createTestCredentials,
 	credentialReference,
 	type TestCredentials,
 } from './credentials';
 import { currentEnvironment, ensureEnvironment, withEnv } from './environment';
 
-export { capturedLogs, capturedLogEntries, clearCapturedLogs } from './logger';
 export { createTestCredentials, HarnessCredentialsHelper } from './credentials';
 export type { TestCredentials } from './credentials';
+export { capturedLogs, capturedLogEntries, clearCapturedLogs } from './logger';
+export type { CapturedLogEntry } from './logger';
 
 /** npm package name our node types are registered under (as n8n names them when installed). */
 export const PACKAGE_NAME = 'n8n-nodes-scale-nucleus';
@@ -274,7 +274,7 @@ function createAdditionalData(
 		getRuntimeCredential: async () => undefined,
 		logAiEvent: () => {},
 		startRunnerTask: notAvailable('startRunnerTask'),
-	} as IWorkflowExecuteAdditionalData;
+	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
 function buildNode(
@@ -356,7 +356,8 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 			settings: { executionOrder: 'v1', ...opts.workflowSettings },
 		});
 
-		const items: INodeExecutionData[] = (opts.input ?? [{ json: {} }]).map((item, index) => ({
+		const input: INodeExecutionData[] = opts.input ?? [{ json: {} }];
+		const items: INodeExecutionData[] = input.map((item, index) => ({
 			...item,
 			pairedItem: item.pairedItem ?? { item: index },
 		}));

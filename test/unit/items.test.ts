@@ -18,14 +18,22 @@ import {
 } from '../../nodes/shared/items';
 import type { ItemProblem } from '../../nodes/shared/items';
 
-function expectProblem(result: unknown, itemIndex: number, field: string, ...fragments: RegExp[]): ItemProblem {
+function expectProblem(
+	result: unknown,
+	itemIndex: number,
+	field: string,
+	...fragments: RegExp[]
+): ItemProblem {
 	assert.ok(isProblem(result), `expected a problem, got ${JSON.stringify(result)}`);
 	assert.equal(result.itemIndex, itemIndex);
 	assert.equal(result.field, field);
 	assert.ok(result.message.startsWith(`Item ${itemIndex}: `), result.message);
 	assert.ok(result.message.includes(field) || field === 'Metadata', result.message);
 	for (const f of fragments) assert.match(result.message, f);
-	assert.ok(result.description && result.description.length > 10, 'a description says how to fix it');
+	assert.ok(
+		result.description && result.description.length > 10,
+		'a description says how to fix it',
+	);
 	return result;
 }
 
@@ -47,9 +55,18 @@ describe('validateReferenceId', () => {
 		expectProblem(validateReferenceId('  \t\n', 2), 2, 'Reference ID', /empty/);
 	});
 
-	test('non-string values are problems that say what was received', () => {
-		const num = expectProblem(validateReferenceId(42, 4), 4, 'Reference ID', /must be text/, /a number \(42\)/);
+	test('whole numbers become their decimal text; other non-strings are problems', () => {
+		assert.equal(validateReferenceId(42, 4), '42');
+		assert.equal(validateReferenceId(0, 4), '0');
+		const num = expectProblem(
+			validateReferenceId(4.5, 4),
+			4,
+			'Reference ID',
+			/must be text/,
+			/a number \(4\.5\)/,
+		);
 		assert.match(num.description!, /String\(/);
+		expectProblem(validateReferenceId(2 ** 60, 4), 4, 'Reference ID', /must be text/);
 		expectProblem(validateReferenceId({ id: 1 }, 5), 5, 'Reference ID', /an object/);
 		expectProblem(validateReferenceId(['a'], 6), 6, 'Reference ID', /an array/);
 		expectProblem(validateReferenceId(true, 7), 7, 'Reference ID', /a boolean/);
@@ -114,7 +131,13 @@ describe('validateImageUrl', () => {
 	});
 
 	test('ftp:// is an unsupported scheme', () => {
-		expectProblem(validateImageUrl('ftp://example.com/a.jpg', 2), 2, 'Image URL', /unsupported scheme 'ftp:\/\/'/, /https:\/\//);
+		expectProblem(
+			validateImageUrl('ftp://example.com/a.jpg', 2),
+			2,
+			'Image URL',
+			/unsupported scheme 'ftp:\/\/'/,
+			/https:\/\//,
+		);
 	});
 
 	test('gcs:// tells the user to use gs://', () => {
@@ -122,7 +145,12 @@ describe('validateImageUrl', () => {
 	});
 
 	test('file:///etc/passwd is refused and points to Local mode', () => {
-		const p = expectProblem(validateImageUrl('file:///etc/passwd', 0), 0, 'Image URL', /local file URL/);
+		const p = expectProblem(
+			validateImageUrl('file:///etc/passwd', 0),
+			0,
+			'Image URL',
+			/local file URL/,
+		);
 		assert.match(p.description!, /Local/);
 	});
 
@@ -150,7 +178,12 @@ describe('validateImageUrl', () => {
 		expectProblem(validateImageUrl('s3:///key.jpg', 0), 0, 'Image URL', /malformed|no bucket/);
 		expectProblem(validateImageUrl('gs://bucket', 0), 0, 'Image URL', /no image/);
 		expectProblem(validateImageUrl('gs://bucket/', 0), 0, 'Image URL', /no image/);
-		expectProblem(validateImageUrl('s3://bad bucket/a.jpg', 0), 0, 'Image URL', /whitespace|bucket/);
+		expectProblem(
+			validateImageUrl('s3://bad bucket/a.jpg', 0),
+			0,
+			'Image URL',
+			/whitespace|bucket/,
+		);
 	});
 
 	test('non-string values are problems', () => {
@@ -187,8 +220,18 @@ describe('normalizeMetadata', () => {
 	});
 
 	test('an array, a string, null, a number are not metadata objects', () => {
-		expectProblem(normalizeMetadata([1, 2], 2), 2, 'Metadata', /must be an object, but got an array/);
-		const s = expectProblem(normalizeMetadata('{"a":1}', 3), 3, 'Metadata', /must be an object, but got a string/);
+		expectProblem(
+			normalizeMetadata([1, 2], 2),
+			2,
+			'Metadata',
+			/must be an object, but got an array/,
+		);
+		const s = expectProblem(
+			normalizeMetadata('{"a":1}', 3),
+			3,
+			'Metadata',
+			/must be an object, but got a string/,
+		);
 		assert.match(s.description!, /JSON/);
 		expectProblem(normalizeMetadata(null, 0), 0, 'Metadata', /got null/);
 		expectProblem(normalizeMetadata(undefined, 0), 0, 'Metadata', /got nothing/);
@@ -198,9 +241,22 @@ describe('normalizeMetadata', () => {
 
 	test('NaN and ±Infinity are rejected with the key path', () => {
 		const p = expectProblem(normalizeMetadata({ score: NaN }, 2), 2, 'Metadata');
-		assert.equal(p.message, "Item 2: Metadata field 'score' is NaN; Nucleus only accepts finite numbers");
-		expectProblem(normalizeMetadata({ a: { b: [0, Infinity] } }, 1), 1, 'Metadata', /field 'a\.b\[1\]' is Infinity/);
-		expectProblem(normalizeMetadata({ 'x y': -Infinity }, 0), 0, 'Metadata', /field '\["x y"\]' is -Infinity/);
+		assert.equal(
+			p.message,
+			"Item 2: Metadata field 'score' is NaN; Nucleus only accepts finite numbers",
+		);
+		expectProblem(
+			normalizeMetadata({ a: { b: [0, Infinity] } }, 1),
+			1,
+			'Metadata',
+			/field 'a\.b\[1\]' is Infinity/,
+		);
+		expectProblem(
+			normalizeMetadata({ 'x y': -Infinity }, 0),
+			0,
+			'Metadata',
+			/field '\["x y"\]' is -Infinity/,
+		);
 	});
 
 	test('BigInt, functions and symbols are rejected', () => {
@@ -208,13 +264,23 @@ describe('normalizeMetadata', () => {
 		expectProblem(normalizeMetadata({ fn: () => 1 }, 0), 0, 'Metadata', /field 'fn' is a function/);
 		expectProblem(normalizeMetadata({ s: Symbol('x') }, 0), 0, 'Metadata', /field 's' is a symbol/);
 		expectProblem(normalizeMetadata({ m: new Map() }, 0), 0, 'Metadata', /field 'm' is a Map/);
-		expectProblem(normalizeMetadata({ b: Buffer.from('x') }, 0), 0, 'Metadata', /field 'b' is binary data/);
+		expectProblem(
+			normalizeMetadata({ b: Buffer.from('x') }, 0),
+			0,
+			'Metadata',
+			/field 'b' is binary data/,
+		);
 	});
 
 	test('circular references are rejected; shared (non-circular) references are fine', () => {
 		const a: Record<string, unknown> = { name: 'a' };
 		a.self = a;
-		expectProblem(normalizeMetadata({ a }, 4), 4, 'Metadata', /field 'a\.self' is a circular reference/);
+		expectProblem(
+			normalizeMetadata({ a }, 4),
+			4,
+			'Metadata',
+			/field 'a\.self' is a circular reference/,
+		);
 		const arr: unknown[] = [];
 		arr.push(arr);
 		expectProblem(normalizeMetadata({ arr }, 0), 0, 'Metadata', /circular/);
@@ -234,7 +300,10 @@ describe('normalizeMetadata', () => {
 	});
 
 	test('a "__proto__" key stays plain data and does not change the prototype', () => {
-		const input = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+		const input = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<
+			string,
+			unknown
+		>;
 		const out = normalizeMetadata(input, 0) as Record<string, unknown>;
 		assert.equal(Object.getPrototypeOf(out), Object.prototype);
 		assert.equal((out as { polluted?: boolean }).polluted, undefined);
@@ -298,7 +367,18 @@ describe('metadataFromKeyValues', () => {
 	});
 
 	test('an empty key is a problem', () => {
-		expectProblem(metadataFromKeyValues([{ key: 'a', value: 1 }, { key: ' ', value: 2 }], 3), 3, 'Metadata', /field 2 has an empty key/);
+		expectProblem(
+			metadataFromKeyValues(
+				[
+					{ key: 'a', value: 1 },
+					{ key: ' ', value: 2 },
+				],
+				3,
+			),
+			3,
+			'Metadata',
+			/field 2 has an empty key/,
+		);
 	});
 
 	test('a key given twice is a problem naming both rows', () => {
@@ -318,7 +398,12 @@ describe('metadataFromKeyValues', () => {
 	});
 
 	test('values are validated too', () => {
-		expectProblem(metadataFromKeyValues([{ key: 'n', value: NaN }], 0), 0, 'Metadata', /'n' is NaN/);
+		expectProblem(
+			metadataFromKeyValues([{ key: 'n', value: NaN }], 0),
+			0,
+			'Metadata',
+			/'n' is NaN/,
+		);
 	});
 });
 
@@ -351,28 +436,47 @@ describe('validateDimension', () => {
 });
 
 describe('isProblem', () => {
-	test('recognizes problems from itemProblem and plain problem literals only', () => {
+	test('recognizes only problems made by itemProblem, never user data of the same shape', () => {
 		assert.equal(isProblem(itemProblem(0, 'Width', 'Item 0: Width is bad')), true);
-		assert.equal(isProblem({ itemIndex: 2, field: 'File Path', message: 'Item 2: File Path is empty' }), true);
-		assert.equal(isProblem({ itemIndex: 2, field: 'X', message: 'Item 2: x', description: undefined }), true);
-		assert.equal(isProblem({ itemIndex: 2, field: 'X', message: 'Item 2: x', extra: 1 }), false);
-		assert.equal(isProblem({ itemIndex: 2, field: 'X', message: 'hello' }), false);
+		assert.equal(
+			isProblem({ itemIndex: 2, field: 'File Path', message: 'Item 2: File Path is empty' }),
+			false,
+		);
 		assert.equal(isProblem('Item 0: x'), false);
 		assert.equal(isProblem(null), false);
 		assert.equal(isProblem({}), false);
 	});
 
 	test('the brand is invisible in JSON output', () => {
-		assert.equal(JSON.stringify(itemProblem(1, 'F', 'Item 1: m', 'd')), '{"itemIndex":1,"field":"F","message":"Item 1: m","description":"d"}');
+		assert.equal(
+			JSON.stringify(itemProblem(1, 'F', 'Item 1: m', 'd')),
+			'{"itemIndex":1,"field":"F","message":"Item 1: m","description":"d"}',
+		);
 	});
 });
 
 describe('buildDatasetItem and toNdjsonLine', () => {
 	test('key order is reference_id, image_url, metadata, width, height; undefined dims omitted', () => {
-		const item = buildDatasetItem({ referenceId: 'r', imageUrl: 'https://x/a.jpg', metadata: { a: 1 } });
+		const item = buildDatasetItem({
+			referenceId: 'r',
+			imageUrl: 'https://x/a.jpg',
+			metadata: { a: 1 },
+		});
 		assert.deepEqual(Object.keys(item), ['reference_id', 'image_url', 'metadata']);
-		const withDims = buildDatasetItem({ height: 2, width: 1, metadata: {}, imageUrl: 's3://b/k', referenceId: 'r' });
-		assert.deepEqual(Object.keys(withDims), ['reference_id', 'image_url', 'metadata', 'width', 'height']);
+		const withDims = buildDatasetItem({
+			height: 2,
+			width: 1,
+			metadata: {},
+			imageUrl: 's3://b/k',
+			referenceId: 'r',
+		});
+		assert.deepEqual(Object.keys(withDims), [
+			'reference_id',
+			'image_url',
+			'metadata',
+			'width',
+			'height',
+		]);
 		assert.equal(
 			toNdjsonLine(withDims),
 			'{"reference_id":"r","image_url":"s3://b/k","metadata":{},"width":1,"height":2}\n',
@@ -380,7 +484,13 @@ describe('buildDatasetItem and toNdjsonLine', () => {
 	});
 
 	test('an NDJSON line is one line even when values contain newlines', () => {
-		const line = toNdjsonLine(buildDatasetItem({ referenceId: 'a\nb', imageUrl: 'https://x/a.jpg', metadata: { t: 'x\r\ny\u2028' } }));
+		const line = toNdjsonLine(
+			buildDatasetItem({
+				referenceId: 'a\nb',
+				imageUrl: 'https://x/a.jpg',
+				metadata: { t: 'x\r\ny\u2028' },
+			}),
+		);
 		assert.equal(line.indexOf('\n'), line.length - 1);
 		assert.deepEqual(JSON.parse(line).reference_id, 'a\nb');
 	});

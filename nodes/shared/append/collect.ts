@@ -8,6 +8,7 @@ import {
 	contentTypeForFile,
 	findDuplicateReferenceIds,
 	isProblem,
+	itemProblem,
 	metadataFromKeyValues,
 	metadataFromOtherFields,
 	normalizeMetadata,
@@ -42,7 +43,7 @@ export interface AppendPlan {
 }
 
 function problem(itemIndex: number, field: string, message: string, description?: string): ItemProblem {
-	return { itemIndex, field, message: `Item ${itemIndex}: ${message}`, description };
+	return itemProblem(itemIndex, field, `Item ${itemIndex}: ${message}`, description);
 }
 
 function errorText(error: unknown): string {
