@@ -87,6 +87,8 @@ export interface PollSettings {
 	lookbackDays: number;
 	/** True when jobs come from the dated `POST jobs/` listing (records older than its window are pruned). */
 	windowed: boolean;
+	/** "Specific Job IDs": the ids watched; records of other jobs are dropped. */
+	watchedIds?: readonly string[];
 }
 
 export type Decision =
@@ -166,7 +168,7 @@ export function fingerprint(text: string): string {
 /** Scope fingerprint: what the trigger watches. Changing it re-initialises the cursor. */
 export function scopeKey(
 	watch: WatchMode,
-	opts: { datasetId?: string; jobTypes?: readonly string[]; jobIds?: readonly string[] },
+	opts: { datasetId?: string | null; jobTypes?: readonly string[]; jobIds?: readonly string[] },
 ): string {
 	if (watch === 'jobIds') {
 		return fingerprint(`jobIds|${[...new Set(opts.jobIds ?? [])].sort().join(',')}`);
@@ -440,6 +442,11 @@ export function applyPoll(
 	for (const id of dropped) {
 		delete next.pending[id];
 		delete next.progress[id];
+	}
+	if (settings.watchedIds) {
+		const watched = new Set(settings.watchedIds);
+		for (const id of Object.keys(next.emitted)) if (!watched.has(id)) delete next.emitted[id];
+		for (const id of Object.keys(next.pending)) if (!watched.has(id)) delete next.pending[id];
 	}
 	// Jobs left for the next poll (time budget) are not recorded; the floor must stay below them.
 	let floorCap: number | undefined;

@@ -4,6 +4,7 @@
  * This is the only module that sees the API key: it builds the Basic-auth header, and every string that can
  * reach an error or a log line goes through `scrubSecrets` first.
  */
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 
 import type FormData from 'form-data';
@@ -258,6 +259,14 @@ function errorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+/** Errors raised by a file or stream that feeds the body, rather than by the connection. */
+function isLocalBodyError(error: unknown): boolean {
+	if (!error || typeof error !== 'object') return false;
+	const e = error as { path?: unknown; syscall?: unknown };
+	if (typeof e.path === 'string') return true;
+	return typeof e.syscall === 'string' && ['open', 'read', 'stat', 'fstat', 'scandir', 'lstat'].includes(e.syscall);
+}
+
 function isRetryableError(error: unknown): boolean {
 	const code = errorCode(error);
 	if (code && RETRYABLE_ERROR_CODES.has(code)) return true;
@@ -423,7 +432,10 @@ export class NucleusClient {
 
 	readonly #dispatcher: Dispatcher;
 
+	/** Internal signal linked to the caller's: undici and the backoff sleeps listen here, not on n8n's signal. */
 	readonly #signal: AbortSignal | undefined;
+
+	#unlinkSignal: (() => void) | undefined;
 
 	readonly #logger: Logger | undefined;
 
@@ -467,7 +479,20 @@ export class NucleusClient {
 		}
 		this.baseUrl = rawBase.replace(/\/+$/, '');
 
-		this.#signal = options.signal;
+		const external = options.signal;
+		if (external) {
+			const controller = new AbortController();
+			// Every in-flight request and backoff sleep listens for the abort; concurrency 16+ is normal here.
+			setMaxListeners(0, controller.signal);
+			if (external.aborted) {
+				controller.abort();
+			} else {
+				const onAbort = () => controller.abort();
+				external.addEventListener('abort', onAbort, { once: true });
+				this.#unlinkSignal = () => external.removeEventListener('abort', onAbort);
+			}
+			this.#signal = controller.signal;
+		}
 		this.#logger = options.logger;
 		this.#userAgent = options.userAgent ?? `n8n-nodes-scale-nucleus/${packageVersion}`;
 		this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULTS.maxAttempts));
@@ -601,6 +626,8 @@ export class NucleusClient {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		this.#unlinkSignal?.();
+		this.#unlinkSignal = undefined;
 		await this.#dispatcher.close();
 	}
 
@@ -659,18 +686,22 @@ export class NucleusClient {
 
 		for (let attempt = 1; ; attempt++) {
 			this.#throwIfAborted();
-			let prepared: PreparedBody | undefined;
+			let prepared: PreparedBody;
+			try {
+				prepared = spec.prepareBody();
+			} catch (error) {
+				throw this.#bodyError(spec, error);
+			}
 			let status: number | undefined;
 			let failure: HttpResult;
 			try {
-				prepared = spec.prepareBody();
 				this.stats.requests++;
 				const response = await undiciRequest(spec.url, {
 					method,
 					headers: { ...spec.headers, ...prepared.headers },
 					body: prepared.body,
 					dispatcher: this.#dispatcher,
-					signal: undefined,
+					signal: this.#signal,
 					headersTimeout,
 					bodyTimeout,
 				});
@@ -695,6 +726,8 @@ export class NucleusClient {
 			} catch (error) {
 				// Cancelled: never retried, surfaced at once as an AbortError.
 				if (this.#signal?.aborted) throw makeAbortError();
+				// A local file or stream behind the body failed (e.g. ENOENT): not a network problem, not retried.
+				if (isLocalBodyError(error)) throw this.#bodyError(spec, error);
 				const code = errorCode(error);
 				this.#logger?.debug('Nucleus request', { method, route: label, status, attempt, error: code ?? 'error' });
 				if (isRetryableError(error) && attempt < maxAttempts) {
@@ -712,7 +745,7 @@ export class NucleusClient {
 				}
 				throw this.#networkError(spec, error, code, attempt);
 			} finally {
-				if (prepared) destroyQuietly(prepared.streams);
+				destroyQuietly(prepared.streams);
 			}
 			throw this.#httpError(spec, failure.status, failure.text, failure.contentType, attempt);
 		}
@@ -762,6 +795,21 @@ export class NucleusClient {
 			detail: truncate(this.#scrub(rawMessage, spec.secrets), MAX_MESSAGE_CHARS),
 		};
 		return this.#apiError(errorResponse, message, description, undefined, spec.itemIndex);
+	}
+
+	#bodyError(spec: SendSpec, error: unknown): NodeOperationError {
+		const code = errorCode(error);
+		const raw = error instanceof Error ? error.message : String(error);
+		const detail = truncate(this.#scrub(raw, spec.secrets));
+		const target = spec.presigned ? 'the upload' : `${spec.method} ${this.#scrub(spec.label)}`;
+		const message = `Could not read the request body for ${target}${code ? ` (${code})` : ''}: ${detail}`;
+		const result = new NodeOperationError(this.#node, message, {
+			description: 'Check that the files or binary data being sent exist and are readable.',
+			itemIndex: spec.itemIndex,
+		});
+		// NodeOperationError swaps messages that mention OS error codes (e.g. ENOENT) for generic texts; keep ours.
+		result.message = message;
+		return result;
 	}
 
 	#apiError(

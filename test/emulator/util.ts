@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -33,45 +32,6 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLine
 	rest += decoder.end();
 	if (rest.endsWith('\r')) rest = rest.slice(0, -1);
 	if (rest.length > 0) yield rest;
-}
-
-/** Rate limits a byte stream to `bytesPerSec` (per stream). Backpressure reaches the sender. */
-export class Throttle extends Transform {
-	private readonly start = Date.now();
-	private bytes = 0;
-	private timer: NodeJS.Timeout | undefined;
-
-	constructor(private readonly bytesPerSec: number) {
-		super();
-	}
-
-	_transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-		this.bytes += chunk.length;
-		const due = this.start + (this.bytes / this.bytesPerSec) * 1000;
-		const wait = due - Date.now();
-		if (wait > 1) {
-			this.timer = setTimeout(() => {
-				this.timer = undefined;
-				cb(null, chunk);
-			}, wait);
-		} else {
-			cb(null, chunk);
-		}
-	}
-
-	_destroy(err: Error | null, cb: (error: Error | null) => void): void {
-		if (this.timer) clearTimeout(this.timer);
-		cb(err);
-	}
-}
-
-/** Wrap a request stream in a Throttle when a finite rate is set. */
-export function throttled(src: Readable, bytesPerSec: number): Readable {
-	if (!Number.isFinite(bytesPerSec) || bytesPerSec <= 0) return src;
-	const t = new Throttle(bytesPerSec);
-	src.on('error', (e) => t.destroy(e));
-	src.on('aborted', () => t.destroy(new Error('request aborted')));
-	return src.pipe(t);
 }
 
 /** A sleep that a `Waker` can end early and an AbortSignal can cancel. */

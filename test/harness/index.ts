@@ -11,12 +11,17 @@
  * credential's `authenticate` applied, binary helpers on n8n's BinaryDataService in
  * FILESYSTEM mode, file helpers with n8n's path restrictions); `this.logger` and
  * `LoggerProxy` write into `capturedLogs`.
+ * Expressions use n8n-workflow's in-process 'legacy' evaluator (what n8n runs with
+ * N8N_EXPRESSION_ENGINE=legacy); an n8n 2.41 server defaults to the isolated-vm engine, whose
+ * native module is not built here. Plain `{{ $json.x }}` expressions give the same results.
  * What is stand-in: no database — credentials come from memory (`HarnessCredentialsHelper`),
  * the input items arrive from a stub parent node called "Input", and sub-workflows, AI and
  * task-runner calls are unavailable.
  *
  * The binary data folder, n8n user folder (N8N_USER_FOLDER) and settings live in one temp dir
- * per process, removed at exit.
+ * per process, removed at exit. The harness sets N8N_USER_FOLDER and
+ * N8N_DEFAULT_BINARY_DATA_MODE=filesystem in `process.env` (child processes inherit them; pass an
+ * explicit env when spawning a real n8n). Runs given `env` are serialised among themselves.
  *
  * Examples
  * --------
@@ -97,11 +102,7 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import {
-	HarnessCredentialsHelper,
-	credentialReference,
-	type TestCredentials,
-} from './credentials';
+import { HarnessCredentialsHelper, credentialReference, type TestCredentials } from './credentials';
 import { currentEnvironment, ensureEnvironment, withEnv } from './environment';
 
 export { createTestCredentials, HarnessCredentialsHelper } from './credentials';
@@ -183,9 +184,11 @@ function latestVersion(nodeType: INodeType | IVersionedNodeType): number {
 }
 
 function descriptionOf(nodeType: INodeType | IVersionedNodeType): INodeTypeDescription {
-	return ('nodeVersions' in nodeType
-		? nodeType.nodeVersions[nodeType.currentVersion].description
-		: nodeType.description) as INodeTypeDescription;
+	return (
+		'nodeVersions' in nodeType
+			? nodeType.nodeVersions[nodeType.currentVersion].description
+			: nodeType.description
+	) as INodeTypeDescription;
 }
 
 /** The type string n8n gives an installed community node: `<package>.<description.name>`. */
@@ -458,7 +461,13 @@ export async function runPoll(opts: RunPollOptions): Promise<INodeExecutionData[
 		const context =
 			mode === 'manual'
 				? new PollContext(workflow, workflowNode, additionalData, 'manual', 'manual')
-				: new PollContext(workflow, workflowNode, additionalData, 'trigger', opts.activation ?? 'activate');
+				: new PollContext(
+						workflow,
+						workflowNode,
+						additionalData,
+						'trigger',
+						opts.activation ?? 'activate',
+					);
 		return await nodeType.poll.call(context);
 	});
 }
@@ -591,8 +600,9 @@ export async function testCredential(
 		try {
 			await routingNode.runNode();
 		} catch (error) {
-			const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } })
-				.cause;
+			const cause = (
+				error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }
+			).cause;
 			if (cause?.response) {
 				const { status, statusText } = cause.response;
 				for (const rule of testRequest.rules ?? []) {

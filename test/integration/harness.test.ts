@@ -25,6 +25,7 @@ import {
 	testCredential,
 } from '../harness';
 import { HarnessTestNode } from '../harness/fixtures/HarnessTestNode.node';
+import { startEmulator, type Emulator } from '../emulator';
 
 const API_KEY = 'live_harness_key_5f1d0c';
 
@@ -184,30 +185,38 @@ describe('test harness (real n8n-core contexts)', () => {
 			);
 		});
 
-		test('the execution cancel signal is the abortSignal passed in', { timeout: 10_000 }, async () => {
-			const controller = new AbortController();
-			const run = runNode({
-				node: new HarnessTestNode(),
-				parameters: { operation: 'waitForCancel' },
-				credentials: createTestCredentials(api.baseUrl, API_KEY),
-				abortSignal: controller.signal,
-			});
-			setTimeout(() => controller.abort(), 20);
-			await assert.rejects(run, /Execution was cancelled/);
-		});
+		test(
+			'the execution cancel signal is the abortSignal passed in',
+			{ timeout: 10_000 },
+			async () => {
+				const controller = new AbortController();
+				const run = runNode({
+					node: new HarnessTestNode(),
+					parameters: { operation: 'waitForCancel' },
+					credentials: createTestCredentials(api.baseUrl, API_KEY),
+					abortSignal: controller.signal,
+				});
+				setTimeout(() => controller.abort(), 20);
+				await assert.rejects(run, /Execution was cancelled/);
+			},
+		);
 
-		test('an in-flight authenticated request is aborted by the cancel signal', { timeout: 10_000 }, async () => {
-			const controller = new AbortController();
-			const run = runNode({
-				node: new HarnessTestNode(),
-				parameters: { operation: 'callUrl', url: `${api.baseUrl}/hang` },
-				credentials: createTestCredentials(api.baseUrl, API_KEY),
-				abortSignal: controller.signal,
-			});
-			while (api.hold.size === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-			controller.abort();
-			await assert.rejects(run);
-		});
+		test(
+			'an in-flight authenticated request is aborted by the cancel signal',
+			{ timeout: 10_000 },
+			async () => {
+				const controller = new AbortController();
+				const run = runNode({
+					node: new HarnessTestNode(),
+					parameters: { operation: 'callUrl', url: `${api.baseUrl}/hang` },
+					credentials: createTestCredentials(api.baseUrl, API_KEY),
+					abortSignal: controller.signal,
+				});
+				while (api.hold.size === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+				controller.abort();
+				await assert.rejects(run);
+			},
+		);
 
 		test('this.logger writes into capturedLogs', async () => {
 			const before = capturedLogs.length;
@@ -218,7 +227,10 @@ describe('test harness (real n8n-core contexts)', () => {
 				credentials: createTestCredentials(api.baseUrl, API_KEY),
 			});
 			const lines = capturedLogs.slice(before);
-			assert.ok(lines.some((line) => line === 'info Harness test node started {"items":3}'), lines.join('\n'));
+			assert.ok(
+				lines.some((line) => line === 'info Harness test node started {"items":3}'),
+				lines.join('\n'),
+			);
 		});
 	});
 
@@ -242,7 +254,11 @@ describe('test harness (real n8n-core contexts)', () => {
 		test('the node reads the binary with assertBinaryData, getBinaryStream, getBinaryMetadata and getBinaryDataBuffer', async () => {
 			const big = Buffer.alloc(3 * 1024 * 1024 + 17);
 			for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
-			const fromStream = await makeBinaryItem(Readable.from([big.subarray(0, 1000), big.subarray(1000)]), 'big.bin', 'application/octet-stream');
+			const fromStream = await makeBinaryItem(
+				Readable.from([big.subarray(0, 1000), big.subarray(1000)]),
+				'big.bin',
+				'application/octet-stream',
+			);
 			const small = await makeBinaryItem(Buffer.from('tiny'), 'tiny.txt', 'text/plain', {}, 'file');
 
 			const { output } = await runNode({
@@ -268,7 +284,7 @@ describe('test harness (real n8n-core contexts)', () => {
 			assert.equal(second.sha256, sha256(Buffer.from('tiny')));
 		});
 
-		test('a missing binary property fails with n8n\'s assertBinaryData message', async () => {
+		test("a missing binary property fails with n8n's assertBinaryData message", async () => {
 			await assert.rejects(
 				runNode({
 					node: new HarnessTestNode(),
@@ -310,7 +326,10 @@ describe('test harness (real n8n-core contexts)', () => {
 			const file = join(outside, 'secret.txt');
 			writeFileSync(file, 'nope');
 
-			await assert.rejects(readFile(file, { N8N_RESTRICT_FILE_ACCESS_TO: allowed }), /Access to the file is not allowed/);
+			await assert.rejects(
+				readFile(file, { N8N_RESTRICT_FILE_ACCESS_TO: allowed }),
+				/Access to the file is not allowed/,
+			);
 		});
 
 		test('the env applies to that run only (n8n 2.x default ~/.n8n-files applies again afterwards)', async () => {
@@ -406,8 +425,36 @@ describe('test harness (real n8n-core contexts)', () => {
 			assert.ok(!result.message.includes('not-the-key'));
 		});
 
+		describe('against the Nucleus emulator', () => {
+			let emulator: Emulator;
+
+			before(async () => {
+				emulator = await startEmulator({});
+			});
+
+			after(async () => {
+				await emulator.close();
+			});
+
+			test('passes with the emulator key', async () => {
+				const result = await testCredential(
+					createTestCredentials(emulator.baseUrl, emulator.apiKey),
+				);
+				assert.deepEqual(result, { status: 'OK', message: 'Connection successful!' });
+			});
+
+			test('fails with a wrong or empty key', async () => {
+				for (const apiKey of [`${emulator.apiKey}x`, '']) {
+					const result = await testCredential(createTestCredentials(emulator.baseUrl, apiKey));
+					assert.equal(result.status, 'Error', `key of length ${apiKey.length}`);
+				}
+			});
+		});
+
 		test('fails when the server is unreachable', async () => {
-			const result = await testCredential(createTestCredentials('http://127.0.0.1:9/v1/nucleus', API_KEY));
+			const result = await testCredential(
+				createTestCredentials('http://127.0.0.1:9/v1/nucleus', API_KEY),
+			);
 			assert.equal(result.status, 'Error');
 			assert.match(result.message, /ECONNREFUSED/);
 		});

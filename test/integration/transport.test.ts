@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -275,7 +276,7 @@ describe('NucleusClient transport', () => {
 
 	test('503 then success: retried on the same keep-alive connection', async () => {
 		const srv = await startServer((_req, res, rec) => {
-			if (rec.n === 1) sendJson(res, 503, { error: 'Service Unavailable '.repeat(50) });
+			if (rec.n === 1) sendJson(res, 503, { error: 'Service Unavailable '.repeat(5000) }); // ~100 KB: more than the stream buffers, less than dump()'s limit
 			else sendJson(res, 200, { dataset_id: 'ds_1', new_items: 1 });
 		});
 		const client = makeClient(`${srv.url}/v1/nucleus`);
@@ -386,7 +387,7 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
-	test('cancel aborts an in-flight request: prompt AbortError, socket closed, no further attempts', async () => {
+	test('cancel aborts an in-flight request: prompt AbortError, socket closed, no further attempts', { timeout: 5000 }, async () => {
 		let socketClosed = false;
 		const srv = await startServer((req) => {
 			req.socket.once('close', () => {
@@ -421,7 +422,7 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
-	test('cancel during a backoff wait ends the wait at once', async () => {
+	test('cancel during a backoff wait ends the wait at once', { timeout: 5000 }, async () => {
 		const srv = await startServer((_req, res) => sendJson(res, 429, {}, { 'retry-after': '30' }));
 		const controller = new AbortController();
 		const client = makeClient(`${srv.url}/v1/nucleus`, { signal: controller.signal });
@@ -643,6 +644,68 @@ describe('NucleusClient transport', () => {
 			assert.equal(last.headers['transfer-encoding'], undefined);
 			assert.ok(Number(last.headers['content-length']) > 1000);
 		} finally {
+			await client.close();
+			await srv.close();
+		}
+	});
+
+	test('a body that cannot be read is a NodeOperationError, not retried; a failing factory sends nothing', async () => {
+		const srv = await startServer((_req, res) => sendJson(res, 200, {}));
+		const client = makeClient(`${srv.url}/v1/nucleus`);
+		let builds = 0;
+		try {
+			const missing = await rejection(
+				client.request('POST', 'dataset/ds_1/append', {
+					itemIndex: 2,
+					form: () => {
+						builds++;
+						const fd = new FormData();
+						fd.append('item', '{}');
+						fd.append('image', createReadStream('/nonexistent/dir/img.png'), { filename: 'img.png' });
+						return fd;
+					},
+				}),
+			);
+			assert.ok(missing instanceof NodeOperationError, inspect(missing));
+			assert.match(missing.message, /ENOENT/);
+			assert.equal(missing.context.itemIndex, 2);
+			assert.equal(builds, 1);
+			assert.equal(client.stats.retries, 0);
+
+			const before = srv.requests.length;
+			const thrown = await rejection(
+				client.request('POST', 'x', {
+					form: () => {
+						throw new Error('cannot open binary data');
+					},
+				}),
+			);
+			assert.ok(thrown instanceof NodeOperationError);
+			assert.match(thrown.message, /cannot open binary data/);
+			assert.equal(srv.requests.length, before);
+		} finally {
+			await client.close();
+			await srv.close();
+		}
+	});
+
+	test('many concurrent requests on one cancel signal raise no listener-leak warning', async () => {
+		const srv = await startServer((_req, res) => {
+			setTimeout(() => sendJson(res, 200, { ok: true }), 20);
+		});
+		const warnings: string[] = [];
+		const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+		process.on('warning', onWarning);
+		const controller = new AbortController();
+		const client = makeClient(`${srv.url}/v1/nucleus`, { signal: controller.signal, connections: 24 });
+		try {
+			const results = await Promise.all(Array.from({ length: 24 }, (_, i) => client.request('GET', `r/${i}`)));
+			assert.equal(results.length, 24);
+			assert.equal(srv.connections, 24, 'the pool opened one socket per concurrent request');
+			await new Promise((resolve) => setImmediate(resolve));
+			assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), []);
+		} finally {
+			process.off('warning', onWarning);
 			await client.close();
 			await srv.close();
 		}

@@ -413,3 +413,15 @@ describe('bounded state', () => {
 		assert.equal(decide(p2.state, false, job('job_x', 'Completed', 0, { created_at: null }), s), 'skip');
 	});
 });
+
+describe('specific job ids', () => {
+	test('records of jobs no longer watched are dropped', () => {
+		const s1 = settings({ windowed: false, watchedIds: ['job_a', 'job_b'], scope: 'ids-1' });
+		const p1 = poll(undefined, [job('job_a', 'Completed', T0), job('job_b', 'Running', T0)], T0, s1);
+		assert.deepEqual(Object.keys(p1.state.emitted), ['job_a']);
+		const s2 = settings({ windowed: false, watchedIds: ['job_b', 'job_c'], scope: 'ids-2' });
+		const p2 = poll(p1.state, [job('job_b', 'Running', T0), job('job_c', 'Running', T0)], T0 + 60_000, s2);
+		assert.deepEqual(Object.keys(p2.state.emitted), []);
+		assert.deepEqual(Object.keys(p2.state.pending).sort(), ['job_b', 'job_c']);
+	});
+});
