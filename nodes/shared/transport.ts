@@ -556,7 +556,8 @@ export class NucleusClient {
 				if (fd.hasKnownLength()) headers['content-length'] = String(fd.getLengthSync());
 				return { body: fd as unknown as Readable, headers, streams: getStreamsOfForm(fd) };
 			}
-			if (json !== undefined) {
+			// Like the SDK, a GET carries no body even when a payload is given.
+			if (json !== undefined && method !== 'GET') {
 				return {
 					body: JSON.stringify(json),
 					headers: { 'content-type': 'application/json' },

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node';
+import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node.ts';
 import { startEmulator, type Emulator } from '../emulator';
 import { createTestCredentials, makeBinaryItem, runNode } from '../harness';
 
@@ -218,7 +218,7 @@ describe('Append Items, validation and continue on fail', () => {
 		);
 		assert.match(String(errors[0].json.error), /Item 1.*Reference ID/);
 		assert.match(String(errors[1].json.error), /Item 2.*Image URL/);
-		assert.match(String(errors[2].json.error), /Item 3.*[Dd]uplicate/);
+		assert.match(String(errors[2].json.error), /Item 3.*Reference ID 'good-0' is already used by item 0/);
 		assert.equal(emu.itemCount(ds), 2);
 	});
 });

@@ -78,16 +78,19 @@ async function startServer(handler: Handler, opts: { streamBody?: boolean } = {}
 			socket: req.socket,
 		};
 		requests.push(rec);
-		if (!opts.streamBody) {
-			const chunks: Buffer[] = [];
-			for await (const chunk of req) chunks.push(chunk as Buffer);
-			rec.body = Buffer.concat(chunks);
-		}
 		try {
+			if (!opts.streamBody) {
+				const chunks: Buffer[] = [];
+				for await (const chunk of req) chunks.push(chunk as Buffer);
+				rec.body = Buffer.concat(chunks);
+			}
 			await handler(req, res, rec);
 		} catch (error) {
-			res.statusCode = 500;
-			res.end(String(error));
+			// The client went away mid-body (cancel, broken body stream): nothing to answer.
+			if (!res.headersSent && !req.socket.destroyed) {
+				res.statusCode = 500;
+				res.end(String(error));
+			}
 		}
 	});
 	server.on('connection', () => {

@@ -1,0 +1,170 @@
+/**
+ * End to end, in a real n8n 2.41.1 (Node 24) with the packed package installed as a community
+ * package, against the emulator over loopback: the example workflows of examples/ run with
+ * `n8n execute`, and the outcome is checked in the emulator's own store.
+ * Binary data in n8n's default mode for regular instances (filesystem).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { cleanupWorkRoot, describeRun, EXAMPLE_CREDENTIAL, NODE_TYPE, nodeOutput, pairedIndex } from './n8n';
+import { runLocalFilesExample } from './scenarios';
+import { EXAMPLES, exampleWorkflow, startStack, type Stack } from './stack';
+
+let stack: Stack;
+
+before(async () => {
+	stack = await startStack({ label: 'actions' });
+});
+
+after(async () => {
+	await stack?.close();
+	await cleanupWorkRoot();
+});
+
+describe('n8n loads the package', () => {
+	test('Dataset > Get Many through the imported credential lists the emulator datasets', async () => {
+		const { emu, n8n } = stack;
+		const a = emu.createDataset('smoke-a');
+		const b = emu.createDataset('smoke-b');
+		const id = await n8n.importWorkflow({
+			id: 'e2eSmokeGetMany',
+			name: 'smoke: list datasets',
+			nodes: [
+				{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					name: 'List datasets',
+					type: NODE_TYPE,
+					typeVersion: 1,
+					position: [220, 0],
+					parameters: { resource: 'dataset', operation: 'getMany', returnAll: true },
+					credentials: { scaleNucleusApi: { ...EXAMPLE_CREDENTIAL } },
+				},
+			],
+			connections: { Start: { main: [[{ node: 'List datasets', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		});
+		const run = await n8n.execute(id);
+		assert.equal(run.status, 'success', describeRun(run));
+		const listed = nodeOutput(run, 'List datasets').map((i) => i.json.id);
+		assert.ok(listed.includes(a) && listed.includes(b), `listed ${JSON.stringify(listed)}`);
+	});
+});
+
+describe('example workflows', () => {
+	test('1: 1,000 remote items, async job waited for, IF splits succeeded and failed', async () => {
+		const { emu, n8n } = stack;
+		const datasetId = emu.createDataset('e2e-remote-async');
+		const wf = await exampleWorkflow(n8n, EXAMPLES.remoteAsync, { datasetId });
+		await n8n.importWorkflow(wf);
+		const run = await n8n.execute(wf.id);
+		assert.equal(run.status, 'success', describeRun(run));
+
+		const results = nodeOutput(run, 'Append to Nucleus');
+		assert.equal(results.length, 1000, 'one result per input item');
+		const appended = nodeOutput(run, 'Succeeded?', 0);
+		const failed = nodeOutput(run, 'Succeeded?', 1);
+		// The generator points every 100th image at a host under .invalid, which the emulator fails.
+		assert.equal(appended.length, 990);
+		assert.equal(failed.length, 10);
+		assert.deepEqual(
+			failed.map((i) => i.json.reference_id).sort(),
+			Array.from({ length: 10 }, (_, k) => `img-${String((k + 1) * 100).padStart(4, '0')}`),
+		);
+		for (const item of failed) {
+			assert.equal(item.json.outcome, 'failed');
+			assert.match(String(item.json.error_message), /host not found|could not fetch/i);
+		}
+		for (const item of appended) assert.equal(item.json.outcome, 'new');
+		// Result items pair with their input items, in input order.
+		results.forEach((item, i) => assert.equal(pairedIndex(item), i));
+
+		assert.equal(emu.itemCount(datasetId), 990);
+		const stored = emu.getItem(datasetId, 'img-0007');
+		assert.ok(stored, 'img-0007 stored');
+		assert.equal(stored.image_url, 's3://demo-bucket/images/0007.jpg');
+		assert.deepEqual(stored.metadata, { camera: 'right', split: 'train', frame: 7 });
+		assert.equal(emu.getItem(datasetId, 'img-0100'), undefined);
+		const jobs = emu.listJobs().filter((j) => j.dataset_id === datasetId);
+		assert.equal(jobs.length, 1, 'one async job');
+		assert.equal(results[0].json.job_id, jobs[0].job_id);
+	});
+
+	test('2: files written and read by Read/Write Files from Disk are appended from binary data', async () => {
+		await runLocalFilesExample(stack, 'filesystem');
+	});
+
+	test('3: re-ingest with Update Existing Items replaces metadata, item count unchanged', async () => {
+		const { emu, n8n } = stack;
+		const datasetId = emu.createDataset('e2e-reingest');
+		// The dataset holds 1,000 items from an earlier upload (as after example 1, without failures).
+		const seed = emu.createJob(
+			datasetId,
+			Array.from({ length: 1000 }, (_, k) => {
+				const n = String(k + 1).padStart(4, '0');
+				return {
+					reference_id: `img-${n}`,
+					image_url: `s3://demo-bucket/images/${n}.jpg`,
+					metadata: { camera: 'rear', split: 'train', frame: k + 1 },
+				};
+			}),
+		);
+		await emu.finishJob(seed.job_id);
+		assert.equal(emu.itemCount(datasetId), 1000);
+
+		const wf = await exampleWorkflow(n8n, EXAMPLES.reingest, { datasetId });
+		await n8n.importWorkflow(wf);
+		const run = await n8n.execute(wf.id);
+		assert.equal(run.status, 'success', describeRun(run));
+		const results = nodeOutput(run, 'Update in Nucleus');
+		assert.equal(results.length, 50);
+		for (const r of results) assert.equal(r.json.outcome, 'updated', JSON.stringify(r.json));
+
+		assert.equal(emu.itemCount(datasetId), 1000, 'no item added');
+		for (const ref of ['img-0001', 'img-0050']) {
+			const item = emu.getItem(datasetId, ref);
+			assert.ok(item);
+			// Replaced as a whole: split and frame are gone.
+			assert.deepEqual(item.metadata, { camera: 'front', label_version: 2, reviewed_by: 'qa-team' });
+			assert.equal(item.updatedCount, 1);
+		}
+		assert.deepEqual(emu.getItem(datasetId, 'img-0051')?.metadata, { camera: 'rear', split: 'train', frame: 51 });
+	});
+
+	test('4: bad items leave on the error output with their pairedItem, good items are appended', async () => {
+		const { emu, n8n } = stack;
+		const datasetId = emu.createDataset('e2e-bad-input');
+		const wf = await exampleWorkflow(n8n, EXAMPLES.badInput, { datasetId });
+		await n8n.importWorkflow(wf);
+		const run = await n8n.execute(wf.id);
+		assert.equal(run.status, 'success', describeRun(run));
+
+		const good = nodeOutput(run, 'Append to Nucleus', 0);
+		const bad = nodeOutput(run, 'Append to Nucleus', 1);
+		assert.deepEqual(
+			good.map((i) => pairedIndex(i)),
+			[0, 1, 3, 4, 6, 8, 9],
+		);
+		assert.deepEqual(
+			bad.map((i) => pairedIndex(i)),
+			[2, 5, 7],
+		);
+		for (const item of good) assert.equal(item.json.outcome, 'new', JSON.stringify(item.json));
+		const byIndex = new Map(bad.map((i) => [pairedIndex(i), JSON.stringify(i.json)]));
+		assert.match(byIndex.get(2)!, /reference/i);
+		assert.match(byIndex.get(5)!, /ftp|scheme/i);
+		assert.match(byIndex.get(7)!, /url/i);
+		// The downstream nodes got the same split.
+		assert.equal(nodeOutput(run, 'Appended').length, 7);
+		assert.equal(nodeOutput(run, 'Needs fixing').length, 3);
+
+		assert.equal(emu.itemCount(datasetId), 7);
+		assert.deepEqual(
+			emu
+				.listItems(datasetId)
+				.map((i) => i.reference_id)
+				.sort(),
+			['mixed-000', 'mixed-001', 'mixed-003', 'mixed-004', 'mixed-006', 'mixed-008', 'mixed-009'],
+		);
+	});
+});
