@@ -11,7 +11,12 @@ import {
 } from 'n8n-workflow';
 
 import { datasetLocator } from '../shared/descriptions';
-import { isSuccessStatus, normalizeJobStatus, parseJobErrors, type JobStatusView } from '../shared/jobs';
+import {
+	isSuccessStatus,
+	normalizeJobStatus,
+	parseJobErrors,
+	type JobStatusView,
+} from '../shared/jobs';
 import { searchDatasets } from '../shared/listSearch';
 import { runPool } from '../shared/pool';
 import { NucleusClient, encodePathSegment } from '../shared/transport';
@@ -145,7 +150,8 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: ['completed', 'erroredAny', 'cancelled'],
-		description: 'Which final statuses start the workflow. Each job starts it once per final status.',
+		description:
+			'Which final statuses start the workflow. Each job starts it once per final status.',
 	},
 	{
 		displayName: 'Options',
@@ -230,19 +236,30 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 		jobIds = parseJobIds(ctx.getNodeParameter('jobIds', ''));
 		if (jobIds.length === 0) {
 			throw new NodeOperationError(node, 'Enter at least one job ID to watch', {
-				description: 'Job IDs look like job_c4rmsk8arvzg0cqkc6e0; Append Items returns them as job_id.',
+				description:
+					'Job IDs look like job_c4rmsk8arvzg0cqkc6e0; Append Items returns them as job_id.',
 			});
 		}
 		if (jobIds.length > MAX_EMITTED) {
-			throw new NodeOperationError(node, `Too many job IDs (${jobIds.length}); watch at most ${MAX_EMITTED}`, {
-				description: 'Watch the dataset (or all jobs) instead, filtered by job type.',
-			});
+			throw new NodeOperationError(
+				node,
+				`Too many job IDs (${jobIds.length}); watch at most ${MAX_EMITTED}`,
+				{
+					description: 'Watch the dataset (or all jobs) instead, filtered by job type.',
+				},
+			);
 		}
 	}
 	const jobTypes =
 		watch === 'jobIds'
 			? []
-			: [...new Set((ctx.getNodeParameter('jobTypes', []) as string[]).filter((t) => typeof t === 'string' && t))];
+			: [
+					...new Set(
+						(ctx.getNodeParameter('jobTypes', []) as string[]).filter(
+							(t) => typeof t === 'string' && t,
+						),
+					),
+				];
 	const emitOn = (ctx.getNodeParameter('emitOn', [...EMIT_ON_VALUES]) as string[]).filter(
 		(v): v is EmitOnValue => (EMIT_ON_VALUES as readonly string[]).includes(v),
 	);
@@ -250,7 +267,8 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 	const emitProgress = options.emitProgress === true;
 	if (emitOn.length === 0 && !emitProgress) {
 		throw new NodeOperationError(node, 'Nothing to emit: no status is chosen in "Emit On"', {
-			description: 'Choose at least one final status in "Emit On", or turn on the "Emit Progress" option.',
+			description:
+				'Choose at least one final status in "Emit On", or turn on the "Emit Progress" option.',
 		});
 	}
 	const number = (value: unknown, fallback: number, min: number, max: number) => {
@@ -296,9 +314,13 @@ async function listJobs(
 		},
 	});
 	if (!Array.isArray(raw)) {
-		throw new NodeOperationError(ctx.getNode(), 'Nucleus returned an unexpected answer to the job list (POST jobs/)', {
-			description: 'Expected a JSON array of jobs. Check the Base URL in the credential.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Nucleus returned an unexpected answer to the job list (POST jobs/)',
+			{
+				description: 'Expected a JSON array of jobs. Check the Base URL in the credential.',
+			},
+		);
 	}
 	if (raw.length >= JOB_LIST_LIMIT) {
 		ctx.logger.warn(
@@ -309,7 +331,8 @@ async function listJobs(
 	const jobs: JobObservation[] = [];
 	for (const entry of raw as Array<Partial<AsyncJobInfo>>) {
 		if (!entry || typeof entry.job_id !== 'string') continue;
-		const status = typeof entry.job_last_known_status === 'string' ? entry.job_last_known_status.trim() : '';
+		const status =
+			typeof entry.job_last_known_status === 'string' ? entry.job_last_known_status.trim() : '';
 		const jobType = typeof entry.job_type === 'string' ? entry.job_type : null;
 		// The server filters too; these guards keep the trigger correct if a filter is ignored.
 		if (types.size > 0 && jobType !== null && !types.has(jobType)) continue;
@@ -345,13 +368,15 @@ async function getErrors(
 /** Fills job type, creation time and dataset from `GET job/{id}/info` when the poll does not know them. */
 async function completeInfo(client: NucleusClient, job: JobObservation): Promise<void> {
 	if (job.job_type !== null && job.created_at !== null) return;
-	const info = (await client.request<Partial<AsyncJobInfo>>(
-		'GET',
-		`job/${encodePathSegment(job.job_id)}/info`,
-	)) ?? {};
+	const info =
+		(await client.request<Partial<AsyncJobInfo>>(
+			'GET',
+			`job/${encodePathSegment(job.job_id)}/info`,
+		)) ?? {};
 	if (job.job_type === null && typeof info.job_type === 'string') job.job_type = info.job_type;
 	if (job.created_at === null) job.created_at = toIso(info.job_creation_time);
-	if (job.dataset_id === null && typeof info.dataset_id === 'string') job.dataset_id = info.dataset_id;
+	if (job.dataset_id === null && typeof info.dataset_id === 'string')
+		job.dataset_id = info.dataset_id;
 }
 
 function toItem(job: JobObservation, final: boolean, details: JobDetails | undefined): IDataObject {
@@ -371,7 +396,9 @@ function toItem(job: JobObservation, final: boolean, details: JobDetails | undef
 		created_at: job.created_at,
 		errors: details?.errors ?? [],
 		error_count: fetchedErrors ? (details?.errorCount ?? 0) : null,
-		errors_truncated: fetchedErrors ? (details?.errorCount ?? 0) > (details?.errors?.length ?? 0) : false,
+		errors_truncated: fetchedErrors
+			? (details?.errorCount ?? 0) > (details?.errors?.length ?? 0)
+			: false,
 	};
 }
 
@@ -386,13 +413,13 @@ async function fetchSample(
 		candidates = [];
 		await runPool(config.jobIds.length, DETAIL_CONCURRENCY, async (i) => {
 			const id = config.jobIds[i];
-			const info = (await client.request<Partial<AsyncJobInfo>>(
-				'GET',
-				`job/${encodePathSegment(id)}/info`,
-			)) ?? {};
+			const info =
+				(await client.request<Partial<AsyncJobInfo>>('GET', `job/${encodePathSegment(id)}/info`)) ??
+				{};
 			candidates.push({
 				job_id: id,
-				status: typeof info.job_last_known_status === 'string' ? info.job_last_known_status.trim() : '',
+				status:
+					typeof info.job_last_known_status === 'string' ? info.job_last_known_status.trim() : '',
 				created_at: toIso(info.job_creation_time),
 				job_type: typeof info.job_type === 'string' ? info.job_type : null,
 				dataset_id: typeof info.dataset_id === 'string' ? info.dataset_id : null,
@@ -403,14 +430,19 @@ async function fetchSample(
 		candidates = await listJobs(ctx, client, config, dayString(Date.now() - days * 86_400_000));
 	}
 	const newestFirst = (list: JobObservation[]) =>
-		[...list].sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '') || b.job_id.localeCompare(a.job_id));
+		[...list].sort(
+			(a, b) =>
+				(b.created_at ?? '').localeCompare(a.created_at ?? '') || b.job_id.localeCompare(a.job_id),
+		);
 	const finished = newestFirst(
 		candidates.filter((j) => {
 			const category = emitCategory(j.status);
 			return category !== undefined && config.emitOn.includes(category);
 		}),
 	);
-	const running = config.emitProgress ? newestFirst(candidates.filter((j) => !emitCategory(j.status))) : [];
+	const running = config.emitProgress
+		? newestFirst(candidates.filter((j) => !emitCategory(j.status)))
+		: [];
 	const sample = finished[0] ?? running[0];
 	if (!sample) {
 		const where =
@@ -427,7 +459,8 @@ async function fetchSample(
 	await completeInfo(client, job);
 	const details: JobDetails = { view };
 	const final = emitCategory(job.status) !== undefined;
-	if (final && config.maxErrors > 0) Object.assign(details, await getErrors(client, job.job_id, config.maxErrors));
+	if (final && config.maxErrors > 0)
+		Object.assign(details, await getErrors(client, job.job_id, config.maxErrors));
 	return [ctx.helpers.returnJsonArray([toItem(job, final, details)])];
 }
 
@@ -485,14 +518,17 @@ async function pollJobs(
 		const open = config.jobIds.filter((id) => !base.emitted[id]);
 		await runPool(open.length, DETAIL_CONCURRENCY, async (i) => await lookUp(open[i], false));
 	} else {
-		for (const job of await listJobs(ctx, client, config, start.fromDate)) jobs.set(job.job_id, job);
+		for (const job of await listJobs(ctx, client, config, start.fromDate))
+			jobs.set(job.job_id, job);
 		const missing = missingPendingJobs(base, jobs.keys());
 		await runPool(missing.length, DETAIL_CONCURRENCY, async (i) => await lookUp(missing[i], true));
 	}
 
 	// Oldest first, so that if the time budget runs out the newest jobs are the ones left for the next poll.
 	const ordered = [...jobs.values()].sort(
-		(a, b) => (a.created_at ?? '\uffff').localeCompare(b.created_at ?? '\uffff') || a.job_id.localeCompare(b.job_id),
+		(a, b) =>
+			(a.created_at ?? '\uffff').localeCompare(b.created_at ?? '\uffff') ||
+			a.job_id.localeCompare(b.job_id),
 	);
 	const deferred = new Set<string>();
 	const overBudget = () => Date.now() - startedMs > budgetMs;
@@ -549,7 +585,8 @@ export class ScaleNucleusTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ { all: "All jobs", dataset: "Jobs of one dataset", jobIds: "Specific jobs" }[$parameter["watch"]] }}',
-		description: 'Starts the workflow when Scale Nucleus jobs (such as Append Items uploads) finish',
+		description:
+			'Starts the workflow when Scale Nucleus jobs (such as Append Items uploads) finish',
 		defaults: {
 			name: 'Scale Nucleus Trigger',
 		},

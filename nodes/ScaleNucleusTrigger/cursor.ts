@@ -191,7 +191,11 @@ export function parseJobIds(value: unknown): string[] {
 }
 
 /** `from_date` (YYYY-MM-DD, UTC) for the listing: last successful poll (or now) minus the lookback, bounded. */
-export function listingFromDate(now: Date, lastPollAt: string | undefined, lookbackDays: number): string {
+export function listingFromDate(
+	now: Date,
+	lastPollAt: string | undefined,
+	lookbackDays: number,
+): string {
 	const lookback = Math.max(0, Math.floor(Number.isFinite(lookbackDays) ? lookbackDays : 0));
 	const nowMs = now.getTime();
 	const last = ms(lastPollAt);

@@ -56,7 +56,7 @@ export interface RequestOptions {
 	/** JSON body (Content-Type: application/json). */
 	json?: unknown;
 	/** Factory of a form-data FormData; called once per attempt so a retry rebuilds the streamed body. */
-	form?: () => FormData;
+	form?: () => FormData | Promise<FormData>;
 	/** Put on the NodeApiError (context.itemIndex). */
 	itemIndex?: number;
 	/** Default true. */
@@ -88,7 +88,7 @@ interface SendSpec {
 	/** What logs and errors show for the target: the route for API calls, origin+path for presigned URLs. */
 	label: string;
 	headers: Record<string, string>;
-	prepareBody: () => PreparedBody;
+	prepareBody: () => PreparedBody | Promise<PreparedBody>;
 	retry: boolean;
 	timeoutMs?: number;
 	itemIndex?: number;
@@ -185,7 +185,10 @@ export function scrubSecrets(text: string, apiKey: string | undefined): string {
 	}
 	// Longest first, so a variant that contains another is replaced whole.
 	const sorted = [...variants].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
-	let out = text.replace(/(authorization\s*[:=]\s*["']?)(basic|bearer)\s+[A-Za-z0-9+/=._~-]+/gi, '$1$2 [redacted]');
+	let out = text.replace(
+		/(authorization\s*[:=]\s*["']?)(basic|bearer)\s+[A-Za-z0-9+/=._~-]+/gi,
+		'$1$2 [redacted]',
+	);
 	for (const v of sorted) {
 		out = out.replace(new RegExp(escapeRegExp(v), 'g'), '[redacted]');
 	}
@@ -264,7 +267,10 @@ function isLocalBodyError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
 	const e = error as { path?: unknown; syscall?: unknown };
 	if (typeof e.path === 'string') return true;
-	return typeof e.syscall === 'string' && ['open', 'read', 'stat', 'fstat', 'scandir', 'lstat'].includes(e.syscall);
+	return (
+		typeof e.syscall === 'string' &&
+		['open', 'read', 'stat', 'fstat', 'scandir', 'lstat'].includes(e.syscall)
+	);
 }
 
 function isRetryableError(error: unknown): boolean {
@@ -392,7 +398,11 @@ function getStreamsOfForm(form: FormData): unknown[] {
 
 function destroyQuietly(streams: unknown[]): void {
 	for (const stream of streams) {
-		const s = stream as { destroy?: () => void; destroyed?: boolean; on?: (ev: string, fn: () => void) => void };
+		const s = stream as {
+			destroy?: () => void;
+			destroyed?: boolean;
+			on?: (ev: string, fn: () => void) => void;
+		};
 		if (typeof s.destroy !== 'function' || s.destroyed === true) continue;
 		try {
 			s.on?.('error', () => {});
@@ -548,9 +558,9 @@ export class NucleusClient {
 		const url = buildUrl(this.baseUrl, route, opts.query);
 		const label = route.replace(/^\/+/, '').split('?')[0];
 		const { json, form } = opts;
-		const prepareBody = (): PreparedBody => {
+		const prepareBody = async (): Promise<PreparedBody> => {
 			if (form) {
-				const fd = form();
+				const fd = await form();
 				const headers = fd.getHeaders() as Record<string, string>;
 				// Content-Length only when every part has a known length; otherwise the body goes chunked.
 				if (fd.hasKnownLength()) headers['content-length'] = String(fd.getLengthSync());
@@ -596,15 +606,20 @@ export class NucleusClient {
 		opts: PresignedPutOptions = {},
 	): Promise<void> {
 		if (!isHttpUrl(url)) {
-			throw new NodeOperationError(this.#node, 'Nucleus returned an upload URL that is not an http(s) URL', {
-				itemIndex: opts.itemIndex,
-			});
+			throw new NodeOperationError(
+				this.#node,
+				'Nucleus returned an upload URL that is not an http(s) URL',
+				{
+					itemIndex: opts.itemIndex,
+				},
+			);
 		}
 		const prepareBody = (): PreparedBody => {
 			const value = body();
 			const headers: Record<string, string> = {};
 			if (typeof value !== 'string' && !Buffer.isBuffer(value)) {
-				if (opts.contentLength !== undefined) headers['content-length'] = String(opts.contentLength);
+				if (opts.contentLength !== undefined)
+					headers['content-length'] = String(opts.contentLength);
 				return { body: value, headers, streams: [value] };
 			}
 			return { body: value, headers, streams: [] };
@@ -689,7 +704,7 @@ export class NucleusClient {
 			this.#throwIfAborted();
 			let prepared: PreparedBody;
 			try {
-				prepared = spec.prepareBody();
+				prepared = await spec.prepareBody();
 			} catch (error) {
 				throw this.#bodyError(spec, error);
 			}
@@ -715,7 +730,13 @@ export class NucleusClient {
 					await response.body.dump().catch(() => undefined);
 					const delay = this.#backoffMs(attempt, headerValue(response.headers['retry-after']));
 					this.stats.retries++;
-					this.#logger?.debug('Nucleus request retry', { method, route: label, status, attempt, delayMs: delay });
+					this.#logger?.debug('Nucleus request retry', {
+						method,
+						route: label,
+						status,
+						attempt,
+						delayMs: delay,
+					});
 					await this.#pause(delay);
 					continue;
 				}
@@ -730,7 +751,13 @@ export class NucleusClient {
 				// A local file or stream behind the body failed (e.g. ENOENT): not a network problem, not retried.
 				if (isLocalBodyError(error)) throw this.#bodyError(spec, error);
 				const code = errorCode(error);
-				this.#logger?.debug('Nucleus request', { method, route: label, status, attempt, error: code ?? 'error' });
+				this.#logger?.debug('Nucleus request', {
+					method,
+					route: label,
+					status,
+					attempt,
+					error: code ?? 'error',
+				});
 				if (isRetryableError(error) && attempt < maxAttempts) {
 					const delay = this.#backoffMs(attempt, undefined);
 					this.stats.retries++;
@@ -752,11 +779,19 @@ export class NucleusClient {
 		}
 	}
 
-	#httpError(spec: SendSpec, status: number, text: string, contentType: string, attempts: number): NodeApiError {
+	#httpError(
+		spec: SendSpec,
+		status: number,
+		text: string,
+		contentType: string,
+		attempts: number,
+	): NodeApiError {
 		const method = spec.method;
 		const label = this.#scrub(spec.label);
 		const apiMessage = truncate(this.#scrub(extractApiMessage(text, contentType), spec.secrets));
-		const what = spec.presigned ? `Upload to ${label} failed` : `Nucleus API error ${status} (${method} ${label})`;
+		const what = spec.presigned
+			? `Upload to ${label} failed`
+			: `Nucleus API error ${status} (${method} ${label})`;
 		const message = spec.presigned
 			? `${what} with HTTP ${status}${apiMessage ? `: ${apiMessage}` : ''}`
 			: `${what}${apiMessage ? `: ${apiMessage}` : ''}`;
@@ -771,7 +806,12 @@ export class NucleusClient {
 		return this.#apiError(errorResponse, message, description, String(status), spec.itemIndex);
 	}
 
-	#networkError(spec: SendSpec, error: unknown, code: string | undefined, attempts: number): NodeApiError {
+	#networkError(
+		spec: SendSpec,
+		error: unknown,
+		code: string | undefined,
+		attempts: number,
+	): NodeApiError {
 		let host = '';
 		try {
 			host = new URL(spec.url).host;
@@ -820,7 +860,12 @@ export class NucleusClient {
 		httpCode: string | undefined,
 		itemIndex: number | undefined,
 	): NodeApiError {
-		const error = new NodeApiError(this.#node, errorResponse, { message, description, httpCode, itemIndex });
+		const error = new NodeApiError(this.#node, errorResponse, {
+			message,
+			description,
+			httpCode,
+			itemIndex,
+		});
 		// NodeApiError swaps messages that mention OS error codes (e.g. ECONNREFUSED) for generic texts; keep ours.
 		error.message = message;
 		error.description = description;

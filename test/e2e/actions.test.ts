@@ -75,7 +75,10 @@ describe('example workflows', () => {
 			assert.equal(item.json.outcome, 'failed');
 			assert.match(String(item.json.error_message), /host not found|could not fetch/i);
 		}
-		for (const item of appended) assert.equal(item.json.outcome, 'new');
+		for (const item of appended) {
+			assert.equal(item.json.outcome, 'appended');
+			assert.equal(item.json.succeeded, true);
+		}
 		// Result items pair with their input items, in input order.
 		results.forEach((item, i) => assert.equal(pairedIndex(item), i));
 

@@ -86,8 +86,8 @@ export function normaliseFaults(f: Partial<Faults> & { routes?: RegExp | string 
 		if (!Number.isFinite(n)) throw new Error('seed must be a number');
 		out.seed = n;
 	}
-	if (f.routes !== undefined) {
-		if (f.routes === null) out.routes = undefined;
+	if (Object.prototype.hasOwnProperty.call(f, 'routes')) {
+		if (f.routes === null || f.routes === undefined) out.routes = undefined;
 		else if (f.routes instanceof RegExp) out.routes = f.routes;
 		else if (typeof f.routes === 'string') out.routes = new RegExp(f.routes);
 		else throw new Error('routes must be a RegExp or a regular expression string');

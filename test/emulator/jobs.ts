@@ -199,6 +199,7 @@ export class JobManager {
 		st.rec.status = status;
 		if (finalError !== undefined) st.rec.final_error = finalError;
 		if (FINAL_STATUSES.has(status)) {
+			if (status === 'Completed') st.rec.completed_steps = st.rec.total_steps;
 			st.stopped = true;
 			st.held = false;
 			st.release?.();

@@ -14,6 +14,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, promises as fsp, rmSync, createWriteStream } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -377,6 +378,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
 	const lifetime = new AbortController();
+	setMaxListeners(0, lifetime.signal);
 	const store = new Store();
 	const jobs = new JobManager(
 		store,

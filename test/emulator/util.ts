@@ -3,11 +3,17 @@ import { StringDecoder } from 'node:string_decoder';
 
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
+let pool = Buffer.alloc(0);
+let poolPos = 0;
+
 /** Nucleus-like ids: `ds_…`, `di_…`, `job_…` (20 lowercase base32 chars). */
 export function newId(prefix: string): string {
-	const bytes = randomBytes(20);
+	if (poolPos + 20 > pool.length) {
+		pool = randomBytes(20 * 4096);
+		poolPos = 0;
+	}
 	let s = '';
-	for (const b of bytes) s += ID_ALPHABET[b & 31];
+	for (let i = 0; i < 20; i++) s += ID_ALPHABET[pool[poolPos++] & 31];
 	return `${prefix}_${s}`;
 }
 

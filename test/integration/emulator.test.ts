@@ -23,12 +23,12 @@ async function call(
 	method: string,
 	route: string,
 	body?: unknown,
-	opts: { key?: string | null; headers?: Record<string, string>; raw?: BodyInit; absolute?: boolean } = {},
+	opts: { key?: string | null; headers?: Record<string, string>; raw?: RequestInit['body']; absolute?: boolean } = {},
 ): Promise<Res> {
 	const url = opts.absolute ? route : route.startsWith('/__') ? emu.origin + route : `${emu.baseUrl}/${route}`;
 	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
 	if (opts.key !== null) headers.authorization = basic(opts.key ?? emu.apiKey);
-	let payload: BodyInit | undefined = opts.raw;
+	let payload: RequestInit['body'] = opts.raw;
 	if (body !== undefined) {
 		headers['content-type'] = 'application/json';
 		payload = JSON.stringify(body);
@@ -669,6 +669,17 @@ describe('emulator: POST jobs/ filters and control-created jobs', () => {
 		assert.equal(cancelled.json.status, 'Cancelled');
 		assert.equal((await call(emu, 'GET', `job/${rid}`)).json.status, 'Cancelled');
 
+		// GET job/{id}/errors keeps the most recent 10,000
+		const many = Array.from({ length: 10_050 }, (_, i) => ({ reference_id: `m${i}`, image_url: `ftp://x/${i}.jpg` }));
+		const big = emu.createJob(ds, many, { hold: true });
+		const done = await emu.finishJob(big.job_id);
+		assert.equal(done?.status, 'Errored_User');
+		assert.equal(done?.errorCount, 10_050);
+		const errs = (await call(emu, 'GET', `job/${big.job_id}/errors`)).json as string[];
+		assert.equal(errs.length, 10_000);
+		assert.match(errs[0], /reference_id m50\)/);
+		assert.match(errs[9_999], /reference_id m10049\)/);
+
 		const stats = await call(emu, 'GET', '/__control/stats');
 		assert.ok(stats.json.requests > 0);
 		assert.ok(stats.json.byRoute['GET job/:id'] >= 3);
@@ -697,6 +708,7 @@ describe('emulator: faults', () => {
 		assert.equal(r.json.status_code, 429);
 		assert.equal(emu.getItem(ds, 'f429'), undefined);
 		assert.equal(emu.stats().faultsInjected.r429, 1);
+		assert.equal(emu.stats().appendRequests, 1);
 		assert.equal((await call(emu, 'POST', `dataset/${ds}/append`, item('f429'))).json.new_items, 1);
 	});
 

@@ -26,7 +26,12 @@ import {
 
 const API_KEY = 'live_0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const KEY_B64 = Buffer.from(`${API_KEY}:`).toString('base64');
-const SECRETS = [API_KEY, KEY_B64, KEY_B64.replace(/=+$/, ''), Buffer.from(API_KEY).toString('base64')];
+const SECRETS = [
+	API_KEY,
+	KEY_B64,
+	KEY_B64.replace(/=+$/, ''),
+	Buffer.from(API_KEY).toString('base64'),
+];
 
 const node: INode = {
 	id: 'node-1',
@@ -63,7 +68,10 @@ interface Fixture {
 }
 
 /** Reads the whole body before calling the handler unless `streamBody` (the handler reads it itself). */
-async function startServer(handler: Handler, opts: { streamBody?: boolean } = {}): Promise<Fixture> {
+async function startServer(
+	handler: Handler,
+	opts: { streamBody?: boolean } = {},
+): Promise<Fixture> {
 	const requests: Recorded[] = [];
 	let connections = 0;
 	const server = http.createServer(async (req, res) => {
@@ -113,14 +121,30 @@ async function startServer(handler: Handler, opts: { streamBody?: boolean } = {}
 	};
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+		...headers,
+	});
 	res.end(text);
 }
 
-function makeClient(baseUrl: string, options: ConstructorParameters<typeof NucleusClient>[2] = {}): NucleusClient {
-	return new NucleusClient(node, { apiKey: API_KEY, baseUrl }, { retryBaseMs: 5, retryMaxDelayMs: 20, ...options });
+function makeClient(
+	baseUrl: string,
+	options: ConstructorParameters<typeof NucleusClient>[2] = {},
+): NucleusClient {
+	return new NucleusClient(
+		node,
+		{ apiKey: API_KEY, baseUrl },
+		{ retryBaseMs: 5, retryMaxDelayMs: 20, ...options },
+	);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -145,7 +169,10 @@ function everythingIn(value: unknown): string {
 
 function assertNoSecrets(text: string, extra: string[] = []): void {
 	for (const secret of [...SECRETS, ...extra]) {
-		assert.ok(!text.includes(secret), `found a secret (${secret.slice(0, 6)}…) in: ${text.slice(0, 200)}`);
+		assert.ok(
+			!text.includes(secret),
+			`found a secret (${secret.slice(0, 6)}…) in: ${text.slice(0, 200)}`,
+		);
 	}
 }
 
@@ -207,11 +234,19 @@ describe('NucleusClient transport', () => {
 				query: { limit: 5, flag: true, skipped: undefined, name: 'a b&c' },
 			});
 			assert.deepEqual(got, { echo: null });
-			assert.equal(srv.requests[0].url, '/v1/nucleus/dataset/ds_1/info?limit=5&flag=true&name=a+b%26c');
+			assert.equal(
+				srv.requests[0].url,
+				'/v1/nucleus/dataset/ds_1/info?limit=5&flag=true&name=a+b%26c',
+			);
 			assert.equal(srv.requests[0].headers.authorization, `Basic ${KEY_B64}`);
-			assert.match(String(srv.requests[0].headers['user-agent']), /^n8n-nodes-scale-nucleus\/\d+\.\d+\.\d+/);
+			assert.match(
+				String(srv.requests[0].headers['user-agent']),
+				/^n8n-nodes-scale-nucleus\/\d+\.\d+\.\d+/,
+			);
 
-			const posted = await client.request('POST', 'dataset/ds_1/append', { json: { items: [{ reference_id: 'r1' }] } });
+			const posted = await client.request('POST', 'dataset/ds_1/append', {
+				json: { items: [{ reference_id: 'r1' }] },
+			});
 			assert.deepEqual(posted, { echo: { items: [{ reference_id: 'r1' }] } });
 			assert.equal(srv.requests[1].url, '/v1/nucleus/dataset/ds_1/append');
 			assert.equal(srv.requests[1].headers['content-type'], 'application/json');
@@ -232,7 +267,10 @@ describe('NucleusClient transport', () => {
 		try {
 			await client.request('GET', `dataset/ds_1/refloc/${encodePathSegment(ref)}`);
 			const url = srv.requests[0].url;
-			assert.equal(url, '/v1/nucleus/dataset/ds_1/refloc/test%2Freference%2Fid%20with%20space%3F%23%26%25%21%27%28%29%2A');
+			assert.equal(
+				url,
+				'/v1/nucleus/dataset/ds_1/refloc/test%2Freference%2Fid%20with%20space%3F%23%26%25%21%27%28%29%2A',
+			);
 			assert.equal(decodeURIComponent(url.split('/').pop() ?? ''), ref);
 		} finally {
 			await client.close();
@@ -247,10 +285,16 @@ describe('NucleusClient transport', () => {
 		});
 		const client = makeClient(`${srv.url}/v1/nucleus`, { retryBaseMs: 1, retryMaxDelayMs: 1 });
 		try {
-			assert.deepEqual(await client.request('POST', 'dataset/ds_1/append', { json: { items: [] } }), { ok: true });
+			assert.deepEqual(
+				await client.request('POST', 'dataset/ds_1/append', { json: { items: [] } }),
+				{ ok: true },
+			);
 			assert.equal(srv.requests.length, 2);
 			const gap = srv.requests[1].at - srv.requests[0].at;
-			assert.ok(gap >= 990, `second attempt came ${gap.toFixed(0)} ms after the first, Retry-After was 1 s`);
+			assert.ok(
+				gap >= 990,
+				`second attempt came ${gap.toFixed(0)} ms after the first, Retry-After was 1 s`,
+			);
 			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
 		} finally {
 			await client.close();
@@ -258,33 +302,40 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
-	test('Retry-After is capped by retryAfterMaxMs and accepts an HTTP date', { timeout: 10_000 }, async () => {
-		const srv = await startServer((_req, res, rec) => {
-			if (rec.n === 1) sendJson(res, 429, {}, { 'retry-after': '3600' });
-			else sendJson(res, 200, { ok: true });
-		});
-		const client = makeClient(`${srv.url}/v1/nucleus`, { retryAfterMaxMs: 20 });
-		try {
-			assert.deepEqual(await client.request('GET', 'x'), { ok: true });
-			assert.equal(srv.requests.length, 2);
-		} finally {
-			await client.close();
-			await srv.close();
-		}
-		const now = Date.parse('2024-01-01T00:00:00Z');
-		assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:07 GMT', now), 7000);
-		assert.equal(parseRetryAfter('2', now), 2000);
-		assert.equal(parseRetryAfter('soon', now), undefined);
-	});
+	test(
+		'Retry-After is capped by retryAfterMaxMs and accepts an HTTP date',
+		{ timeout: 10_000 },
+		async () => {
+			const srv = await startServer((_req, res, rec) => {
+				if (rec.n === 1) sendJson(res, 429, {}, { 'retry-after': '3600' });
+				else sendJson(res, 200, { ok: true });
+			});
+			const client = makeClient(`${srv.url}/v1/nucleus`, { retryAfterMaxMs: 20 });
+			try {
+				assert.deepEqual(await client.request('GET', 'x'), { ok: true });
+				assert.equal(srv.requests.length, 2);
+			} finally {
+				await client.close();
+				await srv.close();
+			}
+			const now = Date.parse('2024-01-01T00:00:00Z');
+			assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:07 GMT', now), 7000);
+			assert.equal(parseRetryAfter('2', now), 2000);
+			assert.equal(parseRetryAfter('soon', now), undefined);
+		},
+	);
 
 	test('503 then success: retried on the same keep-alive connection', async () => {
 		const srv = await startServer((_req, res, rec) => {
-			if (rec.n === 1) sendJson(res, 503, { error: 'Service Unavailable '.repeat(5000) }); // ~100 KB: more than the stream buffers, less than dump()'s limit
+			if (rec.n === 1)
+				sendJson(res, 503, { error: 'Service Unavailable '.repeat(5000) }); // ~100 KB: more than the stream buffers, less than dump()'s limit
 			else sendJson(res, 200, { dataset_id: 'ds_1', new_items: 1 });
 		});
 		const client = makeClient(`${srv.url}/v1/nucleus`);
 		try {
-			const got = await client.request('POST', 'dataset/ds_1/append', { json: { items: [{ reference_id: 'a' }] } });
+			const got = await client.request('POST', 'dataset/ds_1/append', {
+				json: { items: [{ reference_id: 'a' }] },
+			});
 			assert.deepEqual(got, { dataset_id: 'ds_1', new_items: 1 });
 			assert.equal(srv.requests.length, 2);
 			assert.deepEqual(srv.requests[1].body, srv.requests[0].body);
@@ -297,8 +348,10 @@ describe('NucleusClient transport', () => {
 	});
 
 	test('each retryable status is retried; other 4xx are not', async () => {
-		for (const status of [502, 503, 504, 520, 524, 429]) assert.ok(isRetryableStatus(status), String(status));
-		for (const status of [400, 401, 403, 404, 409, 500]) assert.ok(!isRetryableStatus(status), String(status));
+		for (const status of [502, 503, 504, 520, 524, 429])
+			assert.ok(isRetryableStatus(status), String(status));
+		for (const status of [400, 401, 403, 404, 409, 500])
+			assert.ok(!isRetryableStatus(status), String(status));
 		let status = 520;
 		const srv = await startServer((_req, res, rec) => {
 			if (rec.n === 1) sendJson(res, status, {});
@@ -333,7 +386,10 @@ describe('NucleusClient transport', () => {
 		});
 		const client = makeClient(`${srv.url}/v1/nucleus`);
 		try {
-			assert.deepEqual(await client.request('POST', 'dataset/ds_1/append', { json: { items: [] } }), { ok: true });
+			assert.deepEqual(
+				await client.request('POST', 'dataset/ds_1/append', { json: { items: [] } }),
+				{ ok: true },
+			);
 			assert.equal(srv.requests.length, 3);
 			assert.deepEqual(client.stats, { requests: 3, retries: 2 });
 		} finally {
@@ -358,10 +414,14 @@ describe('NucleusClient transport', () => {
 	});
 
 	test('attempts are bounded: always 503 gives exactly maxAttempts requests, then NodeApiError 503', async () => {
-		const srv = await startServer((_req, res) => sendJson(res, 503, { error: 'upstream overloaded' }));
+		const srv = await startServer((_req, res) =>
+			sendJson(res, 503, { error: 'upstream overloaded' }),
+		);
 		const client = makeClient(`${srv.url}/v1/nucleus`, { maxAttempts: 3 });
 		try {
-			const error = await rejection(client.request('POST', 'dataset/ds_1/append', { json: {}, itemIndex: 4 }));
+			const error = await rejection(
+				client.request('POST', 'dataset/ds_1/append', { json: {}, itemIndex: 4 }),
+			);
 			assert.ok(error instanceof NodeApiError);
 			assert.equal(error.httpCode, '503');
 			assert.match(error.message, /upstream overloaded/);
@@ -390,40 +450,44 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
-	test('cancel aborts an in-flight request: prompt AbortError, socket closed, no further attempts', { timeout: 5000 }, async () => {
-		let socketClosed = false;
-		const srv = await startServer((req) => {
-			req.socket.once('close', () => {
-				socketClosed = true;
+	test(
+		'cancel aborts an in-flight request: prompt AbortError, socket closed, no further attempts',
+		{ timeout: 5000 },
+		async () => {
+			let socketClosed = false;
+			const srv = await startServer((req) => {
+				req.socket.once('close', () => {
+					socketClosed = true;
+				});
+				// never answer
 			});
-			// never answer
-		});
-		const controller = new AbortController();
-		const client = makeClient(`${srv.url}/v1/nucleus`, { signal: controller.signal });
-		try {
-			const pending = client.request('POST', 'dataset/ds_1/append', { json: { items: [] } });
-			await waitFor(() => srv.requests.length === 1, 'the request to arrive');
-			const started = performance.now();
-			controller.abort();
-			const error = await rejection(pending);
-			const elapsed = performance.now() - started;
-			assert.ok(error instanceof Error);
-			assert.equal(error.name, 'AbortError');
-			assert.equal(error.message, 'The operation was aborted');
-			assert.ok(elapsed < 2000, `rejected after ${elapsed.toFixed(0)} ms`);
-			await waitFor(() => socketClosed, 'the server to see the socket closed');
-			await new Promise((resolve) => setTimeout(resolve, 100));
-			assert.equal(srv.requests.length, 1);
-			assert.equal(client.stats.retries, 0);
+			const controller = new AbortController();
+			const client = makeClient(`${srv.url}/v1/nucleus`, { signal: controller.signal });
+			try {
+				const pending = client.request('POST', 'dataset/ds_1/append', { json: { items: [] } });
+				await waitFor(() => srv.requests.length === 1, 'the request to arrive');
+				const started = performance.now();
+				controller.abort();
+				const error = await rejection(pending);
+				const elapsed = performance.now() - started;
+				assert.ok(error instanceof Error);
+				assert.equal(error.name, 'AbortError');
+				assert.equal(error.message, 'The operation was aborted');
+				assert.ok(elapsed < 2000, `rejected after ${elapsed.toFixed(0)} ms`);
+				await waitFor(() => socketClosed, 'the server to see the socket closed');
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				assert.equal(srv.requests.length, 1);
+				assert.equal(client.stats.retries, 0);
 
-			const again = await rejection(client.request('GET', 'dataset/ds_1/info'));
-			assert.equal((again as Error).name, 'AbortError');
-			assert.equal(srv.requests.length, 1, 'nothing is sent once cancelled');
-		} finally {
-			await client.close();
-			await srv.close();
-		}
-	});
+				const again = await rejection(client.request('GET', 'dataset/ds_1/info'));
+				assert.equal((again as Error).name, 'AbortError');
+				assert.equal(srv.requests.length, 1, 'nothing is sent once cancelled');
+			} finally {
+				await client.close();
+				await srv.close();
+			}
+		},
+	);
 
 	test('cancel during a backoff wait ends the wait at once', { timeout: 5000 }, async () => {
 		const srv = await startServer((_req, res) => sendJson(res, 429, {}, { 'retry-after': '30' }));
@@ -463,7 +527,7 @@ describe('NucleusClient transport', () => {
 			assert.match(error.message, /Invalid API key/);
 			assert.equal(srv.requests.length, 1, '401 is not retried');
 			assertNoSecrets(everythingIn(error));
-			assertNoSecrets(everythingIn(error.toJSON()));
+			assertNoSecrets(everythingIn(error.toJSON?.()));
 			assertNoSecrets(JSON.stringify(error));
 			assertNoSecrets(inspect(client, { showHidden: true, depth: 5 }));
 			assert.ok(lines.length > 0);
@@ -531,7 +595,10 @@ describe('NucleusClient transport', () => {
 			assert.equal(srv.requests.length, 2);
 			for (const rec of srv.requests) {
 				assert.equal(rec.method, 'PUT');
-				assert.equal(rec.url, '/bucket/upload.ndjson?X-Amz-Signature=abcdef0123456789&X-Amz-Expires=3600');
+				assert.equal(
+					rec.url,
+					'/bucket/upload.ndjson?X-Amz-Signature=abcdef0123456789&X-Amz-Expires=3600',
+				);
 				assert.equal(rec.headers.authorization, undefined);
 				assert.equal(rec.headers['content-type'], undefined);
 				assert.equal(rec.headers['content-length'], String(payload.length));
@@ -631,7 +698,9 @@ describe('NucleusClient transport', () => {
 				assert.equal(s.headers['transfer-encoding'], 'chunked');
 				assert.equal(s.headers.authorization, `Basic ${KEY_B64}`);
 				assert.deepEqual(s.fields, { item: '{"reference_id":"img-1"}' });
-				assert.deepEqual(s.files, { image: { name: 'img-1.png', hash: fileHash, size: file.length } });
+				assert.deepEqual(s.files, {
+					image: { name: 'img-1.png', hash: fileHash, size: file.length },
+				});
 			}
 
 			// All parts of known length: sent with Content-Length.
@@ -664,7 +733,9 @@ describe('NucleusClient transport', () => {
 						builds++;
 						const fd = new FormData();
 						fd.append('item', '{}');
-						fd.append('image', createReadStream('/nonexistent/dir/img.png'), { filename: 'img.png' });
+						fd.append('image', createReadStream('/nonexistent/dir/img.png'), {
+							filename: 'img.png',
+						});
 						return fd;
 					},
 				}),
@@ -700,13 +771,21 @@ describe('NucleusClient transport', () => {
 		const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
 		process.on('warning', onWarning);
 		const controller = new AbortController();
-		const client = makeClient(`${srv.url}/v1/nucleus`, { signal: controller.signal, connections: 24 });
+		const client = makeClient(`${srv.url}/v1/nucleus`, {
+			signal: controller.signal,
+			connections: 24,
+		});
 		try {
-			const results = await Promise.all(Array.from({ length: 24 }, (_, i) => client.request('GET', `r/${i}`)));
+			const results = await Promise.all(
+				Array.from({ length: 24 }, (_, i) => client.request('GET', `r/${i}`)),
+			);
 			assert.equal(results.length, 24);
 			assert.equal(srv.connections, 24, 'the pool opened one socket per concurrent request');
 			await new Promise((resolve) => setImmediate(resolve));
-			assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), []);
+			assert.deepEqual(
+				warnings.filter((w) => /MaxListeners/.test(w)),
+				[],
+			);
 		} finally {
 			process.off('warning', onWarning);
 			await client.close();
@@ -740,7 +819,14 @@ describe('NucleusClient transport', () => {
 		await once(proxy, 'listening');
 		const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 
-		const names = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy'];
+		const names = [
+			'HTTP_PROXY',
+			'HTTPS_PROXY',
+			'http_proxy',
+			'https_proxy',
+			'NO_PROXY',
+			'no_proxy',
+		];
 		const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
 		for (const n of names) delete process.env[n];
 		const clients: NucleusClient[] = [];
@@ -756,7 +842,11 @@ describe('NucleusClient transport', () => {
 			assert.deepEqual(await viaProxy.request('GET', 'dataset/details'), { via: 'target' });
 			assert.equal(tunnels.length, 1);
 			assert.equal(tunnels[0].url, `127.0.0.1:${target.port}`);
-			assert.equal(tunnels[0].headers.authorization, undefined, 'the API key is not sent to the proxy');
+			assert.equal(
+				tunnels[0].headers.authorization,
+				undefined,
+				'the API key is not sent to the proxy',
+			);
 			assert.equal(target.requests[0].headers.authorization, `Basic ${KEY_B64}`);
 
 			process.env.NO_PROXY = '127.0.0.1';
@@ -816,7 +906,10 @@ describe('NucleusClient transport', () => {
 
 	test('buildUrl joins with a single slash', () => {
 		assert.equal(buildUrl('https://h/v1/nucleus/', '/dataset/x'), 'https://h/v1/nucleus/dataset/x');
-		assert.equal(buildUrl('https://h/v1/nucleus', 'jobs/', { a: undefined }), 'https://h/v1/nucleus/jobs/');
+		assert.equal(
+			buildUrl('https://h/v1/nucleus', 'jobs/', { a: undefined }),
+			'https://h/v1/nucleus/jobs/',
+		);
 		assert.equal(buildUrl('https://h', 'a?x=1', { y: 2 }), 'https://h/a?x=1&y=2');
 	});
 });

@@ -27,8 +27,16 @@ afterEach(async () => {
 	await emu.close();
 });
 
-const GOOD = (ref: string) => ({ reference_id: ref, image_url: `https://images.example.com/${ref}.jpg`, metadata: {} });
-const BAD = (ref: string) => ({ reference_id: ref, image_url: `https://bad.invalid/${ref}.jpg`, metadata: {} });
+const GOOD = (ref: string) => ({
+	reference_id: ref,
+	image_url: `https://images.example.com/${ref}.jpg`,
+	metadata: {},
+});
+const BAD = (ref: string) => ({
+	reference_id: ref,
+	image_url: `https://bad.invalid/${ref}.jpg`,
+	metadata: {},
+});
 
 function datasetParams(datasetId: string, extra: IDataObject = {}): IDataObject {
 	return { watch: 'dataset', datasetId: { __rl: true, mode: 'id', value: datasetId }, ...extra };
@@ -52,7 +60,11 @@ async function poll(
 }
 
 /** A job that is Running at 1 of 2 steps (it stays there until finishJob). */
-async function runningJob(datasetId: string | null, items: unknown[], opts: { jobType?: string } = {}) {
+async function runningJob(
+	datasetId: string | null,
+	items: unknown[],
+	opts: { jobType?: string } = {},
+) {
 	const rec = emu.createJob(datasetId, items, opts);
 	for (let i = 0; i < 2000; i++) {
 		const now = emu.getJob(rec.job_id)!;
@@ -216,7 +228,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		});
 		assert.deepEqual(state, before);
 		emu.resetFaults();
-		assert.deepEqual((await poll(params, state))?.map((i) => i.job_id), [job.job_id]);
+		assert.deepEqual(
+			(await poll(params, state))?.map((i) => i.job_id),
+			[job.job_id],
+		);
 	});
 
 	test('a poll run twice emits nothing twice', async () => {
@@ -242,9 +257,15 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		await poll(params, state);
 		const now = Date.now();
 		const newer = emu.createJob(ds, [], { status: 'Completed', createdAt: new Date(now - 1000) });
-		const older = emu.createJob(ds, [], { status: 'Errored_Server', createdAt: new Date(now - 60_000) });
+		const older = emu.createJob(ds, [], {
+			status: 'Errored_Server',
+			createdAt: new Date(now - 60_000),
+		});
 		const items = await poll(params, state);
-		assert.deepEqual(items?.map((i) => i.job_id), [older.job_id, newer.job_id]);
+		assert.deepEqual(
+			items?.map((i) => i.job_id),
+			[older.job_id, newer.job_id],
+		);
 	});
 
 	test('manual mode returns the newest finished job as a sample and leaves the state as it was', async () => {
@@ -260,7 +281,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		await poll(params, state);
 		const running = await runningJob(ds, [GOOD('r1')]);
 		await poll(params, state);
-		const old = emu.createJob(ds, [], { status: 'Completed', createdAt: new Date(Date.now() - 3_600_000) });
+		const old = emu.createJob(ds, [], {
+			status: 'Completed',
+			createdAt: new Date(Date.now() - 3_600_000),
+		});
 		const partial = await runningJob(ds, [GOOD('m1'), BAD('m2')]);
 		await emu.finishJob(partial.job_id);
 		const before = snapshot(state);
@@ -277,7 +301,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 
 		// the real poll still emits the finished job afterwards
 		const items = await poll(params, state);
-		assert.deepEqual(items?.map((i) => i.job_id), [old.job_id, partial.job_id]);
+		assert.deepEqual(
+			items?.map((i) => i.job_id),
+			[old.job_id, partial.job_id],
+		);
 		assert.ok(running);
 	});
 
@@ -292,7 +319,11 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		}
 		emu.resetStats();
 		assert.equal(await poll(params, state), null, 'Completed is not chosen in Emit On');
-		assert.equal(emu.stats().byRoute['GET job/:id'] ?? 0, 0, 'recording them cost no per-job request');
+		assert.equal(
+			emu.stats().byRoute['GET job/:id'] ?? 0,
+			0,
+			'recording them cost no per-job request',
+		);
 		const size = JSON.stringify(state).length;
 		assert.ok(size < 200_000, `state is ${size} characters`);
 		assert.ok(Object.keys(state.emitted as IDataObject).length <= MAX_EMITTED);
@@ -300,7 +331,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		assert.equal(await poll(params, state), null, 'listed again: still nothing');
 		const errored = emu.createJob(ds, [], { status: 'Errored_User' });
 		const items = await poll(params, state);
-		assert.deepEqual(items?.map((i) => [i.job_id, i.status]), [[errored.job_id, 'Errored_User']]);
+		assert.deepEqual(
+			items?.map((i) => [i.job_id, i.status]),
+			[[errored.job_id, 'Errored_User']],
+		);
 		assert.ok(JSON.stringify(state).length < 200_000);
 	});
 
@@ -321,7 +355,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		const theirs = emu.createJob(other, [], { status: 'Completed' });
 		const ours = emu.createJob(mine, [], { status: 'Completed' });
 		const items = await poll(datasetParams(mine), state);
-		assert.deepEqual(items?.map((i) => [i.job_id, i.dataset_id]), [[ours.job_id, mine]]);
+		assert.deepEqual(
+			items?.map((i) => [i.job_id, i.dataset_id]),
+			[[ours.job_id, mine]],
+		);
 		assert.notEqual(theirs.job_id, ours.job_id);
 
 		const all: IDataObject = {};
@@ -340,7 +377,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		await poll(datasetParams(ds, { jobTypes: [] }), every);
 		const clone = emu.createJob(ds, [], { status: 'Completed', jobType: 'cloneDataset' });
 		const upload = emu.createJob(ds, [], { status: 'Completed' });
-		assert.deepEqual((await poll(datasetParams(ds), defaults))?.map((i) => i.job_id), [upload.job_id]);
+		assert.deepEqual(
+			(await poll(datasetParams(ds), defaults))?.map((i) => i.job_id),
+			[upload.job_id],
+		);
 		const all = await poll(datasetParams(ds, { jobTypes: [] }), every);
 		assert.deepEqual(all?.map((i) => i.job_id).sort(), [clone.job_id, upload.job_id].sort());
 		assert.equal(all?.find((i) => i.job_id === clone.job_id)?.job_type, 'cloneDataset');
@@ -354,7 +394,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		emu.createJob(ds, [], { status: 'Completed' });
 		emu.createJob(ds, [], { status: 'Cancelled' });
 		const bad = emu.createJob(ds, [], { status: 'Errored_Server' });
-		assert.deepEqual((await poll(params, state))?.map((i) => i.job_id), [bad.job_id]);
+		assert.deepEqual(
+			(await poll(params, state))?.map((i) => i.job_id),
+			[bad.job_id],
+		);
 		assert.equal(await poll(params, state), null);
 	});
 
@@ -372,7 +415,15 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		assert.ok(items);
 		assert.deepEqual(
 			items.map((i) => [i.job_id, i.status, i.job_type, i.dataset_id, i.created_at]),
-			[[a.job_id, 'Completed', 'uploadDatasetItems', ds, new Date(a.job_creation_time).toISOString()]],
+			[
+				[
+					a.job_id,
+					'Completed',
+					'uploadDatasetItems',
+					ds,
+					new Date(a.job_creation_time).toISOString(),
+				],
+			],
 		);
 		emu.resetStats();
 		assert.equal(await poll(params, state), null);
@@ -382,7 +433,9 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 
 	test('a job followed while running is emitted even after it left the listing window', async () => {
 		const ds = emu.createDataset('slow');
-		const old = emu.createJob(ds, [GOOD('s1')], { createdAt: new Date(Date.now() - 5 * 86_400_000) });
+		const old = emu.createJob(ds, [GOOD('s1')], {
+			createdAt: new Date(Date.now() - 5 * 86_400_000),
+		});
 		for (let i = 0; i < 2000 && emu.getJob(old.job_id)!.completed_steps < 1; i++) {
 			await new Promise((r) => setTimeout(r, 5));
 		}
@@ -392,7 +445,10 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		await emu.finishJob(old.job_id);
 		// with a 1-day lookback the list no longer shows it; the trigger asks for it by id
 		const items = await poll(datasetParams(ds, { options: { lookbackDays: 1 } }), state);
-		assert.deepEqual(items?.map((i) => [i.job_id, i.status, i.job_type]), [[old.job_id, 'Completed', 'uploadDatasetItems']]);
+		assert.deepEqual(
+			items?.map((i) => [i.job_id, i.status, i.job_type]),
+			[[old.job_id, 'Completed', 'uploadDatasetItems']],
+		);
 	});
 
 	test('configuration mistakes are reported before any request', async () => {

@@ -39,7 +39,12 @@ function settings(over: Partial<PollSettings> = {}): PollSettings {
 	};
 }
 
-function job(id: string, status: string, createdMs: number, extra: Partial<JobObservation> = {}): JobObservation {
+function job(
+	id: string,
+	status: string,
+	createdMs: number,
+	extra: Partial<JobObservation> = {},
+): JobObservation {
 	return {
 		job_id: id,
 		status,
@@ -65,7 +70,9 @@ function poll(
 		state: next,
 		events,
 		emitted: events.filter((e) => e.kind === 'final').map((e) => `${e.job.job_id}:${e.job.status}`),
-		progress: events.filter((e) => e.kind === 'progress').map((e) => `${e.job.job_id}:${e.job.progress}`),
+		progress: events
+			.filter((e) => e.kind === 'progress')
+			.map((e) => `${e.job.job_id}:${e.job.progress}`),
 	};
 }
 
@@ -73,7 +80,13 @@ describe('status classification', () => {
 	test('final statuses map to the Emit On choices; Queued/Running/Started/Retried are not final', () => {
 		assert.equal(emitCategory('Completed'), 'completed');
 		assert.equal(emitCategory('Cancelled'), 'cancelled');
-		for (const s of ['Errored', 'Errored_Server', 'Errored_User', 'Errored_Partial', 'Errored_Hanging']) {
+		for (const s of [
+			'Errored',
+			'Errored_Server',
+			'Errored_User',
+			'Errored_Partial',
+			'Errored_Hanging',
+		]) {
 			assert.equal(emitCategory(s), 'erroredAny', s);
 		}
 		for (const s of ['Queued', 'Running', 'Started', 'Retried', '']) {
@@ -84,7 +97,12 @@ describe('status classification', () => {
 
 describe('parameters', () => {
 	test('job ids are split on commas, spaces, semicolons and new lines, deduplicated; arrays work', () => {
-		assert.deepEqual(parseJobIds('job_a, job_b\njob_c;job_a  job_d\t'), ['job_a', 'job_b', 'job_c', 'job_d']);
+		assert.deepEqual(parseJobIds('job_a, job_b\njob_c;job_a  job_d\t'), [
+			'job_a',
+			'job_b',
+			'job_c',
+			'job_d',
+		]);
 		assert.deepEqual(parseJobIds(['job_a', 'job_b,job_c', 7]), ['job_a', 'job_b', 'job_c', '7']);
 		assert.deepEqual(parseJobIds('  '), []);
 		assert.deepEqual(parseJobIds(undefined), []);
@@ -92,7 +110,10 @@ describe('parameters', () => {
 
 	test('the scope fingerprint ignores order/duplicates but changes with what is watched', () => {
 		const a = scopeKey('all', { jobTypes: ['uploadDatasetItems', 'cloneDataset'] });
-		assert.equal(a, scopeKey('all', { jobTypes: ['cloneDataset', 'uploadDatasetItems', 'cloneDataset'] }));
+		assert.equal(
+			a,
+			scopeKey('all', { jobTypes: ['cloneDataset', 'uploadDatasetItems', 'cloneDataset'] }),
+		);
 		assert.notEqual(a, scopeKey('all', { jobTypes: ['uploadDatasetItems'] }));
 		assert.notEqual(
 			scopeKey('dataset', { datasetId: 'ds_1', jobTypes: [] }),
@@ -100,7 +121,10 @@ describe('parameters', () => {
 		);
 		// the dataset id does not matter when all jobs are watched
 		assert.equal(scopeKey('all', { datasetId: 'ds_1' }), scopeKey('all', { datasetId: 'ds_2' }));
-		assert.equal(scopeKey('jobIds', { jobIds: ['b', 'a'] }), scopeKey('jobIds', { jobIds: ['a', 'b', 'a'] }));
+		assert.equal(
+			scopeKey('jobIds', { jobIds: ['b', 'a'] }),
+			scopeKey('jobIds', { jobIds: ['a', 'b', 'a'] }),
+		);
 		assert.match(a, /^[0-9a-f]{8}$/);
 	});
 
@@ -137,7 +161,11 @@ describe('listing window (from_date)', () => {
 
 describe('state storage', () => {
 	test('writeState replaces the static data in place and readState returns an equal plain copy', () => {
-		const { state } = poll(undefined, [job('job_1', 'Completed', T0 - 1000), job('job_2', 'Running', T0)], T0);
+		const { state } = poll(
+			undefined,
+			[job('job_1', 'Completed', T0 - 1000), job('job_2', 'Running', T0)],
+			T0,
+		);
 		const staticData: IDataObject = { lastTimeChecked: 'old format', emitted: { stale: true } };
 		const ref = staticData;
 		writeState(staticData, state);
@@ -168,7 +196,11 @@ describe('state storage', () => {
 
 describe('first poll', () => {
 	test('records finished jobs without emitting them and tracks running ones', () => {
-		const r = poll(undefined, [job('job_done', 'Completed', T0 - 1000), job('job_run', 'Running', T0)], T0);
+		const r = poll(
+			undefined,
+			[job('job_done', 'Completed', T0 - 1000), job('job_run', 'Running', T0)],
+			T0,
+		);
 		assert.equal(r.start.init, true);
 		assert.deepEqual(r.events, []);
 		assert.equal(r.state.initializedAt, new Date(T0).toISOString());
@@ -259,17 +291,30 @@ describe('emitting finished jobs', () => {
 	test('statuses not chosen in Emit On are recorded silently and never emitted later', () => {
 		const s = settings({ emitOn: ['erroredAny'] });
 		const p1 = poll(undefined, [], T0, s);
-		const jobs = [job('job_ok', 'Completed', T0 + 1), job('job_bad', 'Errored_Partial', T0 + 2), job('job_c', 'Cancelled', T0 + 3)];
+		const jobs = [
+			job('job_ok', 'Completed', T0 + 1),
+			job('job_bad', 'Errored_Partial', T0 + 2),
+			job('job_c', 'Cancelled', T0 + 3),
+		];
 		const p2 = poll(p1.state, jobs, T0 + 60_000, s);
 		assert.deepEqual(p2.emitted, ['job_bad:Errored_Partial']);
 		assert.deepEqual(Object.keys(p2.state.emitted).sort(), ['job_bad', 'job_c', 'job_ok']);
-		const p3 = poll(p2.state, jobs, T0 + 120_000, settings({ emitOn: ['completed', 'erroredAny', 'cancelled'] }));
+		const p3 = poll(
+			p2.state,
+			jobs,
+			T0 + 120_000,
+			settings({ emitOn: ['completed', 'erroredAny', 'cancelled'] }),
+		);
 		assert.deepEqual(p3.events, []);
 	});
 
 	test('duplicate observations of one job in one poll emit it once', () => {
 		const p1 = poll(undefined, [], T0);
-		const p2 = poll(p1.state, [job('job_1', 'Completed', T0 + 1), job('job_1', 'Completed', T0 + 1)], T0 + 60_000);
+		const p2 = poll(
+			p1.state,
+			[job('job_1', 'Completed', T0 + 1), job('job_1', 'Completed', T0 + 1)],
+			T0 + 60_000,
+		);
 		assert.deepEqual(p2.emitted, ['job_1:Completed']);
 	});
 });
@@ -292,7 +337,12 @@ describe('running jobs and progress', () => {
 		assert.deepEqual(p2.events, []);
 		const p3 = poll(p2.state, [job('job_1', 'Running', T0, { progress: 0.5 })], T0 + 120_000, s);
 		assert.deepEqual(p3.progress, ['job_1:0.5']);
-		const p3again = poll(p3.state, [job('job_1', 'Running', T0, { progress: 0.5 })], T0 + 150_000, s);
+		const p3again = poll(
+			p3.state,
+			[job('job_1', 'Running', T0, { progress: 0.5 })],
+			T0 + 150_000,
+			s,
+		);
 		assert.deepEqual(p3again.events, []);
 		const p4 = poll(p3.state, [job('job_1', 'Completed', T0, { progress: 1 })], T0 + 180_000, s);
 		assert.deepEqual(p4.emitted, ['job_1:Completed']);
@@ -306,12 +356,27 @@ describe('running jobs and progress', () => {
 		const base = p1.state;
 		assert.equal(needsDetails(base, false, job('job_new', 'Completed', T0 + 1), s), true);
 		assert.equal(needsDetails(base, false, job('job_seen', 'Completed', T0), s), false);
-		assert.equal(needsDetails(base, true, job('job_new', 'Completed', T0 + 1), s), false, 'first poll');
+		assert.equal(
+			needsDetails(base, true, job('job_new', 'Completed', T0 + 1), s),
+			false,
+			'first poll',
+		);
 		assert.equal(needsDetails(base, false, job('job_run', 'Running', T0 + 1), s), false);
 		const sp = settings({ emitProgress: true });
 		assert.equal(needsDetails(base, false, job('job_run', 'Running', T0 + 1), sp), true);
-		assert.equal(needsDetails(base, false, job('job_run', 'Running', T0 + 1, { progress: 0.2 }), sp), false);
-		assert.equal(needsDetails(base, false, job('job_x', 'Cancelled', T0 + 1), settings({ emitOn: ['completed'] })), false);
+		assert.equal(
+			needsDetails(base, false, job('job_run', 'Running', T0 + 1, { progress: 0.2 }), sp),
+			false,
+		);
+		assert.equal(
+			needsDetails(
+				base,
+				false,
+				job('job_x', 'Cancelled', T0 + 1),
+				settings({ emitOn: ['completed'] }),
+			),
+			false,
+		);
 	});
 
 	test('running jobs that leave the listing are looked up; deleted ones are dropped', () => {
@@ -333,29 +398,49 @@ describe('bounded state', () => {
 		const all: JobObservation[] = [];
 		for (let p = 0; p < 101; p++) {
 			now += 60_000;
-			for (const j of all) if (j.status === 'Running') j.status = p % 7 === 0 ? 'Errored_Partial' : 'Completed';
+			for (const j of all)
+				if (j.status === 'Running') j.status = p % 7 === 0 ? 'Errored_Partial' : 'Completed';
 			if (p < 100) {
 				for (let i = 0; i < 100; i++) {
-					all.push(job(`job_${String(p).padStart(3, '0')}_${String(i).padStart(3, '0')}`, 'Running', now - 1000 + i));
+					all.push(
+						job(
+							`job_${String(p).padStart(3, '0')}_${String(i).padStart(3, '0')}`,
+							'Running',
+							now - 1000 + i,
+						),
+					);
 				}
 			}
-			const r = poll(state, all.map((j) => ({ ...j })), now);
+			const r = poll(
+				state,
+				all.map((j) => ({ ...j })),
+				now,
+			);
 			for (const id of r.emitted) emittedCount.set(id, (emittedCount.get(id) ?? 0) + 1);
 			state = r.state;
 			maxSize = Math.max(maxSize, JSON.stringify(state).length);
 		}
 		assert.equal(emittedCount.size, 10_000);
-		assert.ok([...emittedCount.values()].every((n) => n === 1), 'no job emitted twice');
+		assert.ok(
+			[...emittedCount.values()].every((n) => n === 1),
+			'no job emitted twice',
+		);
 		assert.ok(Object.keys(state!.emitted).length <= MAX_EMITTED);
 		assert.ok(maxSize < 200_000, `state size ${maxSize}`);
 		// one more identical poll: still nothing
-		const last = poll(state, all.map((j) => ({ ...j })), now + 60_000);
+		const last = poll(
+			state,
+			all.map((j) => ({ ...j })),
+			now + 60_000,
+		);
 		assert.deepEqual(last.events, []);
 	});
 
 	test('a burst of 10,000 finished jobs in one listing: emitted once, repeated listings emit nothing, state small', () => {
 		const p1 = poll(undefined, [], T0);
-		const burst = Array.from({ length: 10_000 }, (_, i) => job(`job_${String(i).padStart(5, '0')}`, 'Completed', T0 + 1 + i * 10));
+		const burst = Array.from({ length: 10_000 }, (_, i) =>
+			job(`job_${String(i).padStart(5, '0')}`, 'Completed', T0 + 1 + i * 10),
+		);
 		const p2 = poll(p1.state, burst, T0 + 60 * 60_000);
 		assert.equal(p2.emitted.length, 10_000);
 		assert.equal(p2.emitted[0], 'job_00000:Completed', 'oldest first');
@@ -366,12 +451,20 @@ describe('bounded state', () => {
 		const p3 = poll(p2.state, burst, T0 + 61 * 60_000);
 		assert.deepEqual(p3.events, []);
 		// a job created after the floor is still emitted
-		const p4 = poll(p3.state, [...burst, job('job_late', 'Completed', T0 + 200_000)], T0 + 62 * 60_000);
+		const p4 = poll(
+			p3.state,
+			[...burst, job('job_late', 'Completed', T0 + 200_000)],
+			T0 + 62 * 60_000,
+		);
 		assert.deepEqual(p4.emitted, ['job_late:Completed']);
 	});
 
 	test('records older than the listing window are pruned; a tracked job is still emitted when it finishes', () => {
-		const p1 = poll(undefined, [job('job_old', 'Completed', T0 - 1000), job('job_slow', 'Running', T0 - 500)], T0);
+		const p1 = poll(
+			undefined,
+			[job('job_old', 'Completed', T0 - 1000), job('job_slow', 'Running', T0 - 500)],
+			T0,
+		);
 		// five days later (two polls: the window starts from the previous successful poll) the old jobs are out of it
 		const p2a = poll(p1.state, [], T0 + 5 * DAY);
 		assert.ok('job_old' in p2a.state.emitted, 'still inside the window of this poll');
@@ -397,7 +490,9 @@ describe('bounded state', () => {
 	});
 
 	test('tracked running jobs are capped, oldest forgotten first', () => {
-		const running = Array.from({ length: MAX_PENDING + 50 }, (_, i) => job(`job_${String(i).padStart(5, '0')}`, 'Running', T0 + i));
+		const running = Array.from({ length: MAX_PENDING + 50 }, (_, i) =>
+			job(`job_${String(i).padStart(5, '0')}`, 'Running', T0 + i),
+		);
 		const p1 = poll(undefined, running, T0 + DAY);
 		assert.equal(Object.keys(p1.state.pending).length, MAX_PENDING);
 		assert.equal('job_00000' in p1.state.pending, false);
@@ -410,17 +505,30 @@ describe('bounded state', () => {
 		const p2 = poll(p1.state, [job('job_x', 'Completed', 0, { created_at: null })], T0 + 60_000, s);
 		assert.deepEqual(p2.emitted, ['job_x:Completed']);
 		assert.deepEqual(p2.state.emitted.job_x, ['Completed', '']);
-		assert.equal(decide(p2.state, false, job('job_x', 'Completed', 0, { created_at: null }), s), 'skip');
+		assert.equal(
+			decide(p2.state, false, job('job_x', 'Completed', 0, { created_at: null }), s),
+			'skip',
+		);
 	});
 });
 
 describe('specific job ids', () => {
 	test('records of jobs no longer watched are dropped', () => {
 		const s1 = settings({ windowed: false, watchedIds: ['job_a', 'job_b'], scope: 'ids-1' });
-		const p1 = poll(undefined, [job('job_a', 'Completed', T0), job('job_b', 'Running', T0)], T0, s1);
+		const p1 = poll(
+			undefined,
+			[job('job_a', 'Completed', T0), job('job_b', 'Running', T0)],
+			T0,
+			s1,
+		);
 		assert.deepEqual(Object.keys(p1.state.emitted), ['job_a']);
 		const s2 = settings({ windowed: false, watchedIds: ['job_b', 'job_c'], scope: 'ids-2' });
-		const p2 = poll(p1.state, [job('job_b', 'Running', T0), job('job_c', 'Running', T0)], T0 + 60_000, s2);
+		const p2 = poll(
+			p1.state,
+			[job('job_b', 'Running', T0), job('job_c', 'Running', T0)],
+			T0 + 60_000,
+			s2,
+		);
 		assert.deepEqual(Object.keys(p2.state.emitted), []);
 		assert.deepEqual(Object.keys(p2.state.pending).sort(), ['job_b', 'job_c']);
 	});
