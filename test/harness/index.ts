@@ -65,6 +65,11 @@
  *   // { status: 'OK', message: 'Connection successful!' } or { status: 'Error', message }
  *
  * capturedLogs — every line logged through n8n's logger during the process (strings).
+ *
+ * Secret scan — every runNode / runPoll / testCredential run is scanned (./secrets.ts): the
+ * output items, hints, a thrown error (all its fields, causes included) and the log lines captured
+ * since the last scan must not contain a credential secret (apiKey) or the Base64 of `key:`;
+ * otherwise the run fails with a SecretLeakError. `secretScanStats()` counts the scans.
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -104,10 +109,12 @@ import {
 
 import { HarnessCredentialsHelper, credentialReference, type TestCredentials } from './credentials';
 import { currentEnvironment, ensureEnvironment, withEnv } from './environment';
+import { scanRun } from './secrets';
 
 export { createTestCredentials, HarnessCredentialsHelper } from './credentials';
 export type { TestCredentials } from './credentials';
 export { capturedLogs, capturedLogEntries, clearCapturedLogs } from './logger';
+export { SecretLeakError, secretScanStats, secretsOf } from './secrets';
 export type { CapturedLogEntry } from './logger';
 
 /** npm package name our node types are registered under (as n8n names them when installed). */
@@ -305,6 +312,32 @@ function buildNode(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Secret scan (see ./secrets.ts)
+
+/**
+ * Runs `fn` and scans what it returned, or the error it threw, plus the new log lines, for the
+ * credentials' secrets. A leak fails the run with a SecretLeakError (which never holds the secret;
+ * the original error is not attached because it is the one that leaked).
+ */
+async function withSecretScan<T>(
+	credentials: TestCredentials | undefined,
+	fn: () => Promise<T>,
+	parts: (result: T) => { output?: unknown; hints?: unknown },
+): Promise<T> {
+	let result: T;
+	try {
+		result = await fn();
+	} catch (error) {
+		const leak = scanRun(credentials, { error });
+		if (leak) throw leak;
+		throw error;
+	}
+	const leak = scanRun(credentials, parts(result));
+	if (leak) throw leak;
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------------
 // runNode
 
 /** The engine's private output step (binary conversion + error-output split). */
@@ -324,6 +357,14 @@ interface EngineOutputStep {
  */
 export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	await ensureEnvironment();
+	return await withSecretScan(
+		opts.credentials,
+		async () => await runNodeUnscanned(opts),
+		(r) => ({ output: r.output, hints: r.hints }),
+	);
+}
+
+async function runNodeUnscanned(opts: RunNodeOptions): Promise<RunNodeResult> {
 	return await withEnv(opts.env, async () => {
 		const mode = opts.mode ?? 'manual';
 		const executionId = opts.executionId ?? nextExecutionId();
@@ -429,6 +470,14 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
  */
 export async function runPoll(opts: RunPollOptions): Promise<INodeExecutionData[][] | null> {
 	await ensureEnvironment();
+	return await withSecretScan(
+		opts.credentials,
+		async () => await runPollUnscanned(opts),
+		(output) => ({ output }),
+	);
+}
+
+async function runPollUnscanned(opts: RunPollOptions): Promise<INodeExecutionData[][] | null> {
 	return await withEnv(opts.env, async () => {
 		const mode = opts.mode ?? 'trigger';
 		const credentialsHelper = new HarnessCredentialsHelper(opts.credentials, opts.credentialTypes);
@@ -525,6 +574,18 @@ export async function testCredential(
 	opts: { credentialTypes?: ICredentialType[]; env?: Record<string, string> } = {},
 ): Promise<INodeCredentialTestResult> {
 	await ensureEnvironment();
+	return await withSecretScan(
+		credentials,
+		async () => await testCredentialUnscanned(credentials, type, opts),
+		(output) => ({ output }),
+	);
+}
+
+async function testCredentialUnscanned(
+	credentials: TestCredentials,
+	type: string,
+	opts: { credentialTypes?: ICredentialType[]; env?: Record<string, string> },
+): Promise<INodeCredentialTestResult> {
 	return await withEnv(opts.env, async () => {
 		const credentialsHelper = new HarnessCredentialsHelper(credentials, opts.credentialTypes);
 		const credentialType = credentialsHelper.getType(type);

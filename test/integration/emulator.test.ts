@@ -15,7 +15,7 @@ interface Res {
 	status: number;
 	headers: Headers;
 	text: string;
-	json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+	json: any;
 }
 
 async function call(

@@ -111,7 +111,7 @@ async function readLocalSource(
 			return problem(
 				itemIndex,
 				'Input Binary Field',
-				`has no binary field "${name}"`,
+				`Input Binary Field "${name}" is not on the item`,
 				available.length
 					? `The item has the binary fields: ${available.join(', ')}. Set Input Binary Field to one of them.`
 					: 'The item has no binary data. Add a node that reads or downloads the file before this one.',
@@ -123,13 +123,13 @@ async function readLocalSource(
 			try {
 				size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
 			} catch (error) {
-				return problem(itemIndex, 'Input Binary Field', `binary data "${name}" cannot be read: ${errorText(error)}`);
+				return problem(itemIndex, 'Input Binary Field', `Input Binary Field "${name}" cannot be read: ${errorText(error)}`);
 			}
 		} else if (typeof binary.data === 'string') {
 			size = Buffer.byteLength(binary.data, 'base64');
 		}
 		if (size === 0) {
-			return problem(itemIndex, 'Input Binary Field', `binary field "${name}" is empty (0 bytes)`);
+			return problem(itemIndex, 'Input Binary Field', `Input Binary Field "${name}" is empty (0 bytes)`);
 		}
 		return {
 			source: { kind: 'binary', property: name, binary, size },
@@ -148,9 +148,9 @@ async function readLocalSource(
 		probe.destroy();
 		const info = await stat(resolved);
 		if (!info.isFile()) {
-			return problem(itemIndex, 'File Path', `"${path}" is not a regular file`);
+			return problem(itemIndex, 'File Path', `File Path "${path}" is not a regular file`);
 		}
-		if (info.size === 0) return problem(itemIndex, 'File Path', `"${path}" is empty (0 bytes)`);
+		if (info.size === 0) return problem(itemIndex, 'File Path', `File Path "${path}" is empty (0 bytes)`);
 		const fileName = path.split(/[\\/]/).pop() || path;
 		return {
 			source: { kind: 'path', path: resolved, size: info.size },
@@ -168,7 +168,7 @@ async function readLocalSource(
 		return problem(
 			itemIndex,
 			'File Path',
-			`file "${path}" cannot be used: ${reason}`,
+			`File Path "${path}" cannot be used: ${reason}`,
 			'The file must exist, be readable by n8n and lie inside the folders n8n may access (N8N_RESTRICT_FILE_ACCESS_TO).',
 		);
 	}
