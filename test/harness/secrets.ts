@@ -37,7 +37,18 @@ interface Secret {
 const registry = new Map<string, Secret>();
 let logPosition = 0;
 
-const counters = { runs: 0, errorsScanned: 0, valuesScanned: 0, logLinesScanned: 0, leaks: 0 };
+const counters = {
+	runs: 0,
+	errorsScanned: 0,
+	valuesScanned: 0,
+	logLinesScanned: 0,
+	leaks: 0,
+	/** Scans that stopped at MAX_VALUES_PER_SCAN (a runtime object graph, not output data). */
+	truncatedScans: 0,
+};
+
+/** Enough for 100,000 output items several times over; stops runaway walks through sockets. */
+const MAX_VALUES_PER_SCAN = 20_000_000;
 
 /** How many runs were scanned, and how much was looked at (tests assert the scan really ran). */
 export function secretScanStats(): Readonly<typeof counters> & { secretsRegistered: number } {
@@ -84,7 +95,12 @@ function scanValue(root: unknown, rootName: string, secrets: Secret[]): SecretLe
 	const stack: Array<{ value: unknown; path: string; depth: number }> = [
 		{ value: root, path: rootName, depth: 0 },
 	];
+	let budget = MAX_VALUES_PER_SCAN;
 	while (stack.length) {
+		if (--budget < 0) {
+			counters.truncatedScans++;
+			break;
+		}
 		const { value, path, depth } = stack.pop()!;
 		counters.valuesScanned++;
 		if (typeof value === 'string') {
