@@ -210,7 +210,7 @@ export function validateImageUrl(value: unknown, itemIndex: number): string | It
 	const field = 'Image URL';
 	const where = `Item ${itemIndex}: ${field}`;
 	const localHint =
-		"For a file on the n8n host or binary data from a previous node, set 'Mode' to 'Local'.";
+		"For a file on the n8n host or binary data from a previous node, set 'Mode' to 'Local File'.";
 	if (value === undefined || value === null) {
 		return problem(
 			itemIndex,
