@@ -22,7 +22,7 @@ export interface WaitOptions {
 
 export async function getJobStatus(client: NucleusClient, jobId: string, itemIndex?: number) {
 	const raw = await client.request('GET', `job/${encodePathSegment(jobId)}`, { itemIndex });
-	return normalizeJobStatus(raw);
+	return normalizeJobStatus(raw, jobId);
 }
 
 export async function getJobErrors(client: NucleusClient, jobId: string, itemIndex?: number) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { cleanupWorkRoot, describeRun, EXAMPLE_CREDENTIAL, NODE_TYPE, nodeOutput, pairedIndex } from './n8n';
-import { runLocalFilesExample } from './scenarios';
+import { runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
 import { EXAMPLES, exampleWorkflow, startStack, type Stack } from './stack';
 
 let stack: Stack;
@@ -53,44 +53,7 @@ describe('n8n loads the package', () => {
 
 describe('example workflows', () => {
 	test('1: 1,000 remote items, async job waited for, IF splits succeeded and failed', async () => {
-		const { emu, n8n } = stack;
-		const datasetId = emu.createDataset('e2e-remote-async');
-		const wf = await exampleWorkflow(n8n, EXAMPLES.remoteAsync, { datasetId });
-		await n8n.importWorkflow(wf);
-		const run = await n8n.execute(wf.id);
-		assert.equal(run.status, 'success', describeRun(run));
-
-		const results = nodeOutput(run, 'Append to Nucleus');
-		assert.equal(results.length, 1000, 'one result per input item');
-		const appended = nodeOutput(run, 'Succeeded?', 0);
-		const failed = nodeOutput(run, 'Succeeded?', 1);
-		// The generator points every 100th image at a host under .invalid, which the emulator fails.
-		assert.equal(appended.length, 990);
-		assert.equal(failed.length, 10);
-		assert.deepEqual(
-			failed.map((i) => i.json.reference_id).sort(),
-			Array.from({ length: 10 }, (_, k) => `img-${String((k + 1) * 100).padStart(4, '0')}`),
-		);
-		for (const item of failed) {
-			assert.equal(item.json.outcome, 'failed');
-			assert.match(String(item.json.error_message), /host not found|could not fetch/i);
-		}
-		for (const item of appended) {
-			assert.equal(item.json.outcome, 'appended');
-			assert.equal(item.json.succeeded, true);
-		}
-		// Result items pair with their input items, in input order.
-		results.forEach((item, i) => assert.equal(pairedIndex(item), i));
-
-		assert.equal(emu.itemCount(datasetId), 990);
-		const stored = emu.getItem(datasetId, 'img-0007');
-		assert.ok(stored, 'img-0007 stored');
-		assert.equal(stored.image_url, 's3://demo-bucket/images/0007.jpg');
-		assert.deepEqual(stored.metadata, { camera: 'right', split: 'train', frame: 7 });
-		assert.equal(emu.getItem(datasetId, 'img-0100'), undefined);
-		const jobs = emu.listJobs().filter((j) => j.dataset_id === datasetId);
-		assert.equal(jobs.length, 1, 'one async job');
-		assert.equal(results[0].json.job_id, jobs[0].job_id);
+		await runRemoteAsyncExample(stack);
 	});
 
 	test('2: files written and read by Read/Write Files from Disk are appended from binary data', async () => {

@@ -1,24 +1,113 @@
-/** Scenarios shared by the e2e suites (and the demo): run an example and check the emulator. */
+/**
+ * Scenarios shared by the e2e suites and the demo: run an example workflow in the real n8n and
+ * check the outcome in the emulator's own store (node:assert; a failed check throws).
+ */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { describeRun, nodeOutput } from './n8n';
+import { describeRun, nodeOutput, pairedIndex, type ExecutionResult } from './n8n';
 import { EXAMPLES, exampleWorkflow, type Stack } from './stack';
 
+export interface ScenarioSummary {
+	workflowId: string;
+	datasetId: string;
+	run: ExecutionResult;
+	/** Time n8n spent in the execution (startedAt..stoppedAt). */
+	executionMs: number;
+	/** Wall time including the `n8n execute` process start. */
+	wallMs: number;
+}
+
+function executionMs(run: ExecutionResult): number {
+	if (!run.startedAt || !run.stoppedAt) return NaN;
+	return Date.parse(run.stoppedAt) - Date.parse(run.startedAt);
+}
+
 /**
- * Example 2 (shared with the database-mode suite): 12 PNGs are made, written to disk and read
- * back by n8n's Read/Write Files from Disk node, then appended as local files; each stored image
- * must have the bytes (sha256) of the file on disk.
+ * Example 1: 1,000 generated items (s3:// and https://, metadata from the other fields) appended
+ * as one async job, waited for; the IF node splits succeeded and failed items. Every 100th image
+ * is on a host under .invalid, which the emulator fails.
  */
-export async function runLocalFilesExample(s: Stack, expectedMode: string): Promise<void> {
+export async function runRemoteAsyncExample(
+	s: Stack,
+	datasetName = 'e2e-remote-async',
+): Promise<ScenarioSummary & { appended: number; failed: number; jobId: string; jobStatus: string }> {
 	const { emu, n8n } = s;
-	const datasetId = emu.createDataset(`e2e-local-${expectedMode}`);
+	const datasetId = emu.createDataset(datasetName);
+	const wf = await exampleWorkflow(n8n, EXAMPLES.remoteAsync, { datasetId });
+	await n8n.importWorkflow(wf);
+	const t0 = Date.now();
+	const run = await n8n.execute(wf.id);
+	const wallMs = Date.now() - t0;
+	assert.equal(run.status, 'success', describeRun(run));
+
+	const results = nodeOutput(run, 'Append to Nucleus');
+	assert.equal(results.length, 1000, 'one result per input item');
+	const appended = nodeOutput(run, 'Succeeded?', 0);
+	const failed = nodeOutput(run, 'Succeeded?', 1);
+	assert.equal(appended.length, 990);
+	assert.equal(failed.length, 10);
+	assert.deepEqual(
+		failed.map((i) => i.json.reference_id).sort(),
+		Array.from({ length: 10 }, (_, k) => `img-${String((k + 1) * 100).padStart(4, '0')}`),
+	);
+	for (const item of failed) {
+		assert.equal(item.json.outcome, 'failed');
+		assert.equal(item.json.succeeded, false);
+		assert.match(String(item.json.error_message), /host not found|could not fetch/i);
+	}
+	for (const item of appended) {
+		assert.equal(item.json.outcome, 'appended');
+		assert.equal(item.json.succeeded, true);
+	}
+	// Result items pair with their input items, in input order.
+	results.forEach((item, i) => assert.equal(pairedIndex(item), i));
+
+	// The emulator holds exactly the succeeded items, with their metadata.
+	assert.equal(emu.itemCount(datasetId), 990);
+	const stored = emu.getItem(datasetId, 'img-0007');
+	assert.ok(stored, 'img-0007 stored');
+	assert.equal(stored.image_url, 's3://demo-bucket/images/0007.jpg');
+	assert.deepEqual(stored.metadata, { camera: 'right', split: 'train', frame: 7 });
+	assert.equal(emu.getItem(datasetId, 'img-0100'), undefined);
+	const jobs = emu.listJobs().filter((j) => j.dataset_id === datasetId);
+	assert.equal(jobs.length, 1, 'one async job');
+	assert.equal(results[0].json.job_id, jobs[0].job_id);
+	assert.equal(results[0].json.job_status, jobs[0].status);
+
+	return {
+		workflowId: wf.id,
+		datasetId,
+		run,
+		executionMs: executionMs(run),
+		wallMs,
+		appended: appended.length,
+		failed: failed.length,
+		jobId: jobs[0].job_id,
+		jobStatus: jobs[0].status,
+	};
+}
+
+/**
+ * Example 2: 12 PNGs are made, written to disk and read back by n8n's Read/Write Files from Disk
+ * node (binary data in n8n's `expectedMode` storage), then appended as local files; each stored
+ * image must have the bytes (sha256) of the file on disk.
+ */
+export async function runLocalFilesExample(
+	s: Stack,
+	expectedMode: string,
+	datasetName = `e2e-local-${expectedMode}`,
+): Promise<ScenarioSummary & { files: number; bytes: number }> {
+	const { emu, n8n } = s;
+	const datasetId = emu.createDataset(datasetName);
 	const folder = path.join(n8n.filesDir, `local-${expectedMode}`);
 	const wf = await exampleWorkflow(n8n, EXAMPLES.localFiles, { datasetId, folder });
 	await n8n.importWorkflow(wf);
+	const t0 = Date.now();
 	const run = await n8n.execute(wf.id);
+	const wallMs = Date.now() - t0;
 	assert.equal(run.status, 'success', describeRun(run));
 
 	const read = nodeOutput(run, 'Read Files from Disk');
@@ -32,18 +121,24 @@ export async function runLocalFilesExample(s: Stack, expectedMode: string): Prom
 
 	const results = nodeOutput(run, 'Append to Nucleus');
 	assert.equal(results.length, 12);
-	for (const r of results) assert.equal(r.json.outcome, 'new', JSON.stringify(r.json));
+	results.forEach((r, i) => {
+		assert.equal(r.json.outcome, 'new', JSON.stringify(r.json));
+		assert.equal(pairedIndex(r), i);
+	});
 
 	const files = (await readdir(folder)).filter((f) => f.endsWith('.png')).sort();
 	assert.equal(files.length, 12);
 	assert.equal(emu.itemCount(datasetId), 12);
+	let bytes = 0;
 	for (const file of files) {
-		const bytes = await readFile(path.join(folder, file));
+		const content = await readFile(path.join(folder, file));
+		bytes += content.length;
 		const item = emu.getItem(datasetId, file);
 		assert.ok(item?.image, `${file} stored with an uploaded image`);
-		assert.equal(item.image.bytes, bytes.length);
-		assert.equal(item.image.sha256, createHash('sha256').update(bytes).digest('hex'), file);
+		assert.equal(item.image.bytes, content.length);
+		assert.equal(item.image.sha256, createHash('sha256').update(content).digest('hex'), file);
 		assert.equal(item.image.contentType, 'image/png');
-		assert.equal(item.metadata.file_name, file);
+		assert.deepEqual(item.metadata, { file_name: file, source: 'n8n Read/Write Files from Disk' });
 	}
+	return { workflowId: wf.id, datasetId, run, executionMs: executionMs(run), wallMs, files: files.length, bytes };
 }

@@ -1,0 +1,151 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { datasetLocator } from '../shared/descriptions';
+
+/** Job type strings of the Nucleus SDK (`CustomerJobTypes`). */
+const JOB_TYPES: Array<{ name: string; value: string }> = [
+	{ name: 'Annotation Deletion', value: 'annotationDeletion' },
+	{ name: 'Autotag Inference', value: 'autotagInference' },
+	{ name: 'Clone Dataset', value: 'cloneDataset' },
+	{ name: 'Custom Indexing', value: 'customIndexing' },
+	{ name: 'Embedding Delete', value: 'embeddingDelete' },
+	{ name: 'Export Embeddings', value: 'exportEmbeddings' },
+	{ name: 'Indexing Image', value: 'indexingImage' },
+	{ name: 'Indexing Object', value: 'indexingObject' },
+	{ name: 'Ingest Tasks', value: 'ingestTasks' },
+	{ name: 'Metadata Update', value: 'metadataUpdate' },
+	{ name: 'Model Inference Run', value: 'modelInferenceRun' },
+	{ name: 'Model Metrics', value: 'modelMetrics' },
+	{ name: 'Model Run Commit', value: 'modelRunCommit' },
+	{ name: 'Send to Labeling', value: 'sendToLabeling' },
+	{ name: 'Slice Query', value: 'sliceQuery' },
+	{ name: 'Test Evaluation', value: 'testEvaluation' },
+	{ name: 'Trigger Evaluate', value: 'triggerEvaluate' },
+	{ name: 'Upload Annotations', value: 'uploadAnnotations' },
+	{ name: 'Upload Dataset Items (Append Items)', value: 'uploadDatasetItems' },
+	{ name: 'Upload Lidar Scene', value: 'uploadLidarScene' },
+	{ name: 'Upload Predictions', value: 'uploadPredictions' },
+	{ name: 'Upload Video Scene', value: 'uploadVideoScene' },
+];
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Watch',
+		name: 'watch',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'All Jobs of the Account',
+				value: 'all',
+				description: 'Every job the API key can see',
+			},
+			{
+				name: 'Jobs of One Dataset',
+				value: 'dataset',
+				description: 'Only jobs of the chosen dataset',
+			},
+			{
+				name: 'Specific Job IDs',
+				value: 'jobIds',
+				description: 'Only the given jobs, for example the job_id output of Append Items',
+			},
+		],
+		default: 'all',
+	},
+	{
+		...datasetLocator,
+		description: 'The dataset whose jobs start the workflow',
+		displayOptions: { show: { watch: ['dataset'] } },
+	},
+	{
+		displayName: 'Job IDs',
+		name: 'jobIds',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. job_c4rmsk8arvzg0cqkc6e0, job_c4rmsk8arvzg0cqkc6e1',
+		description:
+			'IDs of the jobs to watch, separated by commas, spaces or new lines (at most 1,000). A job is no longer checked once it has reached a final status.',
+		displayOptions: { show: { watch: ['jobIds'] } },
+	},
+	{
+		displayName: 'Job Types',
+		name: 'jobTypes',
+		type: 'multiOptions',
+		options: JOB_TYPES,
+		default: ['uploadDatasetItems'],
+		description:
+			'Which kinds of job to watch. Leave empty to watch every type. Append Items creates Upload Dataset Items jobs.',
+		displayOptions: { hide: { watch: ['jobIds'] } },
+	},
+	{
+		displayName: 'Emit On',
+		name: 'emitOn',
+		type: 'multiOptions',
+		options: [
+			{
+				name: 'Completed',
+				value: 'completed',
+				description: 'The job finished without errors',
+			},
+			{
+				name: 'Errored (Any)',
+				value: 'erroredAny',
+				description:
+					'Errored, Errored_User, Errored_Server, Errored_Partial or Errored_Hanging (some items may have been stored)',
+			},
+			{
+				name: 'Cancelled',
+				value: 'cancelled',
+				description: 'The job was cancelled',
+			},
+		],
+		default: ['completed', 'erroredAny', 'cancelled'],
+		description:
+			'Which final statuses start the workflow. Each job starts it once per final status.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Emit History on First Poll',
+				name: 'emitHistory',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether the first poll after activation also emits jobs that had already finished (within the lookback). Off: only jobs that finish after activation are emitted.',
+			},
+			{
+				displayName: 'Emit Progress',
+				name: 'emitProgress',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to also emit an item when a running job's progress changes (one extra request per running job and poll)",
+			},
+			{
+				displayName: 'Lookback (Days)',
+				name: 'lookbackDays',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 31, numberPrecision: 0 },
+				default: 2,
+				description:
+					'How many days before the previous poll the job list reaches back. Nucleus filters jobs by creation day; jobs the trigger saw running are followed until they finish however old they are.',
+			},
+			{
+				displayName: 'Max Errors per Job',
+				name: 'maxErrors',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				default: 100,
+				description:
+					'How many error messages of a finished job to include (error_count gives the total). 0 = do not fetch errors.',
+			},
+		],
+	},
+];

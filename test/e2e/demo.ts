@@ -1,0 +1,176 @@
+/**
+ * `npm run demo` — the package inside a real n8n, against the Nucleus emulator, in one command.
+ *
+ *   npm run demo              runs examples 1 (1,000 remote images, async job) and 2 (local PNG
+ *                             files through n8n's Read/Write Files from Disk node), checks the
+ *                             result in the emulator, prints a summary and exits 0.
+ *   npm run demo -- --ui      also keeps n8n's editor running on localhost with the credential
+ *   [--port 5678]             and every example workflow imported and an owner account set up;
+ *                             prints the address and login. Ctrl-C stops everything.
+ *
+ * The first run installs n8n 2.41.1 and Node 24 into ~/.cache/n8n-nodes-scale-nucleus (minutes);
+ * later runs reuse them.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import {
+	cleanupWorkRoot,
+	DEMO_OWNER,
+	ensureN8nInstalled,
+	freePort,
+	REPO_ROOT,
+	type N8n,
+} from './n8n';
+import { runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
+import { EXAMPLES, exampleWorkflow, startStack, type Stack } from './stack';
+
+interface Args {
+	ui: boolean;
+	port?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+	const args: Args = { ui: false };
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a === '--ui') args.ui = true;
+		else if (a === '--port' || a.startsWith('--port=')) {
+			const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+			const port = Number(v);
+			if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`--port needs a port number, got "${v}"`);
+			args.port = port;
+		} else if (a === '--help' || a === '-h') {
+			process.stdout.write('usage: npm run demo [-- --ui [--port N]]\n');
+			process.exit(0);
+		} else fail(`unknown argument "${a}" (try --help)`);
+	}
+	return args;
+}
+
+function fail(message: string): never {
+	process.stderr.write(`demo: ${message}\n`);
+	process.exit(2);
+}
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const num = (n: number) => n.toLocaleString('en-US');
+
+async function portIsFree(port: number): Promise<boolean> {
+	const { createServer } = await import('node:net');
+	return await new Promise((resolve) => {
+		const srv = createServer();
+		srv.once('error', () => resolve(false));
+		srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+	});
+}
+
+async function main(): Promise<void> {
+	const args = parseArgs(process.argv.slice(2));
+	const started = Date.now();
+	const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+
+	say('Scale Nucleus for n8n: demo');
+	say('Preparing n8n (the first run installs n8n and Node 24 into a cache folder; that takes a few minutes) ...');
+	const install = await ensureN8nInstalled();
+	const n8nVersion = (
+		JSON.parse(await readFile(path.join(install.dir, 'node_modules', 'n8n', 'package.json'), 'utf8')) as {
+			version: string;
+		}
+	).version;
+
+	let stack: Stack | undefined;
+	let stopping = false;
+	const shutdown = async (code: number) => {
+		if (stopping) return;
+		stopping = true;
+		try {
+			await stack?.close();
+			await cleanupWorkRoot();
+		} finally {
+			process.exit(code);
+		}
+	};
+	process.on('SIGINT', () => {
+		say('\nStopping n8n and the emulator ...');
+		void shutdown(0);
+	});
+	process.on('SIGTERM', () => void shutdown(0));
+
+	try {
+		stack = await startStack({ label: 'demo' });
+		const { emu, n8n } = stack;
+		say(`n8n ${n8nVersion} (Node 24) with ${pkg.name}@${pkg.version} installed as a community package`);
+		say(`Nucleus emulator at ${emu.baseUrl}`);
+		say();
+
+		say(`1. ${EXAMPLES.remoteAsync}: 1,000 remote images (s3:// and https://), one async job`);
+		const r1 = await runRemoteAsyncExample(stack, 'demo: remote images');
+		say(`   job ${r1.jobId}: ${r1.jobStatus}`);
+		say(
+			`   ${num(r1.appended)} items appended, ${num(r1.failed)} failed (hosts under .invalid) -> IF node: ${num(r1.appended)} succeeded / ${num(r1.failed)} failed`,
+		);
+		say(`   dataset ${r1.datasetId} holds ${num(emu.itemCount(r1.datasetId))} items; workflow ran in ${secs(r1.executionMs)} (${secs(r1.wallMs)} with n8n start-up)`);
+		say();
+
+		say(`2. ${EXAMPLES.localFiles}: PNG files written and read by n8n, uploaded from binary data`);
+		const r2 = await runLocalFilesExample(stack, 'filesystem', 'demo: local files');
+		say(
+			`   ${r2.files} files (${num(r2.bytes)} bytes) appended as new items; the emulator's sha256 of every image matches the file on disk`,
+		);
+		say(`   dataset ${r2.datasetId} holds ${num(emu.itemCount(r2.datasetId))} items; workflow ran in ${secs(r2.executionMs)} (${secs(r2.wallMs)} with n8n start-up)`);
+		say();
+
+		if (!args.ui) {
+			say(`Demo passed in ${secs(Date.now() - started)}. Run \`npm run demo -- --ui\` to open the workflows in n8n's editor.`);
+			await shutdown(0);
+			return;
+		}
+		await startUi(stack, n8n, args, { remote: r1.datasetId, local: r2.datasetId });
+	} catch (error) {
+		process.stderr.write(`\nDemo failed: ${(error as Error).stack ?? String(error)}\n`);
+		await shutdown(1);
+	}
+}
+
+async function startUi(
+	stack: Stack,
+	n8n: N8n,
+	args: Args,
+	datasets: { remote: string; local: string },
+): Promise<void> {
+	const { emu } = stack;
+	// Every example, pointing at the demo datasets (3 re-ingests into the remote one, 4 and 5 get their own).
+	const values: Record<string, string> = {
+		[EXAMPLES.remoteAsync]: datasets.remote,
+		[EXAMPLES.localFiles]: datasets.local,
+		[EXAMPLES.reingest]: datasets.remote,
+		[EXAMPLES.badInput]: emu.createDataset('demo: mixed input'),
+		[EXAMPLES.trigger]: datasets.remote,
+	};
+	for (const [file, datasetId] of Object.entries(values)) {
+		const folder = file === EXAMPLES.localFiles ? path.join(n8n.filesDir, 'local-filesystem') : undefined;
+		await n8n.importWorkflow(await exampleWorkflow(n8n, file, { datasetId, folder }));
+	}
+	// The trigger example is active: it reports jobs of the remote dataset that finish from now on.
+	const trigger = await exampleWorkflow(n8n, EXAMPLES.trigger, { datasetId: datasets.remote });
+	await n8n.publishWorkflow(trigger.id);
+
+	const port = args.port ?? ((await portIsFree(5678)) ? 5678 : await freePort());
+	say(`Starting n8n's editor on port ${port} ...`);
+	await n8n.start({ port });
+	const login = await n8n.setupOwner(DEMO_OWNER);
+	say();
+	say(`n8n is running: http://localhost:${port}`);
+	say(`  login:     ${login.email}`);
+	say(`  password:  ${login.password}`);
+	say(`  workflows: the five examples (Overview > Workflows); "Nucleus demo 1" and "2" have run once.`);
+	say(`  The credential "Scale Nucleus (emulator)" points at ${emu.baseUrl}.`);
+	say(`  Files for example 2 live in ${path.join(n8n.filesDir, 'local-filesystem')}.`);
+	say('Press Ctrl-C to stop n8n and the emulator.');
+	// Keep running until Ctrl-C (the SIGINT handler cleans up).
+	await new Promise(() => undefined);
+}
+
+void main();
