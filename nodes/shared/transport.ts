@@ -132,6 +132,29 @@ const RETRYABLE_ERROR_CODES = new Set([
 const PROXY_ENV_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
 
 /** Percent-encodes a user string for one path segment, leaving nothing unescaped ('/' becomes %2F), like the SDK. */
+/** Sleeps `ms`; rejects with an AbortError at once when `signal` fires (before or during the sleep). */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (!signal) {
+		await sleep(ms);
+		return;
+	}
+	if (signal.aborted) throw makeAbortError();
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(makeAbortError());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		// n8n-workflow's sleep clears its timer on abort; the race also covers versions whose sleep ignores the signal.
+		await Promise.race([sleep(ms, signal), aborted]);
+	} catch {
+		// Both racers only reject when the signal fires.
+		throw makeAbortError();
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
+	}
+}
+
 export function encodePathSegment(s: string): string {
 	return encodeURIComponent(s).replace(
 		/[!'()*]/g,
@@ -659,26 +682,7 @@ export class NucleusClient {
 
 	/** Backoff sleep that ends early (rejecting with an AbortError) when the cancel signal fires. */
 	async #pause(ms: number): Promise<void> {
-		const signal = this.#signal;
-		if (!signal) {
-			await sleep(ms);
-			return;
-		}
-		if (signal.aborted) throw makeAbortError();
-		let onAbort: (() => void) | undefined;
-		const aborted = new Promise<never>((_resolve, reject) => {
-			onAbort = () => reject(makeAbortError());
-			signal.addEventListener('abort', onAbort, { once: true });
-		});
-		try {
-			// n8n-workflow's sleep clears its timer on abort; the race also covers versions whose sleep ignores the signal.
-			await Promise.race([sleep(ms, signal), aborted]);
-		} catch {
-			// Both racers only reject when the signal fires.
-			throw makeAbortError();
-		} finally {
-			if (onAbort) signal.removeEventListener('abort', onAbort);
-		}
+		await abortableSleep(ms, this.#signal);
 	}
 
 	#backoffMs(attempt: number, retryAfterHeader: string | undefined): number {

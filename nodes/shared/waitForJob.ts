@@ -1,10 +1,10 @@
 import type { IDataObject, INode } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from './errors';
 import { normalizeJobStatus, parseJobErrors, type JobStatusView } from './jobs';
 import type { NucleusClient } from './transport';
-import { encodePathSegment, isRetryableStatus } from './transport';
+import { abortableSleep, encodePathSegment, isRetryableStatus } from './transport';
 
 export type { JobStatusView };
 
@@ -39,19 +39,6 @@ function isTransient(error: unknown): boolean {
 	return false;
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (!signal) return sleep(ms);
-	if (signal.aborted) return Promise.reject(new Error('The operation was aborted'));
-	return new Promise<void>((resolve, reject) => {
-		const onAbort = () => reject(new Error('The operation was aborted'));
-		signal.addEventListener('abort', onAbort, { once: true });
-		void sleep(ms).then(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		});
-	});
-}
-
 /**
  * Polls `GET job/{id}` until the job is final (Completed, Cancelled or Errored*; Queued and
  * Running are never final). Outages and 429/5xx while waiting do not end the wait; only the
@@ -67,7 +54,6 @@ export async function waitForJob(
 	let last: JobStatusView | undefined;
 	let lastProblem: string | undefined;
 	for (;;) {
-		if (options.signal?.aborted) throw new Error('The operation was aborted');
 		try {
 			last = await getJobStatus(client, jobId, options.itemIndex);
 			lastProblem = undefined;

@@ -1,0 +1,201 @@
+/**
+ * The benchmark workflows: our node, and the same job built from n8n's built-in nodes only
+ * (Read/Write Files from Disk, Code, HTTP Request with the credential as a predefined credential type).
+ */
+import { EXAMPLE_CREDENTIAL, NODE_TYPE, type WorkflowJson, type WorkflowNode } from '../e2e/n8n';
+
+export const READ_NODE = 'Read Files from Disk';
+export const OURS_NODE = 'Append to Nucleus';
+export const HTTP_NODE = 'HTTP Request';
+export const CODE_NODE = 'Generate items';
+
+/** HTTP Request node "Batching" option: `batchSize` items are started, then it sleeps `batchInterval` ms. */
+export interface HttpBatching {
+	batchSize: number;
+	batchInterval: number;
+}
+
+const credentials = { scaleNucleusApi: { ...EXAMPLE_CREDENTIAL } };
+
+function chain(id: string, name: string, nodes: Array<Omit<WorkflowNode, 'position'>>): WorkflowJson {
+	const placed = nodes.map((n, i) => ({ ...n, position: [i * 220, 0] as [number, number] }));
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i + 1 < placed.length; i++) {
+		connections[placed[i].name] = { main: [[{ node: placed[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { id, name, nodes: placed, connections, settings: { executionOrder: 'v1' }, active: false };
+}
+
+const start = { name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
+
+function readFiles(glob: string) {
+	return {
+		name: READ_NODE,
+		type: 'n8n-nodes-base.readWriteFile',
+		typeVersion: 1.1,
+		parameters: { fileSelector: glob, options: {} },
+	};
+}
+
+/** Our node, Local File mode from the binary property `data`, reference ID = file name, default options. */
+export function oursLocalWorkflow(id: string, datasetId: string, glob: string): WorkflowJson {
+	return chain(id, `bench: ours local ${id}`, [
+		start,
+		readFiles(glob),
+		{
+			name: OURS_NODE,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			parameters: {
+				resource: 'datasetItem',
+				operation: 'append',
+				datasetId: { __rl: true, mode: 'id', value: datasetId },
+				mode: 'local',
+				imageSource: 'binary',
+				binaryPropertyName: 'data',
+				referenceId: '={{ $json.fileName }}',
+				metadataMode: 'none',
+				options: {},
+			},
+			credentials,
+		},
+	]);
+}
+
+function httpNode(parameters: Record<string, unknown>, batching?: HttpBatching) {
+	return {
+		name: HTTP_NODE,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'POST',
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'scaleNucleusApi',
+			sendBody: true,
+			...parameters,
+			options: batching ? { batching: { batch: { ...batching } } } : {},
+		},
+		credentials,
+	};
+}
+
+/**
+ * The same job with the HTTP Request node: one multipart request per item, parts `item` (the
+ * DatasetItem as a JSON string) and `image` (the n8n binary `data`), as the API takes it.
+ */
+export function httpLocalWorkflow(
+	id: string,
+	baseUrl: string,
+	datasetId: string,
+	glob: string,
+	batching?: HttpBatching,
+): WorkflowJson {
+	return chain(id, `bench: HTTP Request local ${id}`, [
+		start,
+		readFiles(glob),
+		httpNode(
+			{
+				url: `${baseUrl}/dataset/${datasetId}/append`,
+				contentType: 'multipart-form-data',
+				bodyParameters: {
+					parameters: [
+						{
+							parameterType: 'formData',
+							name: 'item',
+							value: '={{ JSON.stringify({ reference_id: $json.fileName, update: false }) }}',
+						},
+						{ parameterType: 'formBinaryData', name: 'image', inputDataFieldName: 'data' },
+					],
+				},
+			},
+			batching,
+		),
+	]);
+}
+
+/** Code node source making `count` remote items (as a user's previous step would). */
+function remoteItemsCode(count: number, perItem: number): string {
+	return `const total = ${count};
+const per = ${perItem};
+const cameras = ['front', 'rear', 'left', 'right'];
+const make = (i) => {
+  const n = String(i).padStart(6, '0');
+  return {
+    reference_id: 'img-' + n,
+    image_url: i % 2 ? 's3://bench-bucket/images/' + n + '.jpg' : 'https://images.example.com/bench/' + n + '.jpg',
+    metadata: { camera: cameras[i % 4], frame: i, split: i % 10 === 0 ? 'val' : 'train' },
+  };
+};
+const out = [];
+if (per === 1) {
+  for (let i = 1; i <= total; i++) {
+    const it = make(i);
+    out.push({ json: { reference_id: it.reference_id, image_url: it.image_url, ...it.metadata } });
+  }
+} else {
+  for (let i = 1; i <= total; i += per) {
+    const items = [];
+    for (let j = i; j < Math.min(total + 1, i + per); j++) items.push(make(j));
+    out.push({ json: { items } });
+  }
+}
+return out;`;
+}
+
+function codeNode(count: number, perItem: number) {
+	return {
+		name: CODE_NODE,
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: remoteItemsCode(count, perItem) },
+	};
+}
+
+/** Our node, Remote URL mode, asynchronous (the default), metadata = all other fields, default options. */
+export function oursRemoteWorkflow(id: string, datasetId: string, count: number): WorkflowJson {
+	return chain(id, `bench: ours remote ${id}`, [
+		start,
+		codeNode(count, 1),
+		{
+			name: OURS_NODE,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			parameters: {
+				resource: 'datasetItem',
+				operation: 'append',
+				datasetId: { __rl: true, mode: 'id', value: datasetId },
+				mode: 'remote',
+				imageUrl: '={{ $json.image_url }}',
+				processing: 'async',
+				referenceId: '={{ $json.reference_id }}',
+				metadataMode: 'allFields',
+				excludeFields: 'reference_id, image_url',
+				options: {},
+			},
+			credentials,
+		},
+	]);
+}
+
+/** Synchronous JSON batches with the HTTP Request node: a Code node makes items of 29, one POST each. */
+export function httpRemoteWorkflow(
+	id: string,
+	baseUrl: string,
+	datasetId: string,
+	count: number,
+	batching?: HttpBatching,
+): WorkflowJson {
+	return chain(id, `bench: HTTP Request remote ${id}`, [
+		start,
+		codeNode(count, 29),
+		httpNode(
+			{
+				url: `${baseUrl}/dataset/${datasetId}/append`,
+				contentType: 'json',
+				specifyBody: 'json',
+				jsonBody: '={{ JSON.stringify({ items: $json.items, update: false }) }}',
+			},
+			batching,
+		),
+	]);
+}
