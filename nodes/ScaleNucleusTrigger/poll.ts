@@ -40,7 +40,6 @@ const BUDGET_SHARE = 0.6;
 /** Manual "Fetch test event" looks this far back at least. */
 const SAMPLE_DAYS = 30;
 
-
 export interface TriggerConfig {
 	watch: WatchMode;
 	datasetId: string | null;
@@ -412,4 +411,3 @@ export async function pollJobs(
 	const items = events.map((e) => toItem(e.job, e.kind === 'final', details.get(e.job.job_id)));
 	return [ctx.helpers.returnJsonArray(items)];
 }
-

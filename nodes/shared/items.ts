@@ -66,7 +66,6 @@ export function itemProblem(
 
 const problem = itemProblem;
 
-
 /**
  * True for problems made by `itemProblem`, and for plain `{ itemIndex, field, message,
  * description? }` literals with no other keys whose message starts with "Item <itemIndex>".

@@ -59,7 +59,8 @@ export async function waitForJob(
 			lastProblem = undefined;
 			if (last.final) return last;
 		} catch (error) {
-			if (!isTransient(error) || options.signal?.aborted) throw asNodeError(node, error, options.itemIndex);
+			if (!isTransient(error) || options.signal?.aborted)
+				throw asNodeError(node, error, options.itemIndex);
 			lastProblem = (error as Error).message;
 		}
 		const remaining = deadline - Date.now();

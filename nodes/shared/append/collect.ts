@@ -42,7 +42,12 @@ export interface AppendPlan {
 	problems: ItemProblem[];
 }
 
-function problem(itemIndex: number, field: string, message: string, description?: string): ItemProblem {
+function problem(
+	itemIndex: number,
+	field: string,
+	message: string,
+	description?: string,
+): ItemProblem {
 	return itemProblem(itemIndex, field, `Item ${itemIndex}: ${message}`, description);
 }
 
@@ -102,7 +107,13 @@ async function readLocalSource(
 ): Promise<{ source: LocalSource; fileName: string; contentType: string } | ItemProblem> {
 	const imageSource = ctx.getNodeParameter('imageSource', itemIndex, 'binary') as string;
 	if (imageSource === 'binary') {
-		const property = readParameter(ctx, 'binaryPropertyName', 'Input Binary Field', itemIndex, 'data');
+		const property = readParameter(
+			ctx,
+			'binaryPropertyName',
+			'Input Binary Field',
+			itemIndex,
+			'data',
+		);
 		if (isProblem(property)) return property;
 		const name = String(property ?? '').trim();
 		const binary = name ? item.binary?.[name] : undefined;
@@ -117,19 +128,28 @@ async function readLocalSource(
 					: 'The item has no binary data. Add a node that reads or downloads the file before this one.',
 			);
 		}
-		const fileName = binary.fileName || `${itemIndex}${binary.fileExtension ? '.' + binary.fileExtension : ''}`;
+		const fileName =
+			binary.fileName || `${itemIndex}${binary.fileExtension ? '.' + binary.fileExtension : ''}`;
 		let size: number | undefined;
 		if (binary.id) {
 			try {
 				size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
 			} catch (error) {
-				return problem(itemIndex, 'Input Binary Field', `Input Binary Field "${name}" cannot be read: ${errorText(error)}`);
+				return problem(
+					itemIndex,
+					'Input Binary Field',
+					`Input Binary Field "${name}" cannot be read: ${errorText(error)}`,
+				);
 			}
 		} else if (typeof binary.data === 'string') {
 			size = Buffer.byteLength(binary.data, 'base64');
 		}
 		if (size === 0) {
-			return problem(itemIndex, 'Input Binary Field', `Input Binary Field "${name}" is empty (0 bytes)`);
+			return problem(
+				itemIndex,
+				'Input Binary Field',
+				`Input Binary Field "${name}" is empty (0 bytes)`,
+			);
 		}
 		return {
 			source: { kind: 'binary', property: name, binary, size },
@@ -150,7 +170,8 @@ async function readLocalSource(
 		if (!info.isFile()) {
 			return problem(itemIndex, 'File Path', `File Path "${path}" is not a regular file`);
 		}
-		if (info.size === 0) return problem(itemIndex, 'File Path', `File Path "${path}" is empty (0 bytes)`);
+		if (info.size === 0)
+			return problem(itemIndex, 'File Path', `File Path "${path}" is empty (0 bytes)`);
 		const fileName = path.split(/[\\/]/).pop() || path;
 		return {
 			source: { kind: 'path', path: resolved, size: info.size },
@@ -189,7 +210,9 @@ export async function collectAppendPlan(
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const item = items[itemIndex];
-		const datasetRaw = readParameter(this, 'datasetId', 'Dataset', itemIndex, '', { extractValue: true });
+		const datasetRaw = readParameter(this, 'datasetId', 'Dataset', itemIndex, '', {
+			extractValue: true,
+		});
 		if (isProblem(datasetRaw)) {
 			problems.push(datasetRaw);
 			continue;

@@ -86,7 +86,9 @@ export async function appendItems(
 			throw asNodeError(node, first.error, first.itemIndex);
 		}
 		for (const f of failures) {
-			slots[f.itemIndex] = [{ json: { error: f.error.message }, pairedItem: { item: f.itemIndex } }];
+			slots[f.itemIndex] = [
+				{ json: { error: f.error.message }, pairedItem: { item: f.itemIndex } },
+			];
 		}
 	};
 	const placeResults = (results: ItemResult[], extra?: (r: ItemResult) => IDataObject) => {
@@ -107,11 +109,17 @@ export async function appendItems(
 	} else if (plan.planned.length) {
 		const processing = this.getNodeParameter('processing', 0, 'async') as string;
 		if (processing === 'sync') {
-			const { results, failures } = await appendSyncBatches(node, client, plan.planned, plan.update, {
-				batchSize: Math.min(29, Math.max(1, Number(options.batchSize ?? DEFAULT_BATCH_SIZE))),
-				concurrency,
-				signal,
-			});
+			const { results, failures } = await appendSyncBatches(
+				node,
+				client,
+				plan.planned,
+				plan.update,
+				{
+					batchSize: Math.min(29, Math.max(1, Number(options.batchSize ?? DEFAULT_BATCH_SIZE))),
+					concurrency,
+					signal,
+				},
+			);
 			placeResults(results);
 			placeFailures(failures);
 		} else {

@@ -64,7 +64,10 @@ export async function submitAsyncAppend(
 		throw new NodeOperationError(
 			node,
 			`The items for dataset ${datasetId} make ${ndjsonBytes} bytes of NDJSON, more than the ${MAX_NDJSON_BYTES} bytes Nucleus accepts in one job`,
-			{ description: 'Split the input into smaller runs, for example with the Loop Over Items node.' },
+			{
+				description:
+					'Split the input into smaller runs, for example with the Loop Over Items node.',
+			},
 		);
 	}
 	const requestId = randomUUID().replace(/-/g, '');
@@ -106,7 +109,8 @@ export async function resolveAsyncAppend(
 			imageUrl: p.payload.image_url,
 		})),
 	);
-	const wholeJobFailed = !status.succeeded && status.status !== 'Errored_Partial' && byItem.size === 0;
+	const wholeJobFailed =
+		!status.succeeded && status.status !== 'Errored_Partial' && byItem.size === 0;
 	const results = submission.items.map((p): ItemResult => {
 		const itemErrors = byItem.get(p.itemIndex);
 		const failed = itemErrors !== undefined || wholeJobFailed;

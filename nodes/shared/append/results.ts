@@ -31,7 +31,8 @@ export function outcomesFromCounts(
 	const out = new Map<string, { outcome: Outcome; error?: string }>();
 	const failed = new Map<string, string>();
 	for (const entry of response.error_payload ?? []) {
-		const ref = (entry as { reference_id?: string; ref_id?: string }).reference_id ??
+		const ref =
+			(entry as { reference_id?: string; ref_id?: string }).reference_id ??
 			(entry as { ref_id?: string }).ref_id;
 		if (typeof ref === 'string') {
 			failed.set(ref, typeof entry.error === 'string' ? entry.error : 'Nucleus rejected the item');

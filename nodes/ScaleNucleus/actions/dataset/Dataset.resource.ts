@@ -15,9 +15,24 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['dataset'] } },
 		options: [
-			{ name: 'Create', value: 'create', action: 'Create a dataset', description: 'Create a new dataset' },
-			{ name: 'Get', value: 'get', action: 'Get a dataset', description: 'Get the details of a dataset' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many datasets', description: 'List the datasets of the account' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a dataset',
+				description: 'Create a new dataset',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a dataset',
+				description: 'Get the details of a dataset',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get many datasets',
+				description: 'List the datasets of the account',
+			},
 		],
 		default: 'getMany',
 	},

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { datasetLocator } from '../../../shared/descriptions';
+import { datasetIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
 import { encodePathSegment } from '../../../shared/transport';
 
@@ -15,8 +16,8 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const datasetId = this.getNodeParameter('datasetId', itemIndex, '', { extractValue: true }) as string;
-	return await client.request<IDataObject>('GET', `dataset/${encodePathSegment(datasetId.trim())}/info`, {
+	const datasetId = datasetIdOf(this, itemIndex);
+	return await client.request<IDataObject>('GET', `dataset/${encodePathSegment(datasetId)}/info`, {
 		itemIndex,
 	});
 }

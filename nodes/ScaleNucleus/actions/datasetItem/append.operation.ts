@@ -73,7 +73,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Binary Property',
 				value: 'binary',
-				description: 'A file of the input item, for example from Read/Write Files From Disk or HTTP Request',
+				description:
+					'A file of the input item, for example from Read/Write Files From Disk or HTTP Request',
 			},
 			{
 				name: 'File Path',
@@ -142,7 +143,8 @@ export const properties: INodeProperties[] = [
 		name: 'metadataJson',
 		type: 'json',
 		default: '{}',
-		description: 'A JSON object. Numbers must be finite; keys should keep one type across the dataset.',
+		description:
+			'A JSON object. Numbers must be finite; keys should keep one type across the dataset.',
 		displayOptions: { show: { metadataMode: ['json'] } },
 	},
 	{
@@ -194,9 +196,10 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 64 },
 				default: 16,
+				// No displayOptions: `processing` is hidden in Local mode but still resolves to its default
+				// 'async' there, so hiding on '/processing' would drop this option exactly where it matters.
 				description:
-					'Most requests in flight at once (local files, or synchronous batches). All share one keep-alive connection pool.',
-				displayOptions: { hide: { '/processing': ['async'] } },
+					'Most requests in flight at once for local file uploads and synchronous batches (an asynchronous job does not use it). All share one keep-alive connection pool.',
 			},
 			{
 				displayName: 'Height',

@@ -3,8 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { datasetLocator } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
-import { encodePathSegment } from '../../../shared/transport';
-import { referenceIdParameter } from '../common';
+import { itemLocation, referenceIdParameter } from '../common';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['datasetItem'], operation: ['delete'] } },
@@ -16,9 +15,8 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const datasetId = (this.getNodeParameter('datasetId', itemIndex, '', { extractValue: true }) as string).trim();
-	const referenceId = this.getNodeParameter('referenceId', itemIndex) as string;
-	await client.request('DELETE', `dataset/${encodePathSegment(datasetId)}/refloc/${encodePathSegment(referenceId)}`, {
+	const { datasetId, referenceId, route } = itemLocation(this, itemIndex);
+	await client.request('DELETE', route, {
 		itemIndex,
 		json: {},
 	});

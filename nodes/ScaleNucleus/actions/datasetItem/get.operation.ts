@@ -3,8 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { datasetLocator } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
-import { encodePathSegment } from '../../../shared/transport';
-import { referenceIdParameter } from '../common';
+import { itemLocation, referenceIdParameter } from '../common';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['datasetItem'], operation: ['get'] } },
@@ -16,11 +15,10 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const datasetId = (this.getNodeParameter('datasetId', itemIndex, '', { extractValue: true }) as string).trim();
-	const referenceId = this.getNodeParameter('referenceId', itemIndex) as string;
+	const { route } = itemLocation(this, itemIndex);
 	const response = await client.request<{ item?: IDataObject; annotations?: IDataObject }>(
 		'GET',
-		`dataset/${encodePathSegment(datasetId)}/refloc/${encodePathSegment(referenceId)}`,
+		route,
 		{ itemIndex },
 	);
 	return { ...(response?.item ?? {}), annotations: response?.annotations ?? {} };

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { datasetLocator } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
 import { encodePathSegment } from '../../../shared/transport';
-import { returnAllOrLimit } from '../common';
+import { datasetIdOf, returnAllOrLimit } from '../common';
 
 const PAGE_SIZE = 1000;
 
@@ -19,7 +19,7 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject[]> {
-	const datasetId = (this.getNodeParameter('datasetId', itemIndex, '', { extractValue: true }) as string).trim();
+	const datasetId = datasetIdOf(this, itemIndex);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
 	const out: IDataObject[] = [];

@@ -5,7 +5,11 @@ import * as getErrors from './getErrors.operation';
 import * as getStatus from './getStatus.operation';
 import * as waitForCompletion from './waitForCompletion.operation';
 
-export const operations: Record<string, OperationModule> = { getErrors, getStatus, waitForCompletion };
+export const operations: Record<string, OperationModule> = {
+	getErrors,
+	getStatus,
+	waitForCompletion,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -15,8 +19,18 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['job'] } },
 		options: [
-			{ name: 'Get Errors', value: 'getErrors', action: 'Get the errors of a job', description: 'Get the error lines of an AsyncJob' },
-			{ name: 'Get Status', value: 'getStatus', action: 'Get the status of a job', description: 'Get the status and progress of an AsyncJob' },
+			{
+				name: 'Get Errors',
+				value: 'getErrors',
+				action: 'Get the errors of a job',
+				description: 'Get the error lines of an AsyncJob',
+			},
+			{
+				name: 'Get Status',
+				value: 'getStatus',
+				action: 'Get the status of a job',
+				description: 'Get the status and progress of an AsyncJob',
+			},
 			{
 				name: 'Wait for Completion',
 				value: 'waitForCompletion',

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { jobIdParameter } from '../../../shared/descriptions';
+import { jobIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
 import { getJobErrors } from '../../../shared/waitForJob';
 
@@ -16,7 +17,7 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const jobId = (this.getNodeParameter('jobId', itemIndex) as string).trim();
+	const jobId = jobIdOf(this, itemIndex);
 	const errors = await getJobErrors(client, jobId, itemIndex);
 	return {
 		job_id: jobId,

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { jobIdParameter } from '../../../shared/descriptions';
+import { jobIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
 import { getJobStatus, jobStatusJson } from '../../../shared/waitForJob';
 
@@ -15,6 +16,6 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const jobId = (this.getNodeParameter('jobId', itemIndex) as string).trim();
+	const jobId = jobIdOf(this, itemIndex);
 	return jobStatusJson(await getJobStatus(client, jobId, itemIndex));
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { jobIdParameter } from '../../../shared/descriptions';
+import { jobIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
 import { getJobErrors, jobStatusJson, waitForJob } from '../../../shared/waitForJob';
 
@@ -46,7 +47,7 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const jobId = (this.getNodeParameter('jobId', itemIndex) as string).trim();
+	const jobId = jobIdOf(this, itemIndex);
 	const status = await waitForJob(this.getNode(), client, jobId, {
 		intervalMs: (this.getNodeParameter('pollInterval', itemIndex, 5) as number) * 1000,
 		timeoutMs: (this.getNodeParameter('timeout', itemIndex, 3600) as number) * 1000,
@@ -55,5 +56,9 @@ export async function executeItem(
 	});
 	if (!this.getNodeParameter('includeErrors', itemIndex, true)) return jobStatusJson(status);
 	const errors = await getJobErrors(client, jobId, itemIndex);
-	return { ...jobStatusJson(status), error_count: errors.length, errors: errors.map((e) => e.text) };
+	return {
+		...jobStatusJson(status),
+		error_count: errors.length,
+		errors: errors.map((e) => e.text),
+	};
 }
