@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { cleanupWorkRoot, describeRun, EXAMPLE_CREDENTIAL, NODE_TYPE, nodeOutput, pairedIndex } from './n8n';
+import {
+	cleanupWorkRoot,
+	describeRun,
+	EXAMPLE_CREDENTIAL,
+	NODE_TYPE,
+	nodeOutput,
+	pairedIndex,
+} from './n8n';
 import { runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
 import { EXAMPLES, exampleWorkflow, startStack, type Stack } from './stack';
 
@@ -31,7 +38,13 @@ describe('n8n loads the package', () => {
 			id: 'e2eSmokeGetMany',
 			name: 'smoke: list datasets',
 			nodes: [
-				{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					name: 'List datasets',
 					type: NODE_TYPE,
@@ -91,10 +104,18 @@ describe('example workflows', () => {
 			const item = emu.getItem(datasetId, ref);
 			assert.ok(item);
 			// Replaced as a whole: split and frame are gone.
-			assert.deepEqual(item.metadata, { camera: 'front', label_version: 2, reviewed_by: 'qa-team' });
+			assert.deepEqual(item.metadata, {
+				camera: 'front',
+				label_version: 2,
+				reviewed_by: 'qa-team',
+			});
 			assert.equal(item.updatedCount, 1);
 		}
-		assert.deepEqual(emu.getItem(datasetId, 'img-0051')?.metadata, { camera: 'rear', split: 'train', frame: 51 });
+		assert.deepEqual(emu.getItem(datasetId, 'img-0051')?.metadata, {
+			camera: 'rear',
+			split: 'train',
+			frame: 51,
+		});
 	});
 
 	test('4: bad items leave on the error output with their pairedItem, good items are appended', async () => {

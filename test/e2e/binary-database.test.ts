@@ -12,7 +12,10 @@ import { startStack, type Stack } from './stack';
 let stack: Stack;
 
 before(async () => {
-	stack = await startStack({ label: 'binary-db', env: { N8N_DEFAULT_BINARY_DATA_MODE: 'database' } });
+	stack = await startStack({
+		label: 'binary-db',
+		env: { N8N_DEFAULT_BINARY_DATA_MODE: 'database' },
+	});
 });
 
 after(async () => {

@@ -38,7 +38,8 @@ function parseArgs(argv: string[]): Args {
 		else if (a === '--port' || a.startsWith('--port=')) {
 			const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
 			const port = Number(v);
-			if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`--port needs a port number, got "${v}"`);
+			if (!Number.isInteger(port) || port <= 0 || port > 65535)
+				fail(`--port needs a port number, got "${v}"`);
 			args.port = port;
 		} else if (a === '--help' || a === '-h') {
 			process.stdout.write('usage: npm run demo [-- --ui [--port N]]\n');
@@ -69,13 +70,20 @@ async function portIsFree(port: number): Promise<boolean> {
 async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
 	const started = Date.now();
-	const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+	const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+		name: string;
+		version: string;
+	};
 
 	say('Scale Nucleus for n8n: demo');
-	say('Preparing n8n (the first run installs n8n and Node 24 into a cache folder; that takes a few minutes) ...');
+	say(
+		'Preparing n8n (the first run installs n8n and Node 24 into a cache folder; that takes a few minutes) ...',
+	);
 	const install = await ensureN8nInstalled();
 	const n8nVersion = (
-		JSON.parse(await readFile(path.join(install.dir, 'node_modules', 'n8n', 'package.json'), 'utf8')) as {
+		JSON.parse(
+			await readFile(path.join(install.dir, 'node_modules', 'n8n', 'package.json'), 'utf8'),
+		) as {
 			version: string;
 		}
 	).version;
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
 		}
 	};
 	process.on('SIGINT', () => {
-		say('\nStopping n8n and the emulator ...');
+		if (!stopping) say('\nStopping n8n and the emulator ...');
 		void shutdown(0);
 	});
 	process.on('SIGTERM', () => void shutdown(0));
@@ -101,7 +109,9 @@ async function main(): Promise<void> {
 	try {
 		stack = await startStack({ label: 'demo' });
 		const { emu, n8n } = stack;
-		say(`n8n ${n8nVersion} (Node 24) with ${pkg.name}@${pkg.version} installed as a community package`);
+		say(
+			`n8n ${n8nVersion} (Node 24) with ${pkg.name}@${pkg.version} installed as a community package`,
+		);
 		say(`Nucleus emulator at ${emu.baseUrl}`);
 		say();
 
@@ -111,7 +121,9 @@ async function main(): Promise<void> {
 		say(
 			`   ${num(r1.appended)} items appended, ${num(r1.failed)} failed (hosts under .invalid) -> IF node: ${num(r1.appended)} succeeded / ${num(r1.failed)} failed`,
 		);
-		say(`   dataset ${r1.datasetId} holds ${num(emu.itemCount(r1.datasetId))} items; workflow ran in ${secs(r1.executionMs)} (${secs(r1.wallMs)} with n8n start-up)`);
+		say(
+			`   dataset ${r1.datasetId} holds ${num(emu.itemCount(r1.datasetId))} items; workflow ran in ${secs(r1.executionMs)} (${secs(r1.wallMs)} with n8n start-up)`,
+		);
 		say();
 
 		say(`2. ${EXAMPLES.localFiles}: PNG files written and read by n8n, uploaded from binary data`);
@@ -119,11 +131,15 @@ async function main(): Promise<void> {
 		say(
 			`   ${r2.files} files (${num(r2.bytes)} bytes) appended as new items; the emulator's sha256 of every image matches the file on disk`,
 		);
-		say(`   dataset ${r2.datasetId} holds ${num(emu.itemCount(r2.datasetId))} items; workflow ran in ${secs(r2.executionMs)} (${secs(r2.wallMs)} with n8n start-up)`);
+		say(
+			`   dataset ${r2.datasetId} holds ${num(emu.itemCount(r2.datasetId))} items; workflow ran in ${secs(r2.executionMs)} (${secs(r2.wallMs)} with n8n start-up)`,
+		);
 		say();
 
 		if (!args.ui) {
-			say(`Demo passed in ${secs(Date.now() - started)}. Run \`npm run demo -- --ui\` to open the workflows in n8n's editor.`);
+			say(
+				`Demo passed in ${secs(Date.now() - started)}. Run \`npm run demo -- --ui\` to open the workflows in n8n's editor.`,
+			);
 			await shutdown(0);
 			return;
 		}
@@ -150,7 +166,8 @@ async function startUi(
 		[EXAMPLES.trigger]: datasets.remote,
 	};
 	for (const [file, datasetId] of Object.entries(values)) {
-		const folder = file === EXAMPLES.localFiles ? path.join(n8n.filesDir, 'local-filesystem') : undefined;
+		const folder =
+			file === EXAMPLES.localFiles ? path.join(n8n.filesDir, 'local-filesystem') : undefined;
 		await n8n.importWorkflow(await exampleWorkflow(n8n, file, { datasetId, folder }));
 	}
 	// The trigger example is active: it reports jobs of the remote dataset that finish from now on.
@@ -165,7 +182,9 @@ async function startUi(
 	say(`n8n is running: http://localhost:${port}`);
 	say(`  login:     ${login.email}`);
 	say(`  password:  ${login.password}`);
-	say(`  workflows: the five examples (Overview > Workflows); "Nucleus demo 1" and "2" have run once.`);
+	say(
+		`  workflows: the five examples are in the Overview; "Nucleus demo 1" and "2" have run once (Executions tab).`,
+	);
 	say(`  The credential "Scale Nucleus (emulator)" points at ${emu.baseUrl}.`);
 	say(`  Files for example 2 live in ${path.join(n8n.filesDir, 'local-filesystem')}.`);
 	say('Press Ctrl-C to stop n8n and the emulator.');

@@ -9,6 +9,10 @@ DIR="$CACHE_ROOT/n8n-$N8N_VERSION-node-$NODE24_VERSION"
 MARKER="$DIR/.installed"
 if [ -f "$MARKER" ]; then echo "$DIR"; exit 0; fi
 mkdir -p "$DIR"
+# One installer at a time (the demo and the tests may start together on a fresh machine).
+exec 9>"$CACHE_ROOT/.install.lock"
+flock 9
+if [ -f "$MARKER" ]; then echo "$DIR"; exit 0; fi
 cd "$DIR"
 [ -f package.json ] || echo '{"name":"n8n-cache","private":true}' > package.json
 log() { echo "[install-n8n] $*" >&2; }

@@ -25,7 +25,10 @@ export const NODE_TYPE = `${PACKAGE_NAME}.scaleNucleus`;
 export const TRIGGER_TYPE = `${PACKAGE_NAME}.scaleNucleusTrigger`;
 export const CREDENTIAL_TYPE = 'scaleNucleusApi';
 /** Credential id and name the example workflows reference. */
-export const EXAMPLE_CREDENTIAL = { id: 'nucleusDemoCred1', name: 'Scale Nucleus (emulator)' } as const;
+export const EXAMPLE_CREDENTIAL = {
+	id: 'nucleusDemoCred1',
+	name: 'Scale Nucleus (emulator)',
+} as const;
 
 const INSTALL_SCRIPT = path.join(__dirname, 'install-n8n.sh');
 const ENCRYPTION_KEY = 'n8n-nodes-scale-nucleus-e2e-fixed-key';
@@ -68,7 +71,12 @@ export interface ExecutionResult {
 	runData: Record<string, NodeRun[]>;
 	lastNodeExecuted?: string;
 	/** The workflow-level error (a node that stopped the run), if any. */
-	error?: { message?: string; description?: string; node?: { name?: string }; [key: string]: unknown };
+	error?: {
+		message?: string;
+		description?: string;
+		node?: { name?: string };
+		[key: string]: unknown;
+	};
 	startedAt?: string;
 	stoppedAt?: string;
 	/** The whole parsed object n8n printed. */
@@ -111,7 +119,9 @@ export function ensureN8nInstalled(): Promise<N8nInstall> {
 		});
 		const dir = lastLine(result.stdout);
 		if (result.code !== 0 || !dir) {
-			throw new Error(`install-n8n.sh failed (exit ${String(result.code)}):\n${tail(result.stdout + result.stderr)}`);
+			throw new Error(
+				`install-n8n.sh failed (exit ${String(result.code)}):\n${tail(result.stdout + result.stderr)}`,
+			);
 		}
 		const nodeBinDir = (await readFile(path.join(dir, '.node-bin'), 'utf8')).trim();
 		const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -138,19 +148,29 @@ let packPromise: Promise<string> | undefined;
  */
 export function packPackage(): Promise<string> {
 	packPromise ??= (async () => {
-		for (const rel of ['dist/nodes/ScaleNucleus/ScaleNucleus.node.js', 'dist/credentials/ScaleNucleusApi.credentials.js']) {
+		for (const rel of [
+			'dist/nodes/ScaleNucleus/ScaleNucleus.node.js',
+			'dist/credentials/ScaleNucleusApi.credentials.js',
+		]) {
 			if (!existsSync(path.join(REPO_ROOT, rel))) {
 				throw new Error(`${rel} is missing: run \`npm run build\` before the end-to-end tests`);
 			}
 		}
 		const dest = path.join(await getWorkRoot(), 'pack');
 		await mkdir(dest, { recursive: true });
-		const result = await runProcess('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], {
-			cwd: REPO_ROOT,
-			env: cleanEnv(),
-		});
-		if (result.code !== 0) throw new Error(`npm pack failed:\n${tail(result.stderr || result.stdout)}`);
-		const info = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as Array<{ filename: string }>;
+		const result = await runProcess(
+			'npm',
+			['pack', '--json', '--ignore-scripts', '--pack-destination', dest],
+			{
+				cwd: REPO_ROOT,
+				env: cleanEnv(),
+			},
+		);
+		if (result.code !== 0)
+			throw new Error(`npm pack failed:\n${tail(result.stderr || result.stdout)}`);
+		const info = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as Array<{
+			filename: string;
+		}>;
 		// npm 10 reports scoped names with '@' and '/'; the file has them mangled.
 		const file = info[0].filename.replace(/^@/, '').replace(/\//, '-');
 		return path.join(dest, file);
@@ -196,11 +216,16 @@ function buildNodesTemplate(): Promise<string> {
 			],
 			{ cwd: pkgDir, env: cleanEnv(), timeoutMs: 10 * 60_000 },
 		);
-		if (install.code !== 0) throw new Error(`npm install of the package's dependencies failed:\n${tail(install.stderr)}`);
+		if (install.code !== 0)
+			throw new Error(`npm install of the package's dependencies failed:\n${tail(install.stderr)}`);
 		await writeFile(
 			path.join(nodesDir, 'package.json'),
 			JSON.stringify(
-				{ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: pkgJson.version } },
+				{
+					name: 'installed-nodes',
+					private: true,
+					dependencies: { [PACKAGE_NAME]: pkgJson.version },
+				},
 				null,
 				2,
 			),
@@ -271,7 +296,10 @@ export class N8n {
 	}
 
 	/** Runs `n8n <args>` to completion. */
-	async run(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+	async run(
+		args: string[],
+		opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+	): Promise<RunResult> {
 		// Each command gets its own task-broker port so it never collides with a running `n8n start`
 		// or another n8n on this machine.
 		const brokerPort = String(await freePort());
@@ -286,7 +314,9 @@ export class N8n {
 	private async runOk(args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
 		const result = await this.run(args, opts);
 		if (result.code !== 0) {
-			throw new Error(`n8n ${args.join(' ')} failed (exit ${String(result.code)}):\n${tail(result.stdout + '\n' + result.stderr)}`);
+			throw new Error(
+				`n8n ${args.join(' ')} failed (exit ${String(result.code)}):\n${tail(result.stdout + '\n' + result.stderr)}`,
+			);
 		}
 		return result;
 	}
@@ -308,7 +338,8 @@ export class N8n {
 	/** `n8n import:workflow` of a workflow object or JSON file; returns its id. */
 	async importWorkflow(workflow: WorkflowJson | string): Promise<string> {
 		const wf = typeof workflow === 'string' ? await loadWorkflow(workflow) : workflow;
-		if (!wf.id) throw new Error(`workflow "${wf.name}" needs an id (1-21 characters) to be run by id`);
+		if (!wf.id)
+			throw new Error(`workflow "${wf.name}" needs an id (1-21 characters) to be run by id`);
 		const file = await this.writeTemp(`workflow-${wf.id}`, wf);
 		await this.runOk(['import:workflow', `--input=${file}`]);
 		return wf.id;
@@ -316,7 +347,8 @@ export class N8n {
 
 	/** `n8n publish:workflow`: the workflow becomes active on the next `n8n start`. */
 	async publishWorkflow(id: string): Promise<void> {
-		if (this.server) throw new Error('publish before start(): a running n8n does not see CLI activation');
+		if (this.server)
+			throw new Error('publish before start(): a running n8n does not see CLI activation');
 		await this.runOk(['publish:workflow', `--id=${id}`]);
 	}
 
@@ -324,7 +356,10 @@ export class N8n {
 	 * `n8n execute --id=<id> --rawOutput` and the run parsed from its output. A run that fails
 	 * (a node error stops the workflow) still returns, with status 'error' and `error` set.
 	 */
-	async execute(id: string, opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ExecutionResult> {
+	async execute(
+		id: string,
+		opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+	): Promise<ExecutionResult> {
 		const result = await this.run(['execute', `--id=${id}`, '--rawOutput'], opts);
 		const parsed = parseExecutionOutput(result.stdout) ?? parseExecutionOutput(result.stderr);
 		if (!parsed) {
@@ -390,7 +425,9 @@ export class N8n {
 	/** Text n8n start has logged so far. */
 	async serverLog(): Promise<string> {
 		const files = readdirSync(this.userFolder).filter((f) => f.startsWith('n8n-start-'));
-		const parts = await Promise.all(files.sort().map((f) => readFile(path.join(this.userFolder, f), 'utf8')));
+		const parts = await Promise.all(
+			files.sort().map((f) => readFile(path.join(this.userFolder, f), 'utf8')),
+		);
 		return parts.join('\n');
 	}
 
@@ -463,8 +500,13 @@ export interface WorkflowNode {
 	position: [number, number];
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
-	onError?: string;
-	[key: string]: unknown;
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	disabled?: boolean;
+	executeOnce?: boolean;
+	alwaysOutputData?: boolean;
+	retryOnFail?: boolean;
+	notes?: string;
+	webhookId?: string;
 }
 
 export interface WorkflowJson {
@@ -516,7 +558,12 @@ export function replaceInWorkflow<T>(value: T, from: string, to: string): T {
 // ---------------------------------------------------------------- run data helpers
 
 /** The items a node emitted on one output in its `runIndex`-th run ([] when none). */
-export function nodeOutput(run: ExecutionResult, nodeName: string, outputIndex = 0, runIndex = 0): ItemData[] {
+export function nodeOutput(
+	run: ExecutionResult,
+	nodeName: string,
+	outputIndex = 0,
+	runIndex = 0,
+): ItemData[] {
 	const runs = run.runData[nodeName];
 	if (!runs) return [];
 	return runs[runIndex]?.data?.main?.[outputIndex] ?? [];
@@ -560,7 +607,10 @@ export function parseExecutionOutput(output: string): Record<string, unknown> | 
 		for (let e = ends.length - 1; e >= 0; e--) {
 			if (ends[e] <= starts[s]) break;
 			try {
-				const obj = JSON.parse(lines.slice(starts[s], ends[e] + 1).join('\n')) as Record<string, unknown>;
+				const obj = JSON.parse(lines.slice(starts[s], ends[e] + 1).join('\n')) as Record<
+					string,
+					unknown
+				>;
 				const data = obj.data as { resultData?: unknown } | undefined;
 				if (data && typeof data === 'object' && data.resultData) return obj;
 			} catch {
@@ -573,7 +623,11 @@ export function parseExecutionOutput(output: string): Record<string, unknown> | 
 
 function toExecutionResult(obj: Record<string, unknown>, exitCode: number | null): ExecutionResult {
 	const data = obj.data as {
-		resultData: { runData?: Record<string, NodeRun[]>; lastNodeExecuted?: string; error?: ExecutionResult['error'] };
+		resultData: {
+			runData?: Record<string, NodeRun[]>;
+			lastNodeExecuted?: string;
+			error?: ExecutionResult['error'];
+		};
 	};
 	const error = data.resultData.error;
 	return {
@@ -591,13 +645,21 @@ function toExecutionResult(obj: Record<string, unknown>, exitCode: number | null
 
 // ---------------------------------------------------------------- process utilities
 
-/** The test runner's and npm's own variables must not leak into n8n or npm child processes. */
+/** npm settings worth passing on to child npm commands (registry, TLS, proxy, cache). */
+const NPM_CONFIG_KEPT =
+	/^npm_config_(registry|cafile|ca|cache|userconfig|globalconfig|proxy|https_proxy|http_proxy|noproxy|strict_ssl|offline|prefer_offline|prefer_online|fetch_[a-z_]+)$/i;
+
+/**
+ * The test runner's and `npm run`'s own variables must not leak into n8n or npm child processes
+ * (npm_config_local_prefix, for one, would redirect `npm install`); N8N_* come only from here.
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env)) {
 		if (v === undefined) continue;
 		if (k === 'NODE_OPTIONS' || k === 'NODE_TEST_CONTEXT' || k.startsWith('TSX_')) continue;
-		if (k.startsWith('npm_') || k.startsWith('N8N_') || k === 'INIT_CWD') continue;
+		if (k.startsWith('npm_') && !NPM_CONFIG_KEPT.test(k)) continue;
+		if (k.startsWith('N8N_') || k === 'INIT_CWD') continue;
 		env[k] = v;
 	}
 	return env;
@@ -643,7 +705,11 @@ export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): 
 		child.once('close', (code, signal) => {
 			if (timer) clearTimeout(timer);
 			if (timedOut) {
-				reject(new Error(`${path.basename(cmd)} ${args.join(' ')} timed out after ${opts.timeoutMs} ms:\n${tail(stdout + stderr)}`));
+				reject(
+					new Error(
+						`${path.basename(cmd)} ${args.join(' ')} timed out after ${opts.timeoutMs} ms:\n${tail(stdout + stderr)}`,
+					),
+				);
 				return;
 			}
 			resolve({ code, signal, stdout, stderr });
@@ -681,7 +747,10 @@ export function delay(ms: number): Promise<void> {
 }
 
 function lastLine(text: string): string {
-	const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+	const lines = text
+		.split(/\r?\n/)
+		.map((l) => l.trim())
+		.filter(Boolean);
 	return lines[lines.length - 1] ?? '';
 }
 

@@ -33,7 +33,9 @@ function executionMs(run: ExecutionResult): number {
 export async function runRemoteAsyncExample(
 	s: Stack,
 	datasetName = 'e2e-remote-async',
-): Promise<ScenarioSummary & { appended: number; failed: number; jobId: string; jobStatus: string }> {
+): Promise<
+	ScenarioSummary & { appended: number; failed: number; jobId: string; jobStatus: string }
+> {
 	const { emu, n8n } = s;
 	const datasetId = emu.createDataset(datasetName);
 	const wf = await exampleWorkflow(n8n, EXAMPLES.remoteAsync, { datasetId });
@@ -140,5 +142,13 @@ export async function runLocalFilesExample(
 		assert.equal(item.image.contentType, 'image/png');
 		assert.deepEqual(item.metadata, { file_name: file, source: 'n8n Read/Write Files from Disk' });
 	}
-	return { workflowId: wf.id, datasetId, run, executionMs: executionMs(run), wallMs, files: files.length, bytes };
+	return {
+		workflowId: wf.id,
+		datasetId,
+		run,
+		executionMs: executionMs(run),
+		wallMs,
+		files: files.length,
+		bytes,
+	};
 }

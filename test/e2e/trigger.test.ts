@@ -55,12 +55,17 @@ function jobListRequests(stack: Stack): number {
 		.reduce((sum, [, n]) => sum + n, 0);
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+async function waitFor<T>(
+	what: string,
+	timeoutMs: number,
+	probe: () => T | undefined | false,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = probe();
 		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 		await delay(500);
 	}
 }
@@ -82,7 +87,10 @@ function withReportNode(wf: WorkflowJson, triggerName: string): WorkflowJson {
 			options: {},
 		},
 	};
-	const connections = structuredClone(wf.connections) as Record<string, { main: Array<Array<Record<string, unknown>>> }>;
+	const connections = structuredClone(wf.connections) as Record<
+		string,
+		{ main: Array<Array<Record<string, unknown>>> }
+	>;
 	connections[triggerName].main[0].push({ node: report.name, type: 'main', index: 0 });
 	return { ...wf, nodes: [...wf.nodes, report], connections };
 }
@@ -134,6 +142,10 @@ test('6: a job finishing in Nucleus starts exactly one execution with its status
 	assert.ok(pollsAtEmit > pollsBefore);
 	await waitFor('the following poll', 90_000, () => jobListRequests(stack) > pollsAtEmit);
 	await delay(5_000);
-	assert.equal(posts.length, 1, `posts: ${JSON.stringify(posts.map((p) => [p.execution, p.job.job_id]))}`);
+	assert.equal(
+		posts.length,
+		1,
+		`posts: ${JSON.stringify(posts.map((p) => [p.execution, p.job.job_id]))}`,
+	);
 	assert.equal(new Set(posts.map((p) => p.execution)).size, 1, 'exactly one execution');
 });

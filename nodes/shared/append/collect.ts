@@ -18,6 +18,7 @@ import {
 	validateReferenceId,
 } from '../items';
 import type { DatasetItemPayload } from '../types';
+import { ItemParameters } from './params';
 
 export type AppendMode = 'remote' | 'local';
 
@@ -51,13 +52,16 @@ function problem(
 	return itemProblem(itemIndex, field, `Item ${itemIndex}: ${message}`, description);
 }
 
+/** A Nucleus dataset ID, as the By ID mode of the dataset picker accepts it (shared/descriptions.ts). */
+const DATASET_ID = /^ds_[A-Za-z0-9_-]+$/;
+
 function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
 /** Reads one parameter of one item; an expression that fails becomes a problem naming the field. */
 function readParameter(
-	ctx: IExecuteFunctions,
+	params: ItemParameters,
 	name: string,
 	field: string,
 	itemIndex: number,
@@ -65,34 +69,34 @@ function readParameter(
 	options?: { extractValue?: boolean },
 ): unknown | ItemProblem {
 	try {
-		return ctx.getNodeParameter(name, itemIndex, fallback, options);
+		return params.get(name, itemIndex, fallback, options);
 	} catch (error) {
 		return problem(itemIndex, field, `could not evaluate ${field}: ${errorText(error)}`);
 	}
 }
 
 function readMetadata(
-	ctx: IExecuteFunctions,
+	params: ItemParameters,
 	item: INodeExecutionData,
 	itemIndex: number,
 ): Record<string, unknown> | ItemProblem {
-	const mode = ctx.getNodeParameter('metadataMode', itemIndex, 'none') as string;
+	const mode = params.get('metadataMode', itemIndex, 'none') as string;
 	if (mode === 'none') return {};
 	if (mode === 'allFields') {
-		const exclude = String(ctx.getNodeParameter('excludeFields', itemIndex, '') ?? '')
+		const exclude = String(params.get('excludeFields', itemIndex, '') ?? '')
 			.split(',')
 			.map((f) => f.trim())
 			.filter(Boolean);
 		return normalizeMetadata(metadataFromOtherFields(item.json, exclude), itemIndex);
 	}
 	if (mode === 'json') {
-		const raw = readParameter(ctx, 'metadataJson', 'Metadata (JSON)', itemIndex, '{}');
+		const raw = readParameter(params, 'metadataJson', 'Metadata (JSON)', itemIndex, '{}');
 		if (isProblem(raw)) return raw;
 		const parsed = typeof raw === 'string' ? parseMetadataJson(raw, itemIndex) : raw;
 		if (isProblem(parsed)) return parsed;
 		return normalizeMetadata(parsed, itemIndex);
 	}
-	const fields = readParameter(ctx, 'metadataFields.field', 'Metadata Fields', itemIndex, []);
+	const fields = readParameter(params, 'metadataFields.field', 'Metadata Fields', itemIndex, []);
 	if (isProblem(fields)) return fields;
 	const pairs = (Array.isArray(fields) ? fields : []) as Array<{ key: string; value: unknown }>;
 	const fromPairs = metadataFromKeyValues(pairs, itemIndex);
@@ -102,13 +106,14 @@ function readMetadata(
 
 async function readLocalSource(
 	ctx: IExecuteFunctions,
+	params: ItemParameters,
 	item: INodeExecutionData,
 	itemIndex: number,
 ): Promise<{ source: LocalSource; fileName: string; contentType: string } | ItemProblem> {
-	const imageSource = ctx.getNodeParameter('imageSource', itemIndex, 'binary') as string;
+	const imageSource = params.get('imageSource', itemIndex, 'binary') as string;
 	if (imageSource === 'binary') {
 		const property = readParameter(
-			ctx,
+			params,
 			'binaryPropertyName',
 			'Input Binary Field',
 			itemIndex,
@@ -157,19 +162,32 @@ async function readLocalSource(
 			contentType: binary.mimeType || contentTypeForFile(fileName),
 		};
 	}
-	const rawPath = readParameter(ctx, 'filePath', 'File Path', itemIndex, '');
+	const rawPath = readParameter(params, 'filePath', 'File Path', itemIndex, '');
 	if (isProblem(rawPath)) return rawPath;
 	const path = typeof rawPath === 'string' ? rawPath.trim() : '';
 	if (!path) return problem(itemIndex, 'File Path', 'File Path is empty');
 	try {
 		// n8n's own file helpers enforce N8N_RESTRICT_FILE_ACCESS_TO, blocked paths and symlinks.
 		const resolved = await ctx.helpers.resolvePath(path);
-		const probe = await ctx.helpers.createReadStream(resolved);
-		probe.destroy();
+		// Refuse blocked paths, then anything but a regular file, BEFORE n8n's createReadStream opens
+		// it: opening a FIFO for reading waits for a writer, which would hang the execution for good.
+		if (
+			typeof ctx.helpers.isFilePathBlocked === 'function' &&
+			ctx.helpers.isFilePathBlocked(resolved)
+		) {
+			return problem(
+				itemIndex,
+				'File Path',
+				`File Path "${path}" cannot be used: Access to the file is not allowed.`,
+				"The file must lie inside the folders n8n may access (N8N_RESTRICT_FILE_ACCESS_TO), and not in n8n's own folder.",
+			);
+		}
 		const info = await stat(resolved);
 		if (!info.isFile()) {
 			return problem(itemIndex, 'File Path', `File Path "${path}" is not a regular file`);
 		}
+		const probe = await ctx.helpers.createReadStream(resolved);
+		probe.destroy();
 		if (info.size === 0)
 			return problem(itemIndex, 'File Path', `File Path "${path}" is empty (0 bytes)`);
 		const fileName = path.split(/[\\/]/).pop() || path;
@@ -207,10 +225,11 @@ export async function collectAppendPlan(
 	const update = this.getNodeParameter('update', 0, false) as boolean;
 	const planned: PlannedItem[] = [];
 	const problems: ItemProblem[] = [];
+	const params = new ItemParameters(this, items);
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const item = items[itemIndex];
-		const datasetRaw = readParameter(this, 'datasetId', 'Dataset', itemIndex, '', {
+		const datasetRaw = readParameter(params, 'datasetId', 'Dataset', itemIndex, '', {
 			extractValue: true,
 		});
 		if (isProblem(datasetRaw)) {
@@ -222,18 +241,30 @@ export async function collectAppendPlan(
 			problems.push(problem(itemIndex, 'Dataset', 'Dataset is empty'));
 			continue;
 		}
-		const refRaw = readParameter(this, 'referenceId', 'Reference ID', itemIndex, '');
+		// Same rule as the By ID mode of the dataset picker, which n8n does not apply to expressions.
+		if (!DATASET_ID.test(datasetId)) {
+			problems.push(
+				problem(
+					itemIndex,
+					'Dataset',
+					`Dataset ID "${datasetId.length > 80 ? datasetId.slice(0, 80) + '…' : datasetId}" is not a Nucleus dataset ID`,
+					'Dataset IDs start with "ds_" followed by letters and digits, e.g. ds_bw6de8s84pe0vbn6p5zg. Pick the dataset from the list or copy its ID from Nucleus.',
+				),
+			);
+			continue;
+		}
+		const refRaw = readParameter(params, 'referenceId', 'Reference ID', itemIndex, '');
 		const referenceId = isProblem(refRaw) ? refRaw : validateReferenceId(refRaw, itemIndex);
 		if (isProblem(referenceId)) {
 			problems.push(referenceId);
 			continue;
 		}
-		const metadata = readMetadata(this, item, itemIndex);
+		const metadata = readMetadata(params, item, itemIndex);
 		if (isProblem(metadata)) {
 			problems.push(metadata);
 			continue;
 		}
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const options = params.get('options', itemIndex, {}) as IDataObject;
 		const width = validateDimension(options.width, 'Width', itemIndex);
 		if (isProblem(width)) {
 			problems.push(width);
@@ -246,7 +277,7 @@ export async function collectAppendPlan(
 		}
 
 		if (mode === 'remote') {
-			const urlRaw = readParameter(this, 'imageUrl', 'Image URL', itemIndex, '');
+			const urlRaw = readParameter(params, 'imageUrl', 'Image URL', itemIndex, '');
 			const imageUrl = isProblem(urlRaw) ? urlRaw : validateImageUrl(urlRaw, itemIndex);
 			if (isProblem(imageUrl)) {
 				problems.push(imageUrl);
@@ -260,7 +291,7 @@ export async function collectAppendPlan(
 			continue;
 		}
 
-		const local = await readLocalSource(this, item, itemIndex);
+		const local = await readLocalSource(this, params, item, itemIndex);
 		if (isProblem(local)) {
 			problems.push(local);
 			continue;

@@ -1,0 +1,532 @@
+/**
+ * `npm run bench`: our node against n8n's HTTP Request node and against a bare undici loop, all in
+ * one run against the emulator's `realistic` profile (see test/emulator/rules.ts PROFILES.realistic),
+ * in a real n8n 2.41.1 with the packed package (test/e2e/n8n.ts). Writes test/bench/results/latest.json
+ * and prints a table. See test/bench/README.md for what is measured and how.
+ *
+ * Flags (or env): --items N (BENCH_ITEMS, default 2000), --remote-items N (BENCH_REMOTE_ITEMS, 100000),
+ * --large-files N (BENCH_LARGE_FILES, 20), --large-mb N (BENCH_LARGE_MB, 50),
+ * --http-settings "16/50,32/60" (BENCH_HTTP_SETTINGS; batch size / interval ms of the HTTP Request node),
+ * --only local,remote,large (BENCH_ONLY), --verbose (n8n output to stderr).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+
+import { startEmulator, type Emulator } from '../emulator';
+import {
+	cleanupWorkRoot,
+	EXAMPLE_CREDENTIAL,
+	nucleusCredential,
+	nodeOutput,
+	prepareN8n,
+	REPO_ROOT,
+	type ExecutionResult,
+	type N8n,
+} from '../e2e/n8n';
+import { executeSampled, lastBefore, MB, nodeWindow, peak, type BenchExecution } from './n8n-exec';
+import {
+	HTTP_NODE,
+	httpLocalWorkflow,
+	httpRemoteWorkflow,
+	OURS_NODE,
+	oursLocalWorkflow,
+	oursRemoteWorkflow,
+	type HttpBatching,
+} from './workflows';
+
+// ---------------------------------------------------------------- options
+
+function flag(name: string, env: string, fallback: string): string {
+	const i = process.argv.indexOf(`--${name}`);
+	if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
+	return process.env[env] ?? fallback;
+}
+
+const ITEMS = Number(flag('items', 'BENCH_ITEMS', '2000'));
+const REMOTE_ITEMS = Number(flag('remote-items', 'BENCH_REMOTE_ITEMS', '100000'));
+const LARGE_FILES = Number(flag('large-files', 'BENCH_LARGE_FILES', '20'));
+const LARGE_MB = Number(flag('large-mb', 'BENCH_LARGE_MB', '50'));
+const ONLY = new Set(flag('only', 'BENCH_ONLY', 'local,remote,large').split(',').map((s) => s.trim()));
+/**
+ * The HTTP Request node starts `batchSize` requests, sleeps `batchInterval` ms, and so on; it never waits
+ * for a batch to finish (so an interval of 0 means no pacing at all: every item at once). Settings are
+ * paced rates around what the server allows (32 in flight x ~50 ms = 640 requests/s at most).
+ */
+const HTTP_SETTINGS: HttpBatching[] = flag('http-settings', 'BENCH_HTTP_SETTINGS', '1/0,8/25,16/50,32/100,32/75,32/60')
+	.split(',')
+	.map((s) => {
+		const [size, interval] = s.split('/').map(Number);
+		return { batchSize: size, batchInterval: interval };
+	});
+const RAW_CONCURRENCY = 32;
+const VERBOSE = process.argv.includes('--verbose');
+/** Directory for V8 CPU profiles of every `n8n execute` (for profiling, not for figures). */
+const CPU_PROF = flag('cpu-prof', 'BENCH_CPU_PROF', '');
+/** Only our node (for profiling): skips the HTTP Request node and bare-loop variants. */
+const OURS_ONLY = process.argv.includes('--ours-only');
+
+const RESULTS_DIR = path.join(REPO_ROOT, 'test', 'bench', 'results');
+
+function log(msg: string): void {
+	process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function round(n: number, digits = 2): number {
+	const f = 10 ** digits;
+	return Math.round(n * f) / f;
+}
+
+// ---------------------------------------------------------------- emulator request timeline
+
+interface ReqEvent {
+	method: string;
+	path: string;
+	status: number;
+	start: number;
+	end: number;
+}
+
+/** Parses the emulator's request log lines ("[nucleus-emulator] POST /path -> 200 53ms", written on close). */
+class Timeline {
+	events: ReqEvent[] = [];
+
+	log = (line: string): void => {
+		const m = /^\[nucleus-emulator\] (\S+) (\S+) -> (\S+) (\d+)ms$/.exec(line);
+		if (!m) return;
+		const end = Date.now();
+		const status = m[3] === 'dropped' ? 0 : Number(m[3]);
+		this.events.push({ method: m[1], path: m[2], status, start: end - Number(m[4]), end });
+	};
+
+	appends(datasetId: string): ReqEvent[] {
+		const p = `/v1/nucleus/dataset/${datasetId}/append`;
+		return this.events.filter((e) => e.method === 'POST' && e.path === p);
+	}
+}
+
+// ---------------------------------------------------------------- data
+
+function crc32(buf: Buffer): number {
+	let c = 0xffffffff;
+	for (const b of buf) {
+		c ^= b;
+		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+	}
+	return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+	const len = Buffer.alloc(4);
+	len.writeUInt32BE(data.length);
+	const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+	const crc = Buffer.alloc(4);
+	crc.writeUInt32BE(crc32(body));
+	return Buffer.concat([len, body, crc]);
+}
+
+/** A valid 128x128 RGB PNG of noise, stored without compression: about 50 KB. */
+function makePng(seed: number): Buffer {
+	const size = 128;
+	const noise = randomBytes(size * size * 3);
+	const raw = Buffer.alloc(size * (size * 3 + 1));
+	for (let y = 0; y < size; y++) {
+		raw[y * (size * 3 + 1)] = 0;
+		noise.copy(raw, y * (size * 3 + 1) + 1, y * size * 3, (y + 1) * size * 3);
+	}
+	raw[1] = seed & 255;
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(size, 0);
+	ihdr.writeUInt32BE(size, 4);
+	ihdr[8] = 8;
+	ihdr[9] = 2;
+	return Buffer.concat([
+		Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+		pngChunk('IHDR', ihdr),
+		pngChunk('IDAT', deflateSync(raw, { level: 0 })),
+		pngChunk('IEND', Buffer.alloc(0)),
+	]);
+}
+
+async function makeImages(folder: string, count: number): Promise<number> {
+	await mkdir(folder, { recursive: true });
+	let bytes = 0;
+	for (let i = 1; i <= count; i++) {
+		const png = makePng(i);
+		bytes += png.length;
+		writeFileSync(path.join(folder, `img-${String(i).padStart(6, '0')}.png`), png);
+	}
+	return bytes;
+}
+
+/** `count` files of `mb` MiB (1 MiB of random bytes repeated), named .jpg. */
+function makeLargeFiles(folder: string, count: number, mb: number): void {
+	mkdirSync(folder, { recursive: true });
+	const block = randomBytes(MB);
+	for (let i = 1; i <= count; i++) {
+		const fd = openSync(path.join(folder, `large-${String(i).padStart(2, '0')}.jpg`), 'w');
+		for (let j = 0; j < mb; j++) {
+			block[0] = i;
+			block[1] = j;
+			writeSync(fd, block);
+		}
+		closeSync(fd);
+	}
+}
+
+// ---------------------------------------------------------------- helpers
+
+interface Ctx {
+	emu: Emulator;
+	n8n: N8n;
+	timeline: Timeline;
+	seq: number;
+}
+
+function wfId(ctx: Ctx, prefix: string): string {
+	return `bench${prefix}${String(++ctx.seq).padStart(3, '0')}`.slice(0, 21);
+}
+
+/** Items of `datasetId` whose reference_id is among `refs` (lost = refs.length - stored). */
+function storedCount(emu: Emulator, datasetId: string, refs: string[]): number {
+	let n = 0;
+	for (const r of refs) if (emu.getItem(datasetId, r)) n++;
+	return n;
+}
+
+interface UploadMeasure {
+	items_per_s: number;
+	stored: number;
+	items_lost: number;
+	/** Seconds from the upload's start (node start in n8n, loop start for the bare loop) to the last item stored. */
+	seconds: number;
+	/** Seconds from the first append request the emulator saw to the last item stored. */
+	wire_seconds: number;
+	requests: number;
+	status_429: number;
+	peak_in_flight?: number;
+	execution_status?: string;
+}
+
+function measureUpload(ctx: Ctx, datasetId: string, refs: string[], startedAt: number, statusOf?: string): UploadMeasure {
+	const events = ctx.timeline.appends(datasetId);
+	const ok = events.filter((e) => e.status === 200);
+	const firstReq = Math.min(...events.map((e) => e.start));
+	const lastOk = Math.max(...ok.map((e) => e.end));
+	const stored = storedCount(ctx.emu, datasetId, refs);
+	const seconds = (lastOk - startedAt) / 1000;
+	return {
+		items_per_s: round(stored / seconds, 1),
+		stored,
+		items_lost: refs.length - stored,
+		seconds: round(seconds, 3),
+		wire_seconds: round((lastOk - firstReq) / 1000, 3),
+		requests: events.length,
+		status_429: events.filter((e) => e.status === 429).length,
+		...(statusOf ? { execution_status: statusOf } : {}),
+	};
+}
+
+async function runN8n(ctx: Ctx, id: string, timeoutMs = 10 * 60_000): Promise<BenchExecution> {
+	const env = CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}` } : undefined;
+	const exec = await executeSampled(ctx.n8n, id, { timeoutMs, env });
+	return exec;
+}
+
+function describe(exec: BenchExecution): string {
+	const nodes = Object.entries(exec.runData)
+		.map(([name, runs]) => `${name}[${(runs[0]?.data?.main ?? []).map((o) => (o ? o.length : 0)).join(',')}]`)
+		.join(' ');
+	return `status=${exec.status}${exec.error?.message ? ` error="${exec.error.message}"` : ''} ${nodes}`;
+}
+
+function outputOf(exec: BenchExecution, node: string): ExecutionResult['runData'][string][number]['data'] {
+	return exec.runData[node]?.[0]?.data;
+}
+
+// ---------------------------------------------------------------- local upload
+
+async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
+	const folder = path.join(ctx.n8n.filesDir, 'local');
+	const bytes = await makeImages(folder, ITEMS);
+	const files = (await readdir(folder)).sort();
+	const glob = `${folder}/*.png`;
+	log(`local_upload: ${ITEMS} PNG files, ${round(bytes / ITEMS / 1024, 1)} KB each`);
+
+	// (a) ours, default options
+	const dsOurs = ctx.emu.createDataset('bench-local-ours');
+	const oursWf = oursLocalWorkflow(wfId(ctx, 'LocOurs'), dsOurs, glob);
+	await ctx.n8n.importWorkflow(oursWf);
+	ctx.emu.resetStats();
+	const oursExec = await runN8n(ctx, oursWf.id!);
+	const oursWin = nodeWindow(oursExec, OURS_NODE);
+	if (!oursWin) throw new Error(`our node did not run: ${describe(oursExec)}`);
+	const ours = { ...measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status), peak_in_flight: ctx.emu.stats().inFlightPeak };
+	log(`  ours: ${JSON.stringify(ours)}`);
+	if (OURS_ONLY) return { detail: { ours } };
+
+	// (b) HTTP Request node, batching settings
+	const http: Array<UploadMeasure & { settings: HttpBatching }> = [];
+	for (const settings of HTTP_SETTINGS) {
+		const ds = ctx.emu.createDataset(`bench-local-http-${settings.batchSize}-${settings.batchInterval}`);
+		const wf = httpLocalWorkflow(wfId(ctx, 'LocHttp'), ctx.emu.baseUrl, ds, glob, settings);
+		await ctx.n8n.importWorkflow(wf);
+		ctx.emu.resetStats();
+		const exec = await runN8n(ctx, wf.id!);
+		const win = nodeWindow(exec, HTTP_NODE);
+		if (!win) throw new Error(`HTTP Request node did not run: ${describe(exec)}`);
+		const m = { settings, ...measureUpload(ctx, ds, files, win.start, exec.status), peak_in_flight: ctx.emu.stats().inFlightPeak };
+		http.push(m);
+		log(`  http ${settings.batchSize}/${settings.batchInterval}: ${JSON.stringify(m)}`);
+	}
+	const lossless = http.filter((h) => h.items_lost === 0);
+	const best = (lossless.length ? lossless : http).reduce((a, b) => (b.items_per_s > a.items_per_s ? b : a));
+
+	// (c) bare undici loop at the server's limit
+	const dsRaw = ctx.emu.createDataset('bench-local-raw');
+	ctx.emu.resetStats();
+	const raw = await runRawLoop(ctx, dsRaw, folder);
+	const rawM = { ...measureUpload(ctx, dsRaw, files, raw.started), peak_in_flight: ctx.emu.stats().inFlightPeak };
+	log(`  raw: ${JSON.stringify(rawM)}`);
+
+	return {
+		items: ITEMS,
+		ours_items_per_s: ours.items_per_s,
+		http_request_node_items_per_s: best.items_per_s,
+		raw_items_per_s: rawM.items_per_s,
+		ratio_vs_http_request_node: round(ours.items_per_s / best.items_per_s),
+		ratio_vs_raw: round(ours.items_per_s / rawM.items_per_s),
+		http_request_node_settings: {
+			batch_size: best.settings.batchSize,
+			batch_interval_ms: best.settings.batchInterval,
+			lossless: best.items_lost === 0,
+		},
+		image_bytes_avg: Math.round(bytes / ITEMS),
+		items_lost: { ours: ours.items_lost, http_request_node: best.items_lost, raw: rawM.items_lost },
+		detail: {
+			ours,
+			http_request_node: http.map(({ settings, ...m }) => ({ batch_size: settings.batchSize, batch_interval_ms: settings.batchInterval, ...m })),
+			raw: { concurrency: RAW_CONCURRENCY, ...rawM },
+		},
+	};
+}
+
+async function runRawLoop(ctx: Ctx, datasetId: string, folder: string): Promise<{ started: number; finished: number }> {
+	const script = path.join(__dirname, 'raw-loop.ts');
+	const child = spawn(process.execPath, ['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY)], {
+		cwd: REPO_ROOT,
+		env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey },
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let out = '';
+	child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+	const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+	if (code !== 0) throw new Error(`raw loop exited ${String(code)}`);
+	return JSON.parse(out.trim().split('\n').pop()!) as { started: number; finished: number };
+}
+
+// ---------------------------------------------------------------- remote append
+
+async function remoteAppend(ctx: Ctx, httpSettings: HttpBatching): Promise<Record<string, unknown>> {
+	log(`remote_append: ${REMOTE_ITEMS} remote items`);
+	const refs = Array.from({ length: REMOTE_ITEMS }, (_, i) => `img-${String(i + 1).padStart(6, '0')}`);
+
+	const dsOurs = ctx.emu.createDataset('bench-remote-ours');
+	const oursWf = oursRemoteWorkflow(wfId(ctx, 'RemOurs'), dsOurs, REMOTE_ITEMS);
+	await ctx.n8n.importWorkflow(oursWf);
+	const exec = await runN8n(ctx, oursWf.id!);
+	const win = nodeWindow(exec, OURS_NODE);
+	if (!win) throw new Error(`our node did not run: ${describe(exec)}`);
+	const summary = outputOf(exec, OURS_NODE)?.main?.[0]?.[0]?.json as { job_id?: string } | undefined;
+	if (!summary?.job_id) throw new Error(`no job id in our node's output: ${describe(exec)}`);
+	const accepted = ctx.timeline
+		.appends(dsOurs)
+		.filter((e) => e.status === 200)
+		.map((e) => e.end)[0];
+	const job = await ctx.emu.waitForJob(summary.job_id);
+	const finishedAt = job?.finishedAt ? Date.parse(job.finishedAt) : NaN;
+	const oursStored = storedCount(ctx.emu, dsOurs, refs);
+	const acceptedS = (accepted - win.start) / 1000;
+	const completedS = (finishedAt - win.start) / 1000;
+	const idle = lastBefore(exec.samples, win.start);
+	const oursM = {
+		accepted_s: round(acceptedS),
+		completed_s: round(completedS),
+		node_seconds: round((win.end - win.start) / 1000),
+		job_status: job?.status,
+		stored: oursStored,
+		items_lost: REMOTE_ITEMS - oursStored,
+		peak_rss_mb_during_node: round(peak(exec.samples, 'main', win.start, win.end) / MB, 1),
+		peak_rss_mb_process: round(peak(exec.samples, 'main') / MB, 1),
+		peak_rss_mb_process_tree: round(peak(exec.samples, 'tree') / MB, 1),
+		rss_mb_before_node: idle ? round(idle.main / MB, 1) : undefined,
+	};
+	log(`  ours: ${JSON.stringify(oursM)}`);
+	if (OURS_ONLY) return { detail: { ours: oursM } };
+
+	const dsHttp = ctx.emu.createDataset('bench-remote-http');
+	const httpWf = httpRemoteWorkflow(wfId(ctx, 'RemHttp'), ctx.emu.baseUrl, dsHttp, REMOTE_ITEMS, httpSettings);
+	await ctx.n8n.importWorkflow(httpWf);
+	ctx.emu.resetStats();
+	const hexec = await runN8n(ctx, httpWf.id!);
+	const hwin = nodeWindow(hexec, HTTP_NODE);
+	if (!hwin) throw new Error(`HTTP Request node did not run: ${describe(hexec)}`);
+	const httpM = {
+		settings: { batch_size: httpSettings.batchSize, batch_interval_ms: httpSettings.batchInterval },
+		...measureUpload(ctx, dsHttp, refs, hwin.start, hexec.status),
+		peak_rss_mb_process: round(peak(hexec.samples, 'main') / MB, 1),
+	};
+	log(`  http: ${JSON.stringify(httpM)}`);
+
+	return {
+		items: REMOTE_ITEMS,
+		accepted_s: oursM.accepted_s,
+		completed_s: oursM.completed_s,
+		peak_rss_mb: oursM.peak_rss_mb_during_node,
+		ratio_vs_http_request_node: round(httpM.seconds / completedS),
+		ratio_accepted_vs_http_request_node: round(httpM.seconds / acceptedS),
+		http_request_node_seconds: httpM.seconds,
+		items_lost: { ours: oursM.items_lost, http_request_node: httpM.items_lost },
+		detail: { ours: oursM, http_request_node: httpM },
+	};
+}
+
+// ---------------------------------------------------------------- large files
+
+async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
+	const folder = path.join(ctx.n8n.filesDir, 'large');
+	makeLargeFiles(folder, LARGE_FILES, LARGE_MB);
+	const files = (await readdir(folder)).sort();
+	const glob = `${folder}/*.jpg`;
+	const bytes = LARGE_FILES * LARGE_MB * MB;
+	log(`large_files: ${LARGE_FILES} files of ${LARGE_MB} MiB`);
+
+	const measure = async (kind: 'ours' | 'http'): Promise<Record<string, unknown>> => {
+		const ds = ctx.emu.createDataset(`bench-large-${kind}`);
+		const wf = kind === 'ours' ? oursLocalWorkflow(wfId(ctx, 'BigOurs'), ds, glob) : httpLocalWorkflow(wfId(ctx, 'BigHttp'), ctx.emu.baseUrl, ds, glob);
+		await ctx.n8n.importWorkflow(wf);
+		const exec = await runN8n(ctx, wf.id!);
+		const node = kind === 'ours' ? OURS_NODE : HTTP_NODE;
+		const win = nodeWindow(exec, node);
+		if (!win) throw new Error(`${node} did not run: ${describe(exec)}`);
+		const idle = lastBefore(exec.samples, win.start)?.main ?? 0;
+		const top = peak(exec.samples, 'main', win.start, win.end);
+		const stored = ctx.emu.listItems(ds).filter((it) => it.image?.bytes === LARGE_MB * MB).length;
+		const m = {
+			idle_rss_mb: round(idle / MB, 1),
+			peak_rss_mb: round(top / MB, 1),
+			rss_growth_mb: round((top - idle) / MB, 1),
+			node_seconds: round((win.end - win.start) / 1000, 2),
+			stored_complete: stored,
+			items_lost: files.length - stored,
+			execution_status: exec.status,
+		};
+		log(`  ${kind}: ${JSON.stringify(m)}`);
+		return m;
+	};
+	const ours = await measure('ours');
+	const http = await measure('http');
+	await rm(folder, { recursive: true, force: true });
+	return {
+		bytes,
+		rss_growth_mb: ours.rss_growth_mb,
+		http_request_node_rss_growth_mb: http.rss_growth_mb,
+		items_lost: { ours: ours.items_lost, http_request_node: http.items_lost },
+		detail: { ours, http_request_node: http },
+	};
+}
+
+// ---------------------------------------------------------------- table
+
+function table(result: Record<string, Record<string, unknown> | undefined>): string {
+	const rows: string[][] = [['figure', 'ours', 'HTTP Request node', 'bare loop', 'ratio']];
+	const l = result.local_upload;
+	if (l) {
+		const s = l.http_request_node_settings as { batch_size: number; batch_interval_ms: number };
+		const lost = l.items_lost as Record<string, number>;
+		rows.push([
+			`local upload, ${String(l.items)} x ~50 KB (items/s)`,
+			String(l.ours_items_per_s),
+			`${String(l.http_request_node_items_per_s)} (batch ${s.batch_size}/${s.batch_interval_ms} ms)`,
+			String(l.raw_items_per_s),
+			`${String(l.ratio_vs_http_request_node)}x HTTP, ${String(l.ratio_vs_raw)} of bare`,
+		]);
+		rows.push(['  items lost', String(lost.ours), String(lost.http_request_node), String(lost.raw), '']);
+	}
+	const r = result.remote_append;
+	if (r) {
+		rows.push([`remote append, ${String(r.items)} items: accepted (s)`, String(r.accepted_s), '', '', '']);
+		rows.push([
+			'  all items stored (s)',
+			String(r.completed_s),
+			String(r.http_request_node_seconds),
+			'',
+			`${String(r.ratio_vs_http_request_node)}x`,
+		]);
+		rows.push(['  peak RSS of n8n (MB)', String(r.peak_rss_mb), '', '', '']);
+	}
+	const g = result.large_files;
+	if (g) {
+		rows.push([
+			`large files, ${round(Number(g.bytes) / MB / 1024, 2)} GiB: RSS growth (MB)`,
+			String(g.rss_growth_mb),
+			String(g.http_request_node_rss_growth_mb),
+			'',
+			'',
+		]);
+	}
+	const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+	return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+	const t0 = Date.now();
+	const timeline = new Timeline();
+	const emu = await startEmulator({ profile: 'realistic', quiet: false, log: timeline.log });
+	let n8n: N8n | undefined;
+	const result: Record<string, Record<string, unknown> | undefined> = {};
+	try {
+		log('preparing n8n (first run installs it: minutes)');
+		n8n = await prepareN8n({ label: 'bench', verbose: VERBOSE });
+		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
+		const ctx: Ctx = { emu, n8n, timeline, seq: 0 };
+		let httpBest: HttpBatching = HTTP_SETTINGS[HTTP_SETTINGS.length - 1];
+		if (ONLY.has('local')) {
+			result.local_upload = await localUpload(ctx);
+			const s = result.local_upload.http_request_node_settings as { batch_size: number; batch_interval_ms: number };
+			httpBest = { batchSize: s.batch_size, batchInterval: s.batch_interval_ms };
+		}
+		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx, httpBest);
+		if (ONLY.has('large')) result.large_files = await largeFiles(ctx);
+	} finally {
+		await n8n?.cleanup();
+		await cleanupWorkRoot();
+		await emu.close();
+	}
+	const out = {
+		...result,
+		meta: {
+			date: new Date().toISOString(),
+			seconds: round((Date.now() - t0) / 1000, 1),
+			emulator_profile: 'realistic',
+			emulator_settings: emu.settings,
+			n8n: '2.41.1',
+			cpus: (await import('node:os')).cpus().length,
+		},
+	};
+	mkdirSync(RESULTS_DIR, { recursive: true });
+	const file = path.join(RESULTS_DIR, 'latest.json');
+	writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+	process.stdout.write(`\n${table(result)}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`);
+	void nodeOutput;
+}
+
+main().catch((e: unknown) => {
+	process.stderr.write(`[bench] failed: ${String((e as Error)?.stack ?? e)}\n`);
+	process.exit(1);
+});
