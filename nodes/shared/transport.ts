@@ -63,6 +63,21 @@ export interface RequestOptions {
 	retry?: boolean;
 	/** Overrides the headers and body timeouts for this call. */
 	timeoutMs?: number;
+	/**
+	 * Called when a retry is due, before its backoff sleep, with the HTTP status that caused it
+	 * (undefined after a network error): a caller can slow down when the server throttles (429) and
+	 * give the request's slot to another one while this one sleeps.
+	 */
+	onRetry?: (info: RetryInfo) => void;
+	/** Awaited after the backoff sleep, before the retry is sent (a pool can hold it until a slot is free). */
+	beforeRetry?: () => Promise<void>;
+}
+
+export interface RetryInfo {
+	status?: number;
+	/** The attempt that failed (1 = the first). */
+	attempt: number;
+	delayMs: number;
 }
 
 export interface PresignedPutOptions {
@@ -95,6 +110,8 @@ interface SendSpec {
 	presigned: boolean;
 	/** Extra strings to remove from errors (the signature values of a presigned URL). */
 	secrets: string[];
+	onRetry?: (info: RetryInfo) => void;
+	beforeRetry?: () => Promise<void>;
 }
 
 interface HttpResult {
@@ -288,8 +305,10 @@ function errorCode(error: unknown): string | undefined {
 /** Errors raised by a file or stream that feeds the body, rather than by the connection. */
 function isLocalBodyError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
-	const e = error as { path?: unknown; syscall?: unknown };
+	const e = error as { path?: unknown; syscall?: unknown; code?: unknown };
 	if (typeof e.path === 'string') return true;
+	// A socket read that fails (`read ECONNRESET`) is the connection, not a file: retry it.
+	if (typeof e.code === 'string' && RETRYABLE_ERROR_CODES.has(e.code)) return false;
 	return (
 		typeof e.syscall === 'string' &&
 		['open', 'read', 'stat', 'fstat', 'scandir', 'lstat'].includes(e.syscall)
@@ -614,6 +633,8 @@ export class NucleusClient {
 			itemIndex: opts.itemIndex,
 			presigned: false,
 			secrets: [],
+			onRetry: opts.onRetry,
+			beforeRetry: opts.beforeRetry,
 		});
 		return parseBody(result.text, result.contentType) as T;
 	}
@@ -741,7 +762,9 @@ export class NucleusClient {
 						attempt,
 						delayMs: delay,
 					});
+					spec.onRetry?.({ status, attempt, delayMs: delay });
 					await this.#pause(delay);
+					await spec.beforeRetry?.();
 					continue;
 				}
 
@@ -772,7 +795,9 @@ export class NucleusClient {
 						attempt,
 						delayMs: delay,
 					});
+					spec.onRetry?.({ status: undefined, attempt, delayMs: delay });
 					await this.#pause(delay);
+					await spec.beforeRetry?.();
 					continue;
 				}
 				throw this.#networkError(spec, error, code, attempt);

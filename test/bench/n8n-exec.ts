@@ -107,13 +107,16 @@ export async function executeSampled(
 	};
 	sample();
 	const timer = setInterval(sample, sampleMs);
-	const killTimer = setTimeout(() => {
-		try {
-			process.kill(-pid, 'SIGKILL');
-		} catch {
-			// gone
-		}
-	}, opts.timeoutMs ?? 10 * 60_000);
+	const killTimer = setTimeout(
+		() => {
+			try {
+				process.kill(-pid, 'SIGKILL');
+			} catch {
+				// gone
+			}
+		},
+		opts.timeoutMs ?? 10 * 60_000,
+	);
 	const code = await new Promise<number | null>((resolve, reject) => {
 		child.once('error', reject);
 		child.once('close', (c) => resolve(c));
@@ -124,13 +127,20 @@ export async function executeSampled(
 	const stdout = Buffer.concat(out).toString('utf8');
 	const parsed = parseExecutionOutput(stdout) ?? parseExecutionOutput(err);
 	if (!parsed) {
-		throw new Error(`n8n execute --id=${id} printed no run data (exit ${String(code)}):\n${(stdout + err).slice(-4000)}`);
+		throw new Error(
+			`n8n execute --id=${id} printed no run data (exit ${String(code)}):\n${(stdout + err).slice(-4000)}`,
+		);
 	}
 	const data = parsed.data as {
 		resultData: { runData?: Record<string, NodeRun[]>; error?: { message?: string } };
 	};
 	return {
-		status: typeof parsed.status === 'string' ? parsed.status : data.resultData.error ? 'error' : 'unknown',
+		status:
+			typeof parsed.status === 'string'
+				? parsed.status
+				: data.resultData.error
+					? 'error'
+					: 'unknown',
 		exitCode: code,
 		runData: data.resultData.runData ?? {},
 		error: data.resultData.error,
@@ -142,7 +152,10 @@ export async function executeSampled(
 }
 
 /** Start time (epoch ms) and duration of a node's first run, from n8n's run data. */
-export function nodeWindow(exec: BenchExecution, nodeName: string): { start: number; end: number } | undefined {
+export function nodeWindow(
+	exec: BenchExecution,
+	nodeName: string,
+): { start: number; end: number } | undefined {
 	const run = exec.runData[nodeName]?.[0] as (NodeRun & { startTime?: number }) | undefined;
 	if (!run || typeof run.startTime !== 'number') return undefined;
 	return { start: run.startTime, end: run.startTime + (run.executionTime ?? 0) };
@@ -151,7 +164,12 @@ export function nodeWindow(exec: BenchExecution, nodeName: string): { start: num
 export const MB = 1024 * 1024;
 
 /** Peak of a sample field within [from, to] (all samples when omitted). */
-export function peak(samples: RssSample[], field: 'main' | 'tree', from = -Infinity, to = Infinity): number {
+export function peak(
+	samples: RssSample[],
+	field: 'main' | 'tree',
+	from = -Infinity,
+	to = Infinity,
+): number {
 	let max = 0;
 	for (const s of samples) if (s.t >= from && s.t <= to && s[field] > max) max = s[field];
 	return max;

@@ -33,15 +33,26 @@ async function main(): Promise<void> {
 		while (next < files.length) {
 			const i = next++;
 			const form = new FormData();
-			form.append('item', JSON.stringify({ reference_id: files[i], update: false }), { contentType: 'application/json' });
+			form.append('item', JSON.stringify({ reference_id: files[i], update: false }), {
+				contentType: 'application/json',
+			});
 			form.append('image', createReadStream(path.join(folder, files[i])), {
 				filename: files[i],
 				contentType: 'image/png',
 				knownLength: sizes[i],
 			});
-			const headers = { ...form.getHeaders(), 'content-length': String(form.getLengthSync()), authorization: auth };
+			const headers = {
+				...form.getHeaders(),
+				'content-length': String(form.getLengthSync()),
+				authorization: auth,
+			};
 			try {
-				const res = await request(url, { method: 'POST', headers, body: form as unknown as Readable, dispatcher: agent });
+				const res = await request(url, {
+					method: 'POST',
+					headers,
+					body: form as unknown as Readable,
+					dispatcher: agent,
+				});
 				await res.body.text();
 				statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
 				if (res.statusCode === 200) ok++;

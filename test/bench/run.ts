@@ -29,6 +29,7 @@ import {
 } from '../e2e/n8n';
 import { executeSampled, lastBefore, MB, nodeWindow, peak, type BenchExecution } from './n8n-exec';
 import {
+	START_NODE,
 	HTTP_NODE,
 	httpLocalWorkflow,
 	httpRemoteWorkflow,
@@ -50,13 +51,32 @@ const ITEMS = Number(flag('items', 'BENCH_ITEMS', '2000'));
 const REMOTE_ITEMS = Number(flag('remote-items', 'BENCH_REMOTE_ITEMS', '100000'));
 const LARGE_FILES = Number(flag('large-files', 'BENCH_LARGE_FILES', '20'));
 const LARGE_MB = Number(flag('large-mb', 'BENCH_LARGE_MB', '50'));
-const ONLY = new Set(flag('only', 'BENCH_ONLY', 'local,remote,large').split(',').map((s) => s.trim()));
+const ONLY = new Set(
+	flag('only', 'BENCH_ONLY', 'local,remote,large')
+		.split(',')
+		.map((s) => s.trim()),
+);
 /**
  * The HTTP Request node starts `batchSize` requests, sleeps `batchInterval` ms, and so on; it never waits
  * for a batch to finish (so an interval of 0 means no pacing at all: every item at once). Settings are
  * paced rates around what the server allows (32 in flight x ~50 ms = 640 requests/s at most).
  */
-const HTTP_SETTINGS: HttpBatching[] = flag('http-settings', 'BENCH_HTTP_SETTINGS', '1/0,8/25,16/50,32/100,32/75,32/60')
+const HTTP_SETTINGS: HttpBatching[] = flag(
+	'http-settings',
+	'BENCH_HTTP_SETTINGS',
+	'1/0,8/25,16/50,32/100,32/75,32/60',
+)
+	.split(',')
+	.map((s) => {
+		const [size, interval] = s.split('/').map(Number);
+		return { batchSize: size, batchInterval: interval };
+	});
+/** The same for the synchronous JSON route of remote_append (3,449 requests of 29 items for 100,000). */
+const HTTP_REMOTE_SETTINGS: HttpBatching[] = flag(
+	'http-remote-settings',
+	'BENCH_HTTP_REMOTE_SETTINGS',
+	'1/0,32/100',
+)
 	.split(',')
 	.map((s) => {
 		const [size, interval] = s.split('/').map(Number);
@@ -211,7 +231,13 @@ interface UploadMeasure {
 	execution_status?: string;
 }
 
-function measureUpload(ctx: Ctx, datasetId: string, refs: string[], startedAt: number, statusOf?: string): UploadMeasure {
+function measureUpload(
+	ctx: Ctx,
+	datasetId: string,
+	refs: string[],
+	startedAt: number,
+	statusOf?: string,
+): UploadMeasure {
 	const events = ctx.timeline.appends(datasetId);
 	const ok = events.filter((e) => e.status === 200);
 	const firstReq = Math.min(...events.map((e) => e.start));
@@ -238,12 +264,18 @@ async function runN8n(ctx: Ctx, id: string, timeoutMs = 10 * 60_000): Promise<Be
 
 function describe(exec: BenchExecution): string {
 	const nodes = Object.entries(exec.runData)
-		.map(([name, runs]) => `${name}[${(runs[0]?.data?.main ?? []).map((o) => (o ? o.length : 0)).join(',')}]`)
+		.map(
+			([name, runs]) =>
+				`${name}[${(runs[0]?.data?.main ?? []).map((o) => (o ? o.length : 0)).join(',')}]`,
+		)
 		.join(' ');
 	return `status=${exec.status}${exec.error?.message ? ` error="${exec.error.message}"` : ''} ${nodes}`;
 }
 
-function outputOf(exec: BenchExecution, node: string): ExecutionResult['runData'][string][number]['data'] {
+function outputOf(
+	exec: BenchExecution,
+	node: string,
+): ExecutionResult['runData'][string][number]['data'] {
 	return exec.runData[node]?.[0]?.data;
 }
 
@@ -264,32 +296,46 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 	const oursExec = await runN8n(ctx, oursWf.id!);
 	const oursWin = nodeWindow(oursExec, OURS_NODE);
 	if (!oursWin) throw new Error(`our node did not run: ${describe(oursExec)}`);
-	const ours = { ...measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status), peak_in_flight: ctx.emu.stats().inFlightPeak };
+	const ours = {
+		...measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status),
+		peak_in_flight: ctx.emu.stats().inFlightPeak,
+	};
 	log(`  ours: ${JSON.stringify(ours)}`);
 	if (OURS_ONLY) return { detail: { ours } };
 
 	// (b) HTTP Request node, batching settings
 	const http: Array<UploadMeasure & { settings: HttpBatching }> = [];
 	for (const settings of HTTP_SETTINGS) {
-		const ds = ctx.emu.createDataset(`bench-local-http-${settings.batchSize}-${settings.batchInterval}`);
+		const ds = ctx.emu.createDataset(
+			`bench-local-http-${settings.batchSize}-${settings.batchInterval}`,
+		);
 		const wf = httpLocalWorkflow(wfId(ctx, 'LocHttp'), ctx.emu.baseUrl, ds, glob, settings);
 		await ctx.n8n.importWorkflow(wf);
 		ctx.emu.resetStats();
 		const exec = await runN8n(ctx, wf.id!);
 		const win = nodeWindow(exec, HTTP_NODE);
 		if (!win) throw new Error(`HTTP Request node did not run: ${describe(exec)}`);
-		const m = { settings, ...measureUpload(ctx, ds, files, win.start, exec.status), peak_in_flight: ctx.emu.stats().inFlightPeak };
+		const m = {
+			settings,
+			...measureUpload(ctx, ds, files, win.start, exec.status),
+			peak_in_flight: ctx.emu.stats().inFlightPeak,
+		};
 		http.push(m);
 		log(`  http ${settings.batchSize}/${settings.batchInterval}: ${JSON.stringify(m)}`);
 	}
 	const lossless = http.filter((h) => h.items_lost === 0);
-	const best = (lossless.length ? lossless : http).reduce((a, b) => (b.items_per_s > a.items_per_s ? b : a));
+	const best = (lossless.length ? lossless : http).reduce((a, b) =>
+		b.items_per_s > a.items_per_s ? b : a,
+	);
 
 	// (c) bare undici loop at the server's limit
 	const dsRaw = ctx.emu.createDataset('bench-local-raw');
 	ctx.emu.resetStats();
 	const raw = await runRawLoop(ctx, dsRaw, folder);
-	const rawM = { ...measureUpload(ctx, dsRaw, files, raw.started), peak_in_flight: ctx.emu.stats().inFlightPeak };
+	const rawM = {
+		...measureUpload(ctx, dsRaw, files, raw.started),
+		peak_in_flight: ctx.emu.stats().inFlightPeak,
+	};
 	log(`  raw: ${JSON.stringify(rawM)}`);
 
 	return {
@@ -308,19 +354,31 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 		items_lost: { ours: ours.items_lost, http_request_node: best.items_lost, raw: rawM.items_lost },
 		detail: {
 			ours,
-			http_request_node: http.map(({ settings, ...m }) => ({ batch_size: settings.batchSize, batch_interval_ms: settings.batchInterval, ...m })),
+			http_request_node: http.map(({ settings, ...m }) => ({
+				batch_size: settings.batchSize,
+				batch_interval_ms: settings.batchInterval,
+				...m,
+			})),
 			raw: { concurrency: RAW_CONCURRENCY, ...rawM },
 		},
 	};
 }
 
-async function runRawLoop(ctx: Ctx, datasetId: string, folder: string): Promise<{ started: number; finished: number }> {
+async function runRawLoop(
+	ctx: Ctx,
+	datasetId: string,
+	folder: string,
+): Promise<{ started: number; finished: number }> {
 	const script = path.join(__dirname, 'raw-loop.ts');
-	const child = spawn(process.execPath, ['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY)], {
-		cwd: REPO_ROOT,
-		env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey },
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
+	const child = spawn(
+		process.execPath,
+		['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY)],
+		{
+			cwd: REPO_ROOT,
+			env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey },
+			stdio: ['ignore', 'pipe', 'inherit'],
+		},
+	);
 	let out = '';
 	child.stdout.on('data', (c: Buffer) => (out += c.toString()));
 	const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -330,9 +388,12 @@ async function runRawLoop(ctx: Ctx, datasetId: string, folder: string): Promise<
 
 // ---------------------------------------------------------------- remote append
 
-async function remoteAppend(ctx: Ctx, httpSettings: HttpBatching): Promise<Record<string, unknown>> {
+async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 	log(`remote_append: ${REMOTE_ITEMS} remote items`);
-	const refs = Array.from({ length: REMOTE_ITEMS }, (_, i) => `img-${String(i + 1).padStart(6, '0')}`);
+	const refs = Array.from(
+		{ length: REMOTE_ITEMS },
+		(_, i) => `img-${String(i + 1).padStart(6, '0')}`,
+	);
 
 	const dsOurs = ctx.emu.createDataset('bench-remote-ours');
 	const oursWf = oursRemoteWorkflow(wfId(ctx, 'RemOurs'), dsOurs, REMOTE_ITEMS);
@@ -340,7 +401,9 @@ async function remoteAppend(ctx: Ctx, httpSettings: HttpBatching): Promise<Recor
 	const exec = await runN8n(ctx, oursWf.id!);
 	const win = nodeWindow(exec, OURS_NODE);
 	if (!win) throw new Error(`our node did not run: ${describe(exec)}`);
-	const summary = outputOf(exec, OURS_NODE)?.main?.[0]?.[0]?.json as { job_id?: string } | undefined;
+	const summary = outputOf(exec, OURS_NODE)?.main?.[0]?.[0]?.json as
+		| { job_id?: string }
+		| undefined;
 	if (!summary?.job_id) throw new Error(`no job id in our node's output: ${describe(exec)}`);
 	const accepted = ctx.timeline
 		.appends(dsOurs)
@@ -363,34 +426,67 @@ async function remoteAppend(ctx: Ctx, httpSettings: HttpBatching): Promise<Recor
 		peak_rss_mb_process: round(peak(exec.samples, 'main') / MB, 1),
 		peak_rss_mb_process_tree: round(peak(exec.samples, 'tree') / MB, 1),
 		rss_mb_before_node: idle ? round(idle.main / MB, 1) : undefined,
+		idle_rss_mb: round(
+			(lastBefore(exec.samples, nodeWindow(exec, START_NODE)?.start ?? win.start)?.main ?? 0) / MB,
+			1,
+		),
 	};
 	log(`  ours: ${JSON.stringify(oursM)}`);
 	if (OURS_ONLY) return { detail: { ours: oursM } };
 
-	const dsHttp = ctx.emu.createDataset('bench-remote-http');
-	const httpWf = httpRemoteWorkflow(wfId(ctx, 'RemHttp'), ctx.emu.baseUrl, dsHttp, REMOTE_ITEMS, httpSettings);
-	await ctx.n8n.importWorkflow(httpWf);
-	ctx.emu.resetStats();
-	const hexec = await runN8n(ctx, httpWf.id!);
-	const hwin = nodeWindow(hexec, HTTP_NODE);
-	if (!hwin) throw new Error(`HTTP Request node did not run: ${describe(hexec)}`);
-	const httpM = {
-		settings: { batch_size: httpSettings.batchSize, batch_interval_ms: httpSettings.batchInterval },
-		...measureUpload(ctx, dsHttp, refs, hwin.start, hexec.status),
-		peak_rss_mb_process: round(peak(hexec.samples, 'main') / MB, 1),
-	};
-	log(`  http: ${JSON.stringify(httpM)}`);
+	const http: Array<UploadMeasure & { settings: HttpBatching; peak_rss_mb_process: number }> = [];
+	for (const settings of HTTP_REMOTE_SETTINGS) {
+		const ds = ctx.emu.createDataset(
+			`bench-remote-http-${settings.batchSize}-${settings.batchInterval}`,
+		);
+		const wf = httpRemoteWorkflow(
+			wfId(ctx, 'RemHttp'),
+			ctx.emu.baseUrl,
+			ds,
+			REMOTE_ITEMS,
+			settings,
+		);
+		await ctx.n8n.importWorkflow(wf);
+		ctx.emu.resetStats();
+		const hexec = await runN8n(ctx, wf.id!);
+		const hwin = nodeWindow(hexec, HTTP_NODE);
+		if (!hwin) throw new Error(`HTTP Request node did not run: ${describe(hexec)}`);
+		const m = {
+			settings,
+			...measureUpload(ctx, ds, refs, hwin.start, hexec.status),
+			peak_rss_mb_process: round(peak(hexec.samples, 'main') / MB, 1),
+		};
+		http.push(m);
+		log(`  http ${settings.batchSize}/${settings.batchInterval}: ${JSON.stringify(m)}`);
+	}
+	const lossless = http.filter((h) => h.items_lost === 0);
+	// Fastest to store everything; when every setting lost items, the one that stored the most.
+	const best = lossless.length
+		? lossless.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+		: http.reduce((a, b) => (b.stored > a.stored ? b : a));
 
 	return {
 		items: REMOTE_ITEMS,
 		accepted_s: oursM.accepted_s,
 		completed_s: oursM.completed_s,
 		peak_rss_mb: oursM.peak_rss_mb_during_node,
-		ratio_vs_http_request_node: round(httpM.seconds / completedS),
-		ratio_accepted_vs_http_request_node: round(httpM.seconds / acceptedS),
-		http_request_node_seconds: httpM.seconds,
-		items_lost: { ours: oursM.items_lost, http_request_node: httpM.items_lost },
-		detail: { ours: oursM, http_request_node: httpM },
+		ratio_vs_http_request_node: round(best.seconds / completedS),
+		ratio_accepted_vs_http_request_node: round(best.seconds / acceptedS),
+		http_request_node_seconds: best.seconds,
+		http_request_node_settings: {
+			batch_size: best.settings.batchSize,
+			batch_interval_ms: best.settings.batchInterval,
+			lossless: best.items_lost === 0,
+		},
+		items_lost: { ours: oursM.items_lost, http_request_node: best.items_lost },
+		detail: {
+			ours: oursM,
+			http_request_node: http.map(({ settings, ...m }) => ({
+				batch_size: settings.batchSize,
+				batch_interval_ms: settings.batchInterval,
+				...m,
+			})),
+		},
 	};
 }
 
@@ -406,19 +502,27 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 
 	const measure = async (kind: 'ours' | 'http'): Promise<Record<string, unknown>> => {
 		const ds = ctx.emu.createDataset(`bench-large-${kind}`);
-		const wf = kind === 'ours' ? oursLocalWorkflow(wfId(ctx, 'BigOurs'), ds, glob) : httpLocalWorkflow(wfId(ctx, 'BigHttp'), ctx.emu.baseUrl, ds, glob);
+		const wf =
+			kind === 'ours'
+				? oursLocalWorkflow(wfId(ctx, 'BigOurs'), ds, glob)
+				: httpLocalWorkflow(wfId(ctx, 'BigHttp'), ctx.emu.baseUrl, ds, glob);
 		await ctx.n8n.importWorkflow(wf);
 		const exec = await runN8n(ctx, wf.id!);
 		const node = kind === 'ours' ? OURS_NODE : HTTP_NODE;
 		const win = nodeWindow(exec, node);
 		if (!win) throw new Error(`${node} did not run: ${describe(exec)}`);
-		const idle = lastBefore(exec.samples, win.start)?.main ?? 0;
+		// Idle: n8n started, workflow loaded, nothing run yet (the last sample before the Start node).
+		const flowStart = nodeWindow(exec, START_NODE)?.start ?? win.start;
+		const idle = lastBefore(exec.samples, flowStart)?.main ?? 0;
+		const beforeNode = lastBefore(exec.samples, win.start)?.main ?? 0;
 		const top = peak(exec.samples, 'main', win.start, win.end);
 		const stored = ctx.emu.listItems(ds).filter((it) => it.image?.bytes === LARGE_MB * MB).length;
 		const m = {
 			idle_rss_mb: round(idle / MB, 1),
-			peak_rss_mb: round(top / MB, 1),
+			rss_mb_before_node: round(beforeNode / MB, 1),
+			peak_rss_mb_during_node: round(top / MB, 1),
 			rss_growth_mb: round((top - idle) / MB, 1),
+			rss_growth_mb_over_before_node: round((top - beforeNode) / MB, 1),
 			node_seconds: round((win.end - win.start) / 1000, 2),
 			stored_complete: stored,
 			items_lost: files.length - stored,
@@ -454,11 +558,23 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			String(l.raw_items_per_s),
 			`${String(l.ratio_vs_http_request_node)}x HTTP, ${String(l.ratio_vs_raw)} of bare`,
 		]);
-		rows.push(['  items lost', String(lost.ours), String(lost.http_request_node), String(lost.raw), '']);
+		rows.push([
+			'  items lost',
+			String(lost.ours),
+			String(lost.http_request_node),
+			String(lost.raw),
+			'',
+		]);
 	}
 	const r = result.remote_append;
 	if (r) {
-		rows.push([`remote append, ${String(r.items)} items: accepted (s)`, String(r.accepted_s), '', '', '']);
+		rows.push([
+			`remote append, ${String(r.items)} items: accepted (s)`,
+			String(r.accepted_s),
+			'',
+			'',
+			'',
+		]);
 		rows.push([
 			'  all items stored (s)',
 			String(r.completed_s),
@@ -495,13 +611,8 @@ async function main(): Promise<void> {
 		n8n = await prepareN8n({ label: 'bench', verbose: VERBOSE });
 		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
 		const ctx: Ctx = { emu, n8n, timeline, seq: 0 };
-		let httpBest: HttpBatching = HTTP_SETTINGS[HTTP_SETTINGS.length - 1];
-		if (ONLY.has('local')) {
-			result.local_upload = await localUpload(ctx);
-			const s = result.local_upload.http_request_node_settings as { batch_size: number; batch_interval_ms: number };
-			httpBest = { batchSize: s.batch_size, batchInterval: s.batch_interval_ms };
-		}
-		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx, httpBest);
+		if (ONLY.has('local')) result.local_upload = await localUpload(ctx);
+		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx);
 		if (ONLY.has('large')) result.large_files = await largeFiles(ctx);
 	} finally {
 		await n8n?.cleanup();
@@ -522,7 +633,9 @@ async function main(): Promise<void> {
 	mkdirSync(RESULTS_DIR, { recursive: true });
 	const file = path.join(RESULTS_DIR, 'latest.json');
 	writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-	process.stdout.write(`\n${table(result)}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`);
+	process.stdout.write(
+		`\n${table(result)}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
+	);
 	void nodeOutput;
 }
 

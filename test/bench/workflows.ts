@@ -4,6 +4,7 @@
  */
 import { EXAMPLE_CREDENTIAL, NODE_TYPE, type WorkflowJson, type WorkflowNode } from '../e2e/n8n';
 
+export const START_NODE = 'Start';
 export const READ_NODE = 'Read Files from Disk';
 export const OURS_NODE = 'Append to Nucleus';
 export const HTTP_NODE = 'HTTP Request';
@@ -17,16 +18,34 @@ export interface HttpBatching {
 
 const credentials = { scaleNucleusApi: { ...EXAMPLE_CREDENTIAL } };
 
-function chain(id: string, name: string, nodes: Array<Omit<WorkflowNode, 'position'>>): WorkflowJson {
+function chain(
+	id: string,
+	name: string,
+	nodes: Array<Omit<WorkflowNode, 'position'>>,
+): WorkflowJson {
 	const placed = nodes.map((n, i) => ({ ...n, position: [i * 220, 0] as [number, number] }));
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i + 1 < placed.length; i++) {
-		connections[placed[i].name] = { main: [[{ node: placed[i + 1].name, type: 'main', index: 0 }]] };
+		connections[placed[i].name] = {
+			main: [[{ node: placed[i + 1].name, type: 'main', index: 0 }]],
+		};
 	}
-	return { id, name, nodes: placed, connections, settings: { executionOrder: 'v1' }, active: false };
+	return {
+		id,
+		name,
+		nodes: placed,
+		connections,
+		settings: { executionOrder: 'v1' },
+		active: false,
+	};
 }
 
-const start = { name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
+const start = {
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	parameters: {},
+};
 
 function readFiles(glob: string) {
 	return {

@@ -66,10 +66,11 @@
  *
  * capturedLogs — every line logged through n8n's logger during the process (strings).
  *
- * Secret scan — every runNode / runPoll / testCredential run is scanned (./secrets.ts): the
- * output items, hints, a thrown error (all its fields, causes included) and the log lines captured
- * since the last scan must not contain a credential secret (apiKey) or the Base64 of `key:`;
- * otherwise the run fails with a SecretLeakError. `secretScanStats()` counts the scans.
+ * Secret scan — every runNode / runPoll of this package's nodes (scaleNucleus, scaleNucleusTrigger)
+ * and every testCredential run is scanned (./secrets.ts): the output items, hints, a thrown error
+ * (all its fields, causes included) and the log lines captured since the last scan must not contain
+ * a credential secret (apiKey) or the Base64 of `key:`; otherwise the run fails with a
+ * SecretLeakError. `secretScanStats()` counts the scans.
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';

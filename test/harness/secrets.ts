@@ -70,7 +70,8 @@ export function secretsOf(credentials: Record<string, IDataObject> | undefined):
 			out.push({ value: raw, variant: `credential field "${field}"` });
 			out.push({ value: b64, variant: `Base64 of "${field}:" (Basic auth)` });
 			const unpadded = b64.replace(/=+$/, '');
-			if (unpadded !== b64) out.push({ value: unpadded, variant: `unpadded Base64 of "${field}:"` });
+			if (unpadded !== b64)
+				out.push({ value: unpadded, variant: `unpadded Base64 of "${field}:"` });
 		}
 	}
 	return out;
@@ -89,7 +90,11 @@ function keyLabel(key: string): string {
  * Walks `root` (objects, arrays, errors with their non-enumerable fields, Map and Set contents)
  * and returns the path of the first string that holds a secret.
  */
-function scanValue(root: unknown, rootName: string, secrets: Secret[]): SecretLeakError | undefined {
+function scanValue(
+	root: unknown,
+	rootName: string,
+	secrets: Secret[],
+): SecretLeakError | undefined {
 	if (secrets.length === 0) return undefined;
 	const seen = new WeakSet<object>();
 	const stack: Array<{ value: unknown; path: string; depth: number }> = [
@@ -164,7 +169,11 @@ function register(secrets: Secret[]): SecretLeakError | undefined {
 		registry.set(s.value, s);
 		const limit = Math.min(logPosition, capturedLogs.length);
 		for (let i = 0; i < limit && !leak; i++) {
-			if (capturedLogs[i].includes(s.value)) leak = new SecretLeakError(`log line ${i}: ${preview(capturedLogs[i], s.value)}`, s.variant);
+			if (capturedLogs[i].includes(s.value))
+				leak = new SecretLeakError(
+					`log line ${i}: ${preview(capturedLogs[i], s.value)}`,
+					s.variant,
+				);
 		}
 	}
 	return leak;
@@ -204,7 +213,9 @@ export function scanRun(
 	const leak =
 		register(secrets) ??
 		(result.output !== undefined ? scanValue(result.output, 'the output', secrets) : undefined) ??
-		(result.hints !== undefined ? scanValue(result.hints, 'the execution hints', secrets) : undefined) ??
+		(result.hints !== undefined
+			? scanValue(result.hints, 'the execution hints', secrets)
+			: undefined) ??
 		(result.error !== undefined
 			? (counters.errorsScanned++, scanValue(result.error, 'the thrown error', secrets))
 			: undefined) ??

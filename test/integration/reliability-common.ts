@@ -60,11 +60,16 @@ export async function runScale(
 	});
 }
 
-export const json = (o: Record<string, unknown>): INodeExecutionData => ({ json: o as IDataObject });
+export const json = (o: Record<string, unknown>): INodeExecutionData => ({
+	json: o as IDataObject,
+});
 
 export function pairedIndex(item: INodeExecutionData): number {
 	const p = item.pairedItem;
-	assert.ok(p && !Array.isArray(p) && typeof p === 'object', `pairedItem is one { item } (${JSON.stringify(p)})`);
+	assert.ok(
+		p && !Array.isArray(p) && typeof p === 'object',
+		`pairedItem is one { item } (${JSON.stringify(p)})`,
+	);
 	return (p as { item: number }).item;
 }
 
@@ -95,11 +100,19 @@ export function checkPerItemOutput(
 	output.forEach((item, position) => {
 		assert.equal(pairedIndex(item), position, `output ${position} is paired to input ${position}`);
 		if (item.json.error !== undefined) {
-			assert.match(String(item.json.error), FAULT_ERROR, `input ${position} failed only because of injected faults`);
+			assert.match(
+				String(item.json.error),
+				FAULT_ERROR,
+				`input ${position} failed only because of injected faults`,
+			);
 			failed.push(position);
 			return;
 		}
-		assert.equal(item.json.reference_id, refs[position], `output ${position} reports its own reference_id`);
+		assert.equal(
+			item.json.reference_id,
+			refs[position],
+			`output ${position} reports its own reference_id`,
+		);
 		accept(item);
 		succeeded.push(position);
 	});
@@ -115,7 +128,10 @@ export function assertDatasetHoldsExactly(emu: Emulator, datasetId: string, refs
 	const expected = new Set(refs);
 	const missing = refs.filter((r) => !storedSet.has(r));
 	assert.deepEqual(missing.slice(0, 5), [], 'no input item is missing from the dataset');
-	assert.ok(stored.every((r) => expected.has(r)), 'the dataset holds nothing that was not sent');
+	assert.ok(
+		stored.every((r) => expected.has(r)),
+		'the dataset holds nothing that was not sent',
+	);
 	assert.equal(emu.itemCount(datasetId), refs.length);
 }
 
@@ -186,7 +202,10 @@ export async function appendWithReruns(
 	const rounds: RerunReport['rounds'] = [];
 	let pending = refs.map((_, i) => i);
 	while (pending.length > 0) {
-		assert.ok(rounds.length < maxRounds, `items still failing after ${maxRounds} runs: ${pending.length}`);
+		assert.ok(
+			rounds.length < maxRounds,
+			`items still failing after ${maxRounds} runs: ${pending.length}`,
+		);
 		const positions = pending;
 		const output = await runRound(positions);
 		const { failed } = checkPerItemOutput(

@@ -42,7 +42,8 @@ after(async () => {
 	await rm(dir, { recursive: true, force: true });
 });
 
-const pathParams = (ds: string) => appendParams(ds, { mode: 'local', imageSource: 'path', filePath: '={{ $json.path }}' });
+const pathParams = (ds: string) =>
+	appendParams(ds, { mode: 'local', imageSource: 'path', filePath: '={{ $json.path }}' });
 
 /** Appends one item per path; returns the error text per refused position and checks nothing was sent for them. */
 async function appendPaths(paths: string[], env: Record<string, string>) {
@@ -64,22 +65,36 @@ async function appendPaths(paths: string[], env: Record<string, string>) {
 	assert.equal(after.appendRequests - before.appendRequests, accepted.length);
 	assert.equal(after.imagesReceived - before.imagesReceived, accepted.length);
 	assert.deepEqual(
-		emu.listItems(ds).map((i) => i.reference_id).sort(),
+		emu
+			.listItems(ds)
+			.map((i) => i.reference_id)
+			.sort(),
 		accepted.map((i) => `p-${i}`).sort(),
 	);
 	return { ds, accepted, refused };
 }
 
-describe('file access through n8n\'s rules', () => {
+describe("file access through n8n's rules", () => {
 	test('N8N_RESTRICT_FILE_ACCESS_TO: inside is uploaded, outside is refused before any request', async () => {
 		const { accepted, refused, ds } = await appendPaths(
-			[join(allowed, 'inside.jpg'), join(outside, 'private.jpg'), join(allowed, 'sub', 'nested.jpg'), '/etc/passwd'],
+			[
+				join(allowed, 'inside.jpg'),
+				join(outside, 'private.jpg'),
+				join(allowed, 'sub', 'nested.jpg'),
+				'/etc/passwd',
+			],
 			{ N8N_RESTRICT_FILE_ACCESS_TO: allowed },
 		);
 		assert.deepEqual(accepted, [0, 2]);
 		assert.deepEqual([...refused.keys()], [1, 3]);
-		assert.match(refused.get(1)!, /^Item 1: File Path ".*private\.jpg" cannot be used: Access to the file is not allowed/);
-		assert.match(refused.get(3)!, /^Item 3: File Path "\/etc\/passwd" cannot be used: Access to the file is not allowed/);
+		assert.match(
+			refused.get(1)!,
+			/^Item 1: File Path ".*private\.jpg" cannot be used: Access to the file is not allowed/,
+		);
+		assert.match(
+			refused.get(3)!,
+			/^Item 3: File Path "\/etc\/passwd" cannot be used: Access to the file is not allowed/,
+		);
 		assert.equal(emu.getItem(ds, 'p-0')?.image?.bytes, 'inside image'.length);
 	});
 
@@ -95,7 +110,10 @@ describe('file access through n8n\'s rules', () => {
 		);
 		assert.deepEqual(accepted, [2]);
 		for (const i of [0, 1, 3]) {
-			assert.match(refused.get(i)!, new RegExp(`^Item ${i}: File Path .* cannot be used: Access to the file is not allowed`));
+			assert.match(
+				refused.get(i)!,
+				new RegExp(`^Item ${i}: File Path .* cannot be used: Access to the file is not allowed`),
+			);
 		}
 	});
 
@@ -105,7 +123,10 @@ describe('file access through n8n\'s rules', () => {
 		const { refused } = await appendPaths([config, join(allowed, 'inside.jpg')], {
 			N8N_RESTRICT_FILE_ACCESS_TO: `${allowed};${userFolder}`,
 		});
-		assert.match(refused.get(0)!, /^Item 0: File Path ".*\.n8n\/config" cannot be used: Access to the file is not allowed/);
+		assert.match(
+			refused.get(0)!,
+			/^Item 0: File Path ".*\.n8n\/config" cannot be used: Access to the file is not allowed/,
+		);
 	});
 
 	test("n8n's own folder is refused with no allowed list at all (N8N_RESTRICT_FILE_ACCESS_TO empty)", async () => {
@@ -124,7 +145,10 @@ describe('file access through n8n\'s rules', () => {
 			runScale(
 				emu,
 				pathParams(ds),
-				[json({ ref: 'in', path: join(allowed, 'inside.jpg') }), json({ ref: 'out', path: join(outside, 'private.jpg') })],
+				[
+					json({ ref: 'in', path: join(allowed, 'inside.jpg') }),
+					json({ ref: 'out', path: join(outside, 'private.jpg') }),
+				],
 				{ env: { N8N_RESTRICT_FILE_ACCESS_TO: allowed } },
 			),
 			/^NodeOperationError: Item 1: File Path .* Access to the file is not allowed|Item 1: File Path .*Access to the file is not allowed/,

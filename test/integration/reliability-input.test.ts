@@ -77,15 +77,31 @@ interface BadCase {
 
 let caseCounter = 0;
 
-async function goodItem(mode: Mode, tag: string, position: number, datasetId: string): Promise<INodeExecutionData> {
-	const base = { ref: `${tag}-good-${position}`, ds: datasetId, meta: { camera: 'front', position } };
-	if (mode === 'binary') return await makeBinaryItem(Buffer.from(`image ${tag} ${position}`), `${position}.jpg`, 'image/jpeg', base);
+async function goodItem(
+	mode: Mode,
+	tag: string,
+	position: number,
+	datasetId: string,
+): Promise<INodeExecutionData> {
+	const base = {
+		ref: `${tag}-good-${position}`,
+		ds: datasetId,
+		meta: { camera: 'front', position },
+	};
+	if (mode === 'binary')
+		return await makeBinaryItem(
+			Buffer.from(`image ${tag} ${position}`),
+			`${position}.jpg`,
+			'image/jpeg',
+			base,
+		);
 	if (mode === 'path') return json({ ...base, path: join(allowed, 'good.jpg') });
 	return json({ ...base, url: `s3://bucket/${tag}/${position}.jpg` });
 }
 
 function modeParams(mode: Mode): INodeParameters {
-	if (mode === 'binary') return { mode: 'local', imageSource: 'binary', binaryPropertyName: 'data' };
+	if (mode === 'binary')
+		return { mode: 'local', imageSource: 'binary', binaryPropertyName: 'data' };
 	if (mode === 'path') return { mode: 'local', imageSource: 'path', filePath: '={{ $json.path }}' };
 	return { processing: 'sync' };
 }
@@ -118,7 +134,11 @@ async function runCase(c: BadCase): Promise<INodeExecutionData> {
 	const afterStats = emu.stats();
 	const [ok, errors] = output;
 
-	assert.equal(errors.length, 1, `one error item (got ${JSON.stringify(errors.map((e) => e.json.error))})`);
+	assert.equal(
+		errors.length,
+		1,
+		`one error item (got ${JSON.stringify(errors.map((e) => e.json.error))})`,
+	);
 	const error = errors[0];
 	assert.equal(pairedIndex(error), 1, 'the error item is paired to the bad input');
 	const text = String(error.json.error);
@@ -129,15 +149,30 @@ async function runCase(c: BadCase): Promise<INodeExecutionData> {
 	assert.deepEqual(ok.map(pairedIndex), [0, 2], 'the good items are on the success output');
 	assert.ok(ok.every((item) => item.json.outcome === 'new'));
 	assert.deepEqual(
-		emu.listItems(ds).map((item) => item.reference_id).sort(),
+		emu
+			.listItems(ds)
+			.map((item) => item.reference_id)
+			.sort(),
 		[`${tag}-good-0`, `${tag}-good-2`],
 		'exactly the good items are in the dataset',
 	);
 	if (mode === 'remote') {
-		assert.equal(afterStats.appendRequests - before.appendRequests, 1, 'one batch, for the good items');
-		assert.equal(afterStats.appendItemsReceived - before.appendItemsReceived, 2, 'no request carried the bad item');
+		assert.equal(
+			afterStats.appendRequests - before.appendRequests,
+			1,
+			'one batch, for the good items',
+		);
+		assert.equal(
+			afterStats.appendItemsReceived - before.appendItemsReceived,
+			2,
+			'no request carried the bad item',
+		);
 	} else {
-		assert.equal(afterStats.appendRequests - before.appendRequests, 2, 'one upload per good item, none for the bad one');
+		assert.equal(
+			afterStats.appendRequests - before.appendRequests,
+			2,
+			'one upload per good item, none for the bad one',
+		);
 		assert.equal(afterStats.imagesReceived - before.imagesReceived, 2);
 	}
 	return error;
@@ -154,13 +189,48 @@ const allFields = { metadataMode: 'allFields', excludeFields: 'ref, url, ds, pat
 
 const cases: BadCase[] = [
 	// Reference ID
-	{ name: 'reference_id missing', field: 'Reference ID', message: /Reference ID is missing/, bad: { ref: undefined } },
-	{ name: 'reference_id null', field: 'Reference ID', message: /Reference ID is missing/, bad: { ref: null } },
-	{ name: 'reference_id empty', field: 'Reference ID', message: /Reference ID is empty/, bad: { ref: '' } },
-	{ name: 'reference_id whitespace only', field: 'Reference ID', message: /Reference ID is empty/, bad: { ref: '   ' } },
-	{ name: 'reference_id an object', field: 'Reference ID', message: /must be text, but got an object/, bad: { ref: { id: 7 } } },
-	{ name: 'reference_id a boolean', field: 'Reference ID', message: /must be text, but got a boolean \(true\)/, bad: { ref: true } },
-	{ name: 'reference_id a fractional number', field: 'Reference ID', message: /must be text, but got a number \(1\.5\)/, bad: { ref: 1.5 } },
+	{
+		name: 'reference_id missing',
+		field: 'Reference ID',
+		message: /Reference ID is missing/,
+		bad: { ref: undefined },
+	},
+	{
+		name: 'reference_id null',
+		field: 'Reference ID',
+		message: /Reference ID is missing/,
+		bad: { ref: null },
+	},
+	{
+		name: 'reference_id empty',
+		field: 'Reference ID',
+		message: /Reference ID is empty/,
+		bad: { ref: '' },
+	},
+	{
+		name: 'reference_id whitespace only',
+		field: 'Reference ID',
+		message: /Reference ID is empty/,
+		bad: { ref: '   ' },
+	},
+	{
+		name: 'reference_id an object',
+		field: 'Reference ID',
+		message: /must be text, but got an object/,
+		bad: { ref: { id: 7 } },
+	},
+	{
+		name: 'reference_id a boolean',
+		field: 'Reference ID',
+		message: /must be text, but got a boolean \(true\)/,
+		bad: { ref: true },
+	},
+	{
+		name: 'reference_id a fractional number',
+		field: 'Reference ID',
+		message: /must be text, but got a number \(1\.5\)/,
+		bad: { ref: 1.5 },
+	},
 	{
 		name: 'reference_id duplicate of item 0',
 		field: 'Reference ID',
@@ -168,39 +238,111 @@ const cases: BadCase[] = [
 		bad: ({ tag }) => ({ ref: `${tag}-good-0` }),
 	},
 	// Image URL
-	{ name: 'URL ftp://', field: 'Image URL', message: /unsupported scheme 'ftp:\/\/'/, bad: { url: 'ftp://files.example.com/a.jpg' } },
-	{ name: 'URL gcs://', field: 'Image URL', message: /gcs:\/\/.*use gs:\/\//, bad: { url: 'gcs://bucket/a.jpg' } },
-	{ name: 'URL file:///etc/passwd', field: 'Image URL', message: /local file URL/, bad: { url: 'file:///etc/passwd' } },
+	{
+		name: 'URL ftp://',
+		field: 'Image URL',
+		message: /unsupported scheme 'ftp:\/\/'/,
+		bad: { url: 'ftp://files.example.com/a.jpg' },
+	},
+	{
+		name: 'URL gcs://',
+		field: 'Image URL',
+		message: /gcs:\/\/.*use gs:\/\//,
+		bad: { url: 'gcs://bucket/a.jpg' },
+	},
+	{
+		name: 'URL file:///etc/passwd',
+		field: 'Image URL',
+		message: /local file URL/,
+		bad: { url: 'file:///etc/passwd' },
+	},
 	{ name: 'URL empty', field: 'Image URL', message: /Image URL is empty/, bad: { url: '' } },
-	{ name: 'URL missing', field: 'Image URL', message: /Image URL is (missing|empty)/, bad: { url: undefined } },
-	{ name: 'URL relative', field: 'Image URL', message: /'images\/a\.jpg' is not a URL/, bad: { url: 'images/a.jpg' } },
-	{ name: 'URL absolute path', field: 'Image URL', message: /'\/srv\/a\.jpg' is not a URL/, bad: { url: '/srv/a.jpg' } },
-	{ name: 'URL without host', field: 'Image URL', message: /'http:\/\/' is not a valid URL/, bad: { url: 'http://' } },
-	{ name: 'URL s3 bucket without key', field: 'Image URL', message: /names a bucket but no image/, bad: { url: 's3://bucket' } },
-	{ name: 'URL with a space', field: 'Image URL', message: /contains whitespace/, bad: { url: 'https://example.com/my cat.jpg' } },
+	{
+		name: 'URL missing',
+		field: 'Image URL',
+		message: /Image URL is (missing|empty)/,
+		bad: { url: undefined },
+	},
+	{
+		name: 'URL relative',
+		field: 'Image URL',
+		message: /'images\/a\.jpg' is not a URL/,
+		bad: { url: 'images/a.jpg' },
+	},
+	{
+		name: 'URL absolute path',
+		field: 'Image URL',
+		message: /'\/srv\/a\.jpg' is not a URL/,
+		bad: { url: '/srv/a.jpg' },
+	},
+	{
+		name: 'URL without host',
+		field: 'Image URL',
+		message: /'http:\/\/' is not a valid URL/,
+		bad: { url: 'http://' },
+	},
+	{
+		name: 'URL s3 bucket without key',
+		field: 'Image URL',
+		message: /names a bucket but no image/,
+		bad: { url: 's3://bucket' },
+	},
+	{
+		name: 'URL with a space',
+		field: 'Image URL',
+		message: /contains whitespace/,
+		bad: { url: 'https://example.com/my cat.jpg' },
+	},
 	// Metadata
-	{ name: 'metadata an array (JSON)', field: 'Metadata', message: /must be an object, but got an array/, params: jsonMeta, bad: { meta: [1, 2] } },
-	{ name: 'metadata a string (JSON)', field: 'Metadata', message: /Metadata is not valid JSON/, params: jsonMeta, bad: { meta: 'just text' } },
-	{ name: 'metadata a JSON string of a list', field: 'Metadata', message: /must be an object, but got an array/, params: jsonMeta, bad: { meta: '["a","b"]' } },
+	{
+		name: 'metadata an array (JSON)',
+		field: 'Metadata',
+		message: /must be an object, but got an array/,
+		params: jsonMeta,
+		bad: { meta: [1, 2] },
+	},
+	{
+		name: 'metadata a string (JSON)',
+		field: 'Metadata',
+		message: /Metadata is not valid JSON/,
+		params: jsonMeta,
+		bad: { meta: 'just text' },
+	},
+	{
+		name: 'metadata a JSON string of a list',
+		field: 'Metadata',
+		message: /must be an object, but got an array/,
+		params: jsonMeta,
+		bad: { meta: '["a","b"]' },
+	},
 	{
 		name: 'metadata NaN from an expression',
 		field: 'Metadata',
 		message: /Metadata field 'score' is NaN/,
-		params: { metadataMode: 'json', metadataJson: '={{ { score: parseFloat($json.raw ?? "0.5") } }}' },
+		params: {
+			metadataMode: 'json',
+			metadataJson: '={{ { score: parseFloat($json.raw ?? "0.5") } }}',
+		},
 		bad: { raw: 'n/a' },
 	},
 	{
 		name: 'metadata Infinity from an expression',
 		field: 'Metadata',
 		message: /Metadata field 'ratio' is Infinity/,
-		params: { metadataMode: 'json', metadataJson: '={{ { ratio: ($json.a ?? 1) / ($json.b ?? 4) } }}' },
+		params: {
+			metadataMode: 'json',
+			metadataJson: '={{ { ratio: ($json.a ?? 1) / ($json.b ?? 4) } }}',
+		},
 		bad: { a: 1, b: 0 },
 	},
 	{
 		name: 'metadata -Infinity from an expression',
 		field: 'Metadata',
 		message: /Metadata field 'low' is -Infinity/,
-		params: { metadataMode: 'json', metadataJson: '={{ { low: Math.max(...($json.values ?? [3, 4])) } }}' },
+		params: {
+			metadataMode: 'json',
+			metadataJson: '={{ { low: Math.max(...($json.values ?? [3, 4])) } }}',
+		},
 		bad: { values: [] },
 	},
 	{
@@ -216,19 +358,68 @@ const cases: BadCase[] = [
 		message: /could not evaluate Metadata \(JSON\)/,
 		params: {
 			metadataMode: 'json',
-			metadataJson: '={{ $json.loop ? (() => { const o = { a: 1 }; o.self = o; return o; })() : {} }}',
+			metadataJson:
+				'={{ $json.loop ? (() => { const o = { a: 1 }; o.self = o; return o; })() : {} }}',
 		},
 		bad: { loop: true },
 	},
-	{ name: 'metadata NaN in the item (all fields)', field: 'Metadata', message: /Metadata field 'score' is NaN/, params: allFields, bad: { score: NaN } },
-	{ name: 'metadata Infinity in the item (all fields)', field: 'Metadata', message: /'deep\.ratio' is Infinity/, params: allFields, bad: { deep: { ratio: Infinity } } },
-	{ name: 'metadata BigInt in the item (all fields)', field: 'Metadata', message: /Metadata field 'big' is a BigInt/, params: allFields, bad: { big: 10n } },
-	{ name: 'metadata circular in the item (all fields)', field: 'Metadata', message: /'info\.self' is a circular reference/, params: allFields, bad: circular() },
+	{
+		name: 'metadata NaN in the item (all fields)',
+		field: 'Metadata',
+		message: /Metadata field 'score' is NaN/,
+		params: allFields,
+		bad: { score: NaN },
+	},
+	{
+		name: 'metadata Infinity in the item (all fields)',
+		field: 'Metadata',
+		message: /'deep\.ratio' is Infinity/,
+		params: allFields,
+		bad: { deep: { ratio: Infinity } },
+	},
+	{
+		name: 'metadata BigInt in the item (all fields)',
+		field: 'Metadata',
+		message: /Metadata field 'big' is a BigInt/,
+		params: allFields,
+		bad: { big: 10n },
+	},
+	{
+		name: 'metadata circular in the item (all fields)',
+		field: 'Metadata',
+		message: /'info\.self' is a circular reference/,
+		params: allFields,
+		bad: circular(),
+	},
 	// Width / Height (per item, from an expression)
-	{ name: 'width negative', field: 'Width', message: /Width must be a positive whole number, but -5 is negative/, params: { options: { width: '={{ $json.w }}' } }, bad: { w: -5 } },
-	{ name: 'width zero', field: 'Width', message: /Width .* is zero/, params: { options: { width: '={{ $json.w }}' } }, bad: { w: 0 } },
-	{ name: 'height fractional', field: 'Height', message: /Height must be a positive whole number, but 1\.5 has a fraction/, params: { options: { height: '={{ $json.h }}' } }, bad: { h: 1.5 } },
-	{ name: 'height text', field: 'Height', message: /Height must be a positive whole number/, params: { options: { height: '={{ $json.h }}' } }, bad: { h: 'tall' } },
+	{
+		name: 'width negative',
+		field: 'Width',
+		message: /Width must be a positive whole number, but -5 is negative/,
+		params: { options: { width: '={{ $json.w }}' } },
+		bad: { w: -5 },
+	},
+	{
+		name: 'width zero',
+		field: 'Width',
+		message: /Width .* is zero/,
+		params: { options: { width: '={{ $json.w }}' } },
+		bad: { w: 0 },
+	},
+	{
+		name: 'height fractional',
+		field: 'Height',
+		message: /Height must be a positive whole number, but 1\.5 has a fraction/,
+		params: { options: { height: '={{ $json.h }}' } },
+		bad: { h: 1.5 },
+	},
+	{
+		name: 'height text',
+		field: 'Height',
+		message: /Height must be a positive whole number/,
+		params: { options: { height: '={{ $json.h }}' } },
+		bad: { h: 'tall' },
+	},
 	// Dataset
 	{
 		name: 'dataset id malformed',
@@ -250,14 +441,50 @@ const cases: BadCase[] = [
 		message: /Input Binary Field "data" is not on the item/,
 		mode: 'binary',
 		badItem: async ({ tag, ds }) =>
-			await makeBinaryItem(Buffer.from('x'), 'x.jpg', 'image/jpeg', { ref: `${tag}-bad`, ds }, 'photo'),
+			await makeBinaryItem(
+				Buffer.from('x'),
+				'x.jpg',
+				'image/jpeg',
+				{ ref: `${tag}-bad`, ds },
+				'photo',
+			),
 	},
 	// Files
-	{ name: 'file missing', field: 'File Path', message: /cannot be used: does not exist/, mode: 'path', bad: () => ({ path: join(allowed, 'nope.jpg') }) },
-	{ name: 'file is a directory', field: 'File Path', message: /is not a regular file/, mode: 'path', bad: () => ({ path: join(allowed, 'a-directory') }) },
-	{ name: 'file is a FIFO (opening it would block)', field: 'File Path', message: /is not a regular file/, mode: 'path', bad: () => ({ path: join(allowed, 'pipe.jpg') }) },
-	{ name: 'file empty (0 bytes)', field: 'File Path', message: /is empty \(0 bytes\)/, mode: 'path', bad: () => ({ path: join(allowed, 'empty.jpg') }) },
-	{ name: 'file path empty', field: 'File Path', message: /File Path is empty/, mode: 'path', bad: { path: '' } },
+	{
+		name: 'file missing',
+		field: 'File Path',
+		message: /cannot be used: does not exist/,
+		mode: 'path',
+		bad: () => ({ path: join(allowed, 'nope.jpg') }),
+	},
+	{
+		name: 'file is a directory',
+		field: 'File Path',
+		message: /is not a regular file/,
+		mode: 'path',
+		bad: () => ({ path: join(allowed, 'a-directory') }),
+	},
+	{
+		name: 'file is a FIFO (opening it would block)',
+		field: 'File Path',
+		message: /is not a regular file/,
+		mode: 'path',
+		bad: () => ({ path: join(allowed, 'pipe.jpg') }),
+	},
+	{
+		name: 'file empty (0 bytes)',
+		field: 'File Path',
+		message: /is empty \(0 bytes\)/,
+		mode: 'path',
+		bad: () => ({ path: join(allowed, 'empty.jpg') }),
+	},
+	{
+		name: 'file path empty',
+		field: 'File Path',
+		message: /File Path is empty/,
+		mode: 'path',
+		bad: { path: '' },
+	},
 	{
 		name: 'file outside the allowed folder',
 		field: 'File Path',
@@ -278,10 +505,18 @@ describe('bad-input matrix: error item naming item and field, nothing sent for i
 describe('more input cases', () => {
 	test('a whole-number reference_id is accepted as its decimal text (by design)', async () => {
 		const ds = emu.createDataset('numeric-ref');
-		const { output } = await runScale(emu, appendParams(ds, { processing: 'sync' }), [json({ ref: 42, url: 's3://b/42.jpg' })], {
-			onError: 'continueErrorOutput',
-		});
-		assert.deepEqual(output[0].map((i) => [i.json.reference_id, i.json.outcome]), [['42', 'new']]);
+		const { output } = await runScale(
+			emu,
+			appendParams(ds, { processing: 'sync' }),
+			[json({ ref: 42, url: 's3://b/42.jpg' })],
+			{
+				onError: 'continueErrorOutput',
+			},
+		);
+		assert.deepEqual(
+			output[0].map((i) => [i.json.reference_id, i.json.outcome]),
+			[['42', 'new']],
+		);
 		assert.ok(emu.getItem(ds, '42'));
 	});
 
@@ -301,7 +536,10 @@ describe('more input cases', () => {
 			assert.equal(output[0][0]?.json.outcome, 'new', 'root reads a chmod 000 file');
 			assert.equal(emu.getItem(ds, 'locked')?.image?.bytes, 12);
 		} else {
-			assert.match(String(output[1][0]?.json.error), /Item 0: File Path .* cannot be used: is not readable/);
+			assert.match(
+				String(output[1][0]?.json.error),
+				/Item 0: File Path .* cannot be used: is not readable/,
+			);
 			assert.equal(emu.stats().appendRequests, before, 'nothing was sent');
 		}
 	});
@@ -316,19 +554,34 @@ describe('more input cases', () => {
 		];
 		const { output } = await runScale(
 			emu,
-			{ ...appendParams(ds, { processing: 'sync' }), datasetId: { __rl: true, mode: 'id', value: '={{ $json.ds }}' } },
+			{
+				...appendParams(ds, { processing: 'sync' }),
+				datasetId: { __rl: true, mode: 'id', value: '={{ $json.ds }}' },
+			},
 			input,
 			{ onError: 'continueErrorOutput' },
 		);
 		const [ok, errors] = output;
 		assert.deepEqual(ok.map(pairedIndex), [0, 2]);
 		assert.deepEqual(errors.map(pairedIndex), [1, 3]);
-		for (const e of errors) assert.match(String(e.json.error), /Nucleus API error 404 .*Dataset ds_doesnotexist0 not found/);
+		for (const e of errors)
+			assert.match(
+				String(e.json.error),
+				/Nucleus API error 404 .*Dataset ds_doesnotexist0 not found/,
+			);
 		assert.equal(emu.itemCount(ds), 2);
 
 		await assert.rejects(
-			runScale(emu, appendParams('ds_doesnotexist0', { processing: 'sync' }), [json({ ref: 'x', url: 's3://b/x.jpg' })]),
-			(error: Error & { httpCode?: string; description?: string; context?: { itemIndex?: number } }) => {
+			runScale(emu, appendParams('ds_doesnotexist0', { processing: 'sync' }), [
+				json({ ref: 'x', url: 's3://b/x.jpg' }),
+			]),
+			(
+				error: Error & {
+					httpCode?: string;
+					description?: string;
+					context?: { itemIndex?: number };
+				},
+			) => {
 				assert.equal(error.httpCode, '404');
 				assert.match(error.message, /ds_doesnotexist0/);
 				assert.match(String(error.description), /Check the dataset ID/);
@@ -377,10 +630,18 @@ describe('credential problems', () => {
 	test('a wrong API key (401): the error says to check the API key; with Continue On Fail every item is an error item', async () => {
 		const ds = emu.createDataset('wrong-key');
 		const credentials = createTestCredentials(emu.baseUrl, 'live_wrong_key_9f8e7d6c5b4a');
-		const input = [json({ ref: 'a', url: 's3://b/a.jpg' }), json({ ref: 'b', url: 's3://b/b.jpg' })];
+		const input = [
+			json({ ref: 'a', url: 's3://b/a.jpg' }),
+			json({ ref: 'b', url: 's3://b/b.jpg' }),
+		];
 		for (const processing of ['sync', 'async']) {
 			await assert.rejects(
-				runNode({ node: new ScaleNucleus(), parameters: appendParams(ds, { processing }), input, credentials }),
+				runNode({
+					node: new ScaleNucleus(),
+					parameters: appendParams(ds, { processing }),
+					input,
+					credentials,
+				}),
 				(error: Error & { httpCode?: string; description?: string }) => {
 					assert.equal(error.httpCode, '401');
 					assert.match(error.message, /401/);
@@ -401,27 +662,37 @@ describe('credential problems', () => {
 		assert.equal(emu.itemCount(ds), 0);
 	});
 
-	test('a Base URL where nothing listens: a clear error naming the host and the Base URL, no hang', { timeout: 60_000 }, async () => {
-		const probe = createServer();
-		await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-		const { port } = probe.address() as { port: number };
-		await new Promise((resolve) => probe.close(resolve));
-		const baseUrl = `http://127.0.0.1:${port}/v1/nucleus`;
-		await assert.rejects(
-			runNode({
-				node: new ScaleNucleus(),
-				parameters: appendParams('ds_anything1', { processing: 'sync' }),
-				input: [json({ ref: 'a', url: 's3://b/a.jpg' })],
-				credentials: createTestCredentials(baseUrl, emu.apiKey),
-			}),
-			(error: Error & { description?: string }) => {
-				assert.match(error.message, new RegExp(`Could not reach Nucleus at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
-				assert.match(String(error.description), new RegExp(`Check the Base URL .*${port}/v1/nucleus`));
-				assert.match(String(error.description), /Gave up after 5 attempts/);
-				return true;
-			},
-		);
-	});
+	test(
+		'a Base URL where nothing listens: a clear error naming the host and the Base URL, no hang',
+		{ timeout: 60_000 },
+		async () => {
+			const probe = createServer();
+			await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+			const { port } = probe.address() as { port: number };
+			await new Promise((resolve) => probe.close(resolve));
+			const baseUrl = `http://127.0.0.1:${port}/v1/nucleus`;
+			await assert.rejects(
+				runNode({
+					node: new ScaleNucleus(),
+					parameters: appendParams('ds_anything1', { processing: 'sync' }),
+					input: [json({ ref: 'a', url: 's3://b/a.jpg' })],
+					credentials: createTestCredentials(baseUrl, emu.apiKey),
+				}),
+				(error: Error & { description?: string }) => {
+					assert.match(
+						error.message,
+						new RegExp(`Could not reach Nucleus at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`),
+					);
+					assert.match(
+						String(error.description),
+						new RegExp(`Check the Base URL .*${port}/v1/nucleus`),
+					);
+					assert.match(String(error.description), /Gave up after 5 attempts/);
+					return true;
+				},
+			);
+		},
+	);
 
 	test('a Base URL that is not http(s): refused before any request', async () => {
 		await assert.rejects(

@@ -34,64 +34,75 @@ after(async () => {
 	await emu.close();
 });
 
-test(`${N} local images under 429/5xx/dropped/slow faults: each stored once, intact, every input answered`, { timeout: 240_000 }, async () => {
-	const ds = emu.createDataset('soak-local');
-	const refs = Array.from({ length: N }, (_, i) => `local-${i}`);
-	const images = refs.map((_, i) => tinyPng(i));
-	const input: INodeExecutionData[] = new Array(N);
-	for (let i = 0; i < N; i += 100) {
-		await Promise.all(
-			images.slice(i, i + 100).map(async (image, k) => {
-				input[i + k] = await makeBinaryItem(image, `img-${i + k}.png`, 'image/png', { ref: refs[i + k], n: i + k });
-			}),
-		);
-	}
-
-	emu.resetStats();
-	emu.setFaults(SOAK_FAULTS);
-	const started = Date.now();
-	const report = await appendWithReruns(
-		refs,
-		async (positions) => {
-			const { output } = await runScale(
-				emu,
-				appendParams(ds, {
-					mode: 'local',
-					imageSource: 'binary',
-					binaryPropertyName: 'data',
-					metadataMode: 'allFields',
-					excludeFields: 'ref',
-					options: { concurrency: 64 },
+test(
+	`${N} local images under 429/5xx/dropped/slow faults: each stored once, intact, every input answered`,
+	{ timeout: 240_000 },
+	async () => {
+		const ds = emu.createDataset('soak-local');
+		const refs = Array.from({ length: N }, (_, i) => `local-${i}`);
+		const images = refs.map((_, i) => tinyPng(i));
+		const input: INodeExecutionData[] = new Array(N);
+		for (let i = 0; i < N; i += 100) {
+			await Promise.all(
+				images.slice(i, i + 100).map(async (image, k) => {
+					input[i + k] = await makeBinaryItem(image, `img-${i + k}.png`, 'image/png', {
+						ref: refs[i + k],
+						n: i + k,
+					});
 				}),
-				positions.map((p) => input[p]),
-				{ continueOnFail: true },
 			);
-			assert.equal(output.length, 1, 'one output (regular output with Continue On Fail)');
-			return output[0];
-		},
-		(item) => {
-			// 'new' in every run: an attempt that failed never stored anything, so a re-run is never 'ignored'.
-			assert.equal(item.json.outcome, 'new');
-			assert.equal(item.json.succeeded, true);
-		},
-	);
-	const seconds = (Date.now() - started) / 1000;
-	const stats = emu.stats();
-	emu.resetFaults();
+		}
 
-	assertDatasetHoldsExactly(emu, ds, refs);
-	for (let i = 0; i < N; i++) {
-		const stored = emu.getItem(ds, refs[i]);
-		assert.equal(stored?.image?.sha256, sha256(images[i]), `image ${i} arrived byte for byte`);
-		assert.equal(stored?.image?.contentType, 'image/png');
-		assert.equal(stored?.metadata.n, i);
-	}
-	const sent = report.rounds.reduce((sum, r) => sum + r.sent, 0);
-	const retries = stats.appendRequests - sent;
-	assert.ok(stats.faultsInjected.r429 > 0 && stats.faultsInjected.r5xx > 0 && stats.faultsInjected.dropped > 0);
-	assert.ok(retries > 0);
-	console.log(
-		`soak: ${N} local items, ${faultText(stats)}, ${stats.appendRequests} append requests (${retries} retries), ` +
-			`${roundsText(report)}, 0 lost, 0 duplicated, ${seconds.toFixed(1)} s`,
-	);
-});
+		emu.resetStats();
+		emu.setFaults(SOAK_FAULTS);
+		const started = Date.now();
+		const report = await appendWithReruns(
+			refs,
+			async (positions) => {
+				const { output } = await runScale(
+					emu,
+					appendParams(ds, {
+						mode: 'local',
+						imageSource: 'binary',
+						binaryPropertyName: 'data',
+						metadataMode: 'allFields',
+						excludeFields: 'ref',
+						options: { concurrency: 64 },
+					}),
+					positions.map((p) => input[p]),
+					{ continueOnFail: true },
+				);
+				assert.equal(output.length, 1, 'one output (regular output with Continue On Fail)');
+				return output[0];
+			},
+			(item) => {
+				// 'new' in every run: an attempt that failed never stored anything, so a re-run is never 'ignored'.
+				assert.equal(item.json.outcome, 'new');
+				assert.equal(item.json.succeeded, true);
+			},
+		);
+		const seconds = (Date.now() - started) / 1000;
+		const stats = emu.stats();
+		emu.resetFaults();
+
+		assertDatasetHoldsExactly(emu, ds, refs);
+		for (let i = 0; i < N; i++) {
+			const stored = emu.getItem(ds, refs[i]);
+			assert.equal(stored?.image?.sha256, sha256(images[i]), `image ${i} arrived byte for byte`);
+			assert.equal(stored?.image?.contentType, 'image/png');
+			assert.equal(stored?.metadata.n, i);
+		}
+		const sent = report.rounds.reduce((sum, r) => sum + r.sent, 0);
+		const retries = stats.appendRequests - sent;
+		assert.ok(
+			stats.faultsInjected.r429 > 0 &&
+				stats.faultsInjected.r5xx > 0 &&
+				stats.faultsInjected.dropped > 0,
+		);
+		assert.ok(retries > 0);
+		console.log(
+			`soak: ${N} local items, ${faultText(stats)}, ${stats.appendRequests} append requests (${retries} retries), ` +
+				`${roundsText(report)}, 0 lost, 0 duplicated, ${seconds.toFixed(1)} s`,
+		);
+	},
+);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_CONCURRENCY } from '../../shared/append';
 import { asNodeError } from '../../shared/errors';
 import { NucleusClient } from '../../shared/transport';
 import * as dataset from './dataset/Dataset.resource';
@@ -30,7 +31,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const options = (this.getNodeParameter('options', 0, {}) ?? {}) as IDataObject;
 	const concurrency = Number(options.concurrency ?? 0);
 	const client = await NucleusClient.fromContext(this, {
-		connections: Math.max(16, concurrency || 0),
+		// One socket per request the append pool may have in flight (sockets open only when used).
+		connections: Math.max(DEFAULT_CONCURRENCY, concurrency || 0),
 	});
 	try {
 		if (module.execute) {

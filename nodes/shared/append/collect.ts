@@ -17,6 +17,7 @@ import {
 	validateImageUrl,
 	validateReferenceId,
 } from '../items';
+import { runPool } from '../pool';
 import type { DatasetItemPayload } from '../types';
 import { ItemParameters } from './params';
 
@@ -104,9 +105,44 @@ function readMetadata(
 	return normalizeMetadata(fromPairs, itemIndex);
 }
 
+/** Exact sizes of binary data by id, looked up ahead of the per-item checks (see prefetchBinarySizes). */
+type BinarySizes = Map<string, Promise<number>>;
+
+/**
+ * n8n keeps the exact size of stored binary data in its metadata (a small file per binary in
+ * filesystem mode). Reading it item after item costs a round trip each; this starts the lookups for
+ * every item up front, 32 at a time. Failures are reported by the per-item check that awaits them.
+ */
+async function prefetchBinarySizes(
+	ctx: IExecuteFunctions,
+	params: ItemParameters,
+	items: INodeExecutionData[],
+): Promise<BinarySizes> {
+	const ids = new Set<string>();
+	for (let i = 0; i < items.length; i++) {
+		try {
+			if (params.get('imageSource', i, 'binary') !== 'binary') continue;
+			const name = String(params.get('binaryPropertyName', i, 'data') ?? '').trim();
+			const id = items[i].binary?.[name]?.id;
+			if (id) ids.add(id);
+		} catch {
+			// the per-item check reports it
+		}
+	}
+	const list = [...ids];
+	const sizes: BinarySizes = new Map();
+	await runPool(list.length, 32, async (k) => {
+		const lookup = ctx.helpers.getBinaryMetadata(list[k]).then((m) => m.fileSize);
+		sizes.set(list[k], lookup);
+		await lookup.catch(() => undefined);
+	});
+	return sizes;
+}
+
 async function readLocalSource(
 	ctx: IExecuteFunctions,
 	params: ItemParameters,
+	sizes: BinarySizes,
 	item: INodeExecutionData,
 	itemIndex: number,
 ): Promise<{ source: LocalSource; fileName: string; contentType: string } | ItemProblem> {
@@ -138,7 +174,8 @@ async function readLocalSource(
 		let size: number | undefined;
 		if (binary.id) {
 			try {
-				size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+				size = await (sizes.get(binary.id) ??
+					ctx.helpers.getBinaryMetadata(binary.id).then((m) => m.fileSize));
 			} catch (error) {
 				return problem(
 					itemIndex,
@@ -226,6 +263,8 @@ export async function collectAppendPlan(
 	const planned: PlannedItem[] = [];
 	const problems: ItemProblem[] = [];
 	const params = new ItemParameters(this, items);
+	const sizes: BinarySizes =
+		mode === 'local' ? await prefetchBinarySizes(this, params, items) : new Map();
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const item = items[itemIndex];
@@ -291,7 +330,7 @@ export async function collectAppendPlan(
 			continue;
 		}
 
-		const local = await readLocalSource(this, params, item, itemIndex);
+		const local = await readLocalSource(this, params, sizes, item, itemIndex);
 		if (isProblem(local)) {
 			problems.push(local);
 			continue;

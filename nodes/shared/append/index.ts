@@ -8,7 +8,8 @@ import { appendLocalItems } from './local';
 import { appendSyncBatches, resolveAsyncAppend, submitAsyncAppend } from './remote';
 import type { ItemFailure, ItemResult } from './results';
 
-export const DEFAULT_CONCURRENCY = 16;
+/** Upper bound of requests in flight (the Concurrency option's default); the pool adapts below it. */
+export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_BATCH_SIZE = 20;
 
 function groupByDataset(items: PlannedItem[]): Map<string, PlannedItem[]> {

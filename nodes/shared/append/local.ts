@@ -3,7 +3,7 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { buildLocalItemForm, type LocalImage } from '../multipart';
 import { asNodeError } from '../errors';
-import { runPool } from '../pool';
+import { AdaptiveConcurrency, isThrottleStatus, runPool } from '../pool';
 import type { NucleusClient } from '../transport';
 import { encodePathSegment } from '../transport';
 import type { AppendResponse } from '../types';
@@ -33,7 +33,10 @@ function imageOf(ctx: IExecuteFunctions, planned: PlannedItem): LocalImage {
 	};
 }
 
-/** One multipart request per item, at most `concurrency` in flight over one keep-alive pool. */
+/**
+ * One multipart request per item over one keep-alive pool. `concurrency` is the most in flight; the
+ * pool starts below it and adapts: one more per success, half as many when Nucleus throttles (429).
+ */
 export async function appendLocalItems(
 	ctx: IExecuteFunctions,
 	client: NucleusClient,
@@ -43,12 +46,15 @@ export async function appendLocalItems(
 ): Promise<{ results: ItemResult[]; failures: ItemFailure[] }> {
 	const results: ItemResult[] = [];
 	const failures: ItemFailure[] = [];
+	const limit = new AdaptiveConcurrency(options.concurrency);
 	await runPool(
 		items.length,
-		options.concurrency,
-		async (i) => {
+		limit,
+		async (i, slot) => {
 			const planned = items[i];
 			const image = imageOf(ctx, planned);
+			const epoch = limit.epoch;
+			let throttled = false;
 			try {
 				const response = await client.request<AppendResponse>(
 					'POST',
@@ -56,8 +62,18 @@ export async function appendLocalItems(
 					{
 						form: async () => await buildLocalItemForm(planned.payload, update, image),
 						itemIndex: planned.itemIndex,
+						onRetry: ({ status }) => {
+							if (isThrottleStatus(status)) {
+								throttled = true;
+								limit.throttled(epoch);
+							}
+							// While it waits to retry, another request may use its slot.
+							slot.release();
+						},
+						beforeRetry: async () => await slot.acquire(),
 					},
 				);
+				if (!throttled) limit.succeeded();
 				const ref = planned.payload.reference_id;
 				const o = outcomesFromCounts(response, [ref]).get(ref)!;
 				results.push({

@@ -55,7 +55,10 @@ export function lookupPath(json: unknown, keys: string[]): string | number | boo
 	return MISS;
 }
 
-type Plan = { kind: 'constant'; value: unknown } | { kind: 'path'; keys: string[] } | { kind: 'eval' };
+type Plan =
+	| { kind: 'constant'; value: unknown }
+	| { kind: 'path'; keys: string[] }
+	| { kind: 'eval' };
 
 export class ItemParameters {
 	readonly #plans = new Map<string, Plan>();
@@ -66,7 +69,12 @@ export class ItemParameters {
 	) {}
 
 	/** Same value and errors as `ctx.getNodeParameter(name, itemIndex, fallback, options)`; callers must not mutate it. */
-	get(name: string, itemIndex: number, fallback: unknown, options?: IGetNodeParameterOptions): unknown {
+	get(
+		name: string,
+		itemIndex: number,
+		fallback: unknown,
+		options?: IGetNodeParameterOptions,
+	): unknown {
 		const key = options?.extractValue ? `${name}\u0000extract` : name;
 		let plan = this.#plans.get(key);
 		if (!plan) {
@@ -77,7 +85,10 @@ export class ItemParameters {
 			if (keys) plan = { kind: 'path', keys };
 			else if (!hasExpression(raw)) {
 				// Evaluated once (validation and resource-locator extraction included); it cannot vary by item.
-				plan = { kind: 'constant', value: this.ctx.getNodeParameter(name, itemIndex, fallback as never, options) };
+				plan = {
+					kind: 'constant',
+					value: this.ctx.getNodeParameter(name, itemIndex, fallback as never, options),
+				};
 			} else plan = { kind: 'eval' };
 			this.#plans.set(key, plan);
 		}

@@ -7,7 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapErrorsToItems } from '../jobs';
 import { toNdjsonLine } from '../items';
 import { asNodeError } from '../errors';
-import { chunk, runPool } from '../pool';
+import { AdaptiveConcurrency, chunk, isThrottleStatus, runPool } from '../pool';
 import type { NucleusClient } from '../transport';
 import { encodePathSegment } from '../transport';
 import type { AppendResponse, AsyncJobInfo } from '../types';
@@ -155,18 +155,35 @@ export async function appendSyncBatches(
 
 	const results: ItemResult[] = [];
 	const failures: ItemFailure[] = [];
+	// At most `concurrency` batches in flight; fewer while Nucleus throttles (see AdaptiveConcurrency).
+	const limit = new AdaptiveConcurrency(options.concurrency);
 	await runPool(
 		batches.length,
-		options.concurrency,
-		async (b) => {
+		limit,
+		async (b, slot) => {
 			const batch = batches[b];
 			const datasetId = batch[0].datasetId;
+			const epoch = limit.epoch;
+			let throttled = false;
 			try {
 				const response = await client.request<AppendResponse>(
 					'POST',
 					`dataset/${encodePathSegment(datasetId)}/append`,
-					{ json: { items: batch.map((p) => p.payload), update }, itemIndex: batch[0].itemIndex },
+					{
+						json: { items: batch.map((p) => p.payload), update },
+						itemIndex: batch[0].itemIndex,
+						onRetry: ({ status }) => {
+							if (isThrottleStatus(status)) {
+								throttled = true;
+								limit.throttled(epoch);
+							}
+							// While it waits to retry, another request may use its slot.
+							slot.release();
+						},
+						beforeRetry: async () => await slot.acquire(),
+					},
 				);
+				if (!throttled) limit.succeeded();
 				const outcomes = outcomesFromCounts(
 					response,
 					batch.map((p) => p.payload.reference_id),

@@ -195,11 +195,11 @@ export const properties: INodeProperties[] = [
 				name: 'concurrency',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 64 },
-				default: 16,
+				default: 32,
 				// No displayOptions: `processing` is hidden in Local mode but still resolves to its default
 				// 'async' there, so hiding on '/processing' would drop this option exactly where it matters.
 				description:
-					'Most requests in flight at once for local file uploads and synchronous batches (an asynchronous job does not use it). All share one keep-alive connection pool.',
+					'Most requests in flight at once for local file uploads and synchronous batches (an asynchronous job does not use it), over one keep-alive connection pool. The node starts lower and adapts: one more request in flight while Nucleus keeps up, half as many when it answers 429 (too many requests).',
 			},
 			{
 				displayName: 'Height',
