@@ -20,8 +20,13 @@ export interface WaitOptions {
 	itemIndex?: number;
 }
 
-export async function getJobStatus(client: NucleusClient, jobId: string, itemIndex?: number) {
-	const raw = await client.request('GET', `job/${encodePathSegment(jobId)}`, { itemIndex });
+export async function getJobStatus(
+	client: NucleusClient,
+	jobId: string,
+	itemIndex?: number,
+	retry = true,
+) {
+	const raw = await client.request('GET', `job/${encodePathSegment(jobId)}`, { itemIndex, retry });
 	return normalizeJobStatus(raw, jobId);
 }
 
@@ -55,7 +60,8 @@ export async function waitForJob(
 	let lastProblem: string | undefined;
 	for (;;) {
 		try {
-			last = await getJobStatus(client, jobId, options.itemIndex);
+			// One attempt per poll: this loop rides out outages itself, so the timeout stays exact.
+			last = await getJobStatus(client, jobId, options.itemIndex, false);
 			lastProblem = undefined;
 			if (last.final) return last;
 		} catch (error) {

@@ -56,7 +56,11 @@ describe('Append Items, remote, synchronous', () => {
 			json({ ref: 'c', url: 'gs://bucket/c.jpg', label: 'cow' }),
 		];
 		const { output } = await run(
-			appendParams(ds, { processing: 'sync', metadataMode: 'allFields', excludeFields: 'ref, url' }),
+			appendParams(ds, {
+				processing: 'sync',
+				metadataMode: 'allFields',
+				excludeFields: 'ref, url',
+			}),
 			input,
 		);
 		const items = output[0];
@@ -78,7 +82,10 @@ describe('Append Items, remote, synchronous', () => {
 	test('update off ignores a repeated reference_id, update on replaces its metadata', async () => {
 		const ds = emu.createDataset('sync-update');
 		const first = [json({ ref: 'x', url: 's3://b/x.jpg', v: 1, keep: 'yes' })];
-		await run(appendParams(ds, { processing: 'sync', metadataMode: 'allFields', excludeFields: 'ref,url' }), first);
+		await run(
+			appendParams(ds, { processing: 'sync', metadataMode: 'allFields', excludeFields: 'ref,url' }),
+			first,
+		);
 		const second = [json({ ref: 'x', url: 's3://b/x.jpg', v: 2 })];
 		const ignored = await run(
 			appendParams(ds, { processing: 'sync', metadataMode: 'allFields', excludeFields: 'ref,url' }),
@@ -102,10 +109,19 @@ describe('Append Items, remote, synchronous', () => {
 
 	test('45 items go in batches under 30 and all arrive', async () => {
 		const ds = emu.createDataset('sync-batches');
-		const input = Array.from({ length: 45 }, (_, i) => json({ ref: `r${i}`, url: `https://h.example.com/${i}.png` }));
-		const { output } = await run(appendParams(ds, { processing: 'sync', options: { batchSize: 20 } }), input);
+		const input = Array.from({ length: 45 }, (_, i) =>
+			json({ ref: `r${i}`, url: `https://h.example.com/${i}.png` }),
+		);
+		const { output } = await run(
+			appendParams(ds, { processing: 'sync', options: { batchSize: 20 } }),
+			input,
+		);
 		assert.equal(output[0].length, 45);
-		assert.ok(output[0].every((i, n) => i.json.outcome === 'new' && (i.pairedItem as { item: number }).item === n));
+		assert.ok(
+			output[0].every(
+				(i, n) => i.json.outcome === 'new' && (i.pairedItem as { item: number }).item === n,
+			),
+		);
 		assert.equal(emu.itemCount(ds), 45);
 	});
 });
@@ -113,7 +129,10 @@ describe('Append Items, remote, synchronous', () => {
 describe('Append Items, remote, asynchronous', () => {
 	test('without waiting: one summary item with the job, paired to every valid input', async () => {
 		const ds = emu.createDataset('async-summary');
-		const input = [json({ ref: 'a', url: 's3://b/a.jpg' }), json({ ref: 'b', url: 's3://b/b.jpg' })];
+		const input = [
+			json({ ref: 'a', url: 's3://b/a.jpg' }),
+			json({ ref: 'b', url: 's3://b/b.jpg' }),
+		];
 		const { output } = await run(appendParams(ds), input);
 		assert.equal(output[0].length, 1);
 		const summary = output[0][0];
@@ -151,6 +170,34 @@ describe('Append Items, remote, asynchronous', () => {
 		assert.match(String(items[1].json.error_message), /cdn\.example\.invalid\/2\.jpg/);
 		assert.equal(emu.itemCount(ds), 2);
 		assert.equal(emu.getItem(ds, 'ok-3')?.metadata.n, 3);
+	});
+
+	test('a job whose errors cannot be read after it finished: error items naming the job, items kept', async () => {
+		const ds = emu.createDataset('async-errors-unreadable');
+		emu.setFaults({ rate5xx: 1, routes: /\/job\/[^/]+\/errors$/ });
+		try {
+			const { output } = await run(
+				appendParams(ds, { options: { waitForCompletion: true, pollInterval: 0.1, timeout: 30 } }),
+				[
+					json({ ref: 'kept-0', url: 's3://b/0.jpg' }),
+					json({ ref: 'kept-1', url: 's3://b/1.jpg' }),
+				],
+				{ onError: 'continueRegularOutput' },
+			);
+			assert.deepEqual(
+				output[0].map((i) => i.pairedItem),
+				[{ item: 0 }, { item: 1 }],
+			);
+			for (const item of output[0]) {
+				assert.match(
+					String(item.json.error),
+					/Job job_\w+ finished Completed, but its errors could not be read/,
+				);
+			}
+		} finally {
+			emu.resetFaults();
+		}
+		assert.equal(emu.itemCount(ds), 2);
 	});
 
 	test('100,000 remote items go through one async job and all land in the dataset', async () => {
@@ -218,7 +265,10 @@ describe('Append Items, validation and continue on fail', () => {
 		);
 		assert.match(String(errors[0].json.error), /Item 1.*Reference ID/);
 		assert.match(String(errors[1].json.error), /Item 2.*Image URL/);
-		assert.match(String(errors[2].json.error), /Item 3.*Reference ID 'good-0' is already used by item 0/);
+		assert.match(
+			String(errors[2].json.error),
+			/Item 3.*Reference ID 'good-0' is already used by item 0/,
+		);
 		assert.equal(emu.itemCount(ds), 2);
 	});
 });
@@ -265,7 +315,10 @@ describe('Append Items, local files', () => {
 		await writeFile(join(outside, 'out.jpg'), Buffer.alloc(10, 2));
 		await symlink(join(outside, 'out.jpg'), join(allowed, 'link.jpg'));
 		const { output } = await run(
-			{ ...appendParams(ds, { mode: 'local', imageSource: 'path' }), filePath: '={{ $json.path }}' },
+			{
+				...appendParams(ds, { mode: 'local', imageSource: 'path' }),
+				filePath: '={{ $json.path }}',
+			},
 			[
 				json({ ref: 'inside', path: join(allowed, 'in.jpg') }),
 				json({ ref: 'outside', path: join(outside, 'out.jpg') }),

@@ -100,7 +100,18 @@ export async function resolveAsyncAppend(
 ): Promise<{ status: JobStatusView; errors: string[]; results: ItemResult[] }> {
 	const jobId = submission.job.job_id;
 	const status = await waitForJob(node, client, jobId, options);
-	const errors = await getJobErrors(client, jobId);
+	let errors: Awaited<ReturnType<typeof getJobErrors>>;
+	try {
+		errors = await getJobErrors(client, jobId);
+	} catch (error) {
+		throw new NodeOperationError(
+			node,
+			`Job ${jobId} finished ${status.status}, but its errors could not be read: ${(error as Error).message}`,
+			{
+				description: `The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+			},
+		);
+	}
 	const { byItem, unmatched } = mapErrorsToItems(
 		errors,
 		submission.items.map((p) => ({
