@@ -250,6 +250,17 @@ async function readLocalSource(
 	}
 }
 
+/** The planned items of each dataset, in input order. */
+export function groupByDataset(items: PlannedItem[]): Map<string, PlannedItem[]> {
+	const groups = new Map<string, PlannedItem[]>();
+	for (const p of items) {
+		const list = groups.get(p.datasetId) ?? [];
+		list.push(p);
+		groups.set(p.datasetId, list);
+	}
+	return groups;
+}
+
 /**
  * Reads and validates every input item before anything is sent. Valid items are planned; each
  * invalid one becomes a problem that names the item and the field.

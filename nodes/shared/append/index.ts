@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from '../errors';
 import type { NucleusClient } from '../transport';
-import { collectAppendPlan, type PlannedItem } from './collect';
+import { collectAppendPlan, groupByDataset } from './collect';
 import { appendLocalItems } from './local';
 import { appendSyncBatches, resolveAsyncAppend, submitAsyncAppend } from './remote';
 import type { ItemFailure, ItemResult } from './results';
@@ -11,16 +11,6 @@ import type { ItemFailure, ItemResult } from './results';
 /** Upper bound of requests in flight (the Concurrency option's default); the pool adapts below it. */
 export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_BATCH_SIZE = 20;
-
-function groupByDataset(items: PlannedItem[]): Map<string, PlannedItem[]> {
-	const groups = new Map<string, PlannedItem[]>();
-	for (const p of items) {
-		const list = groups.get(p.datasetId) ?? [];
-		list.push(p);
-		groups.set(p.datasetId, list);
-	}
-	return groups;
-}
 
 function resultItem(r: ItemResult, extra: IDataObject = {}): INodeExecutionData {
 	const json: IDataObject = {

@@ -3,13 +3,11 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { buildLocalItemForm, type LocalImage } from '../multipart';
 import { asNodeError } from '../errors';
-import { AdaptiveConcurrency, isThrottleStatus, runPool } from '../pool';
+import { AdaptiveConcurrency, runPool } from '../pool';
 import type { NucleusClient } from '../transport';
-import { encodePathSegment } from '../transport';
-import type { AppendResponse } from '../types';
 import type { PlannedItem } from './collect';
 import type { ItemFailure, ItemResult } from './results';
-import { outcomesFromCounts } from './results';
+import { postAppend } from './results';
 
 /**
  * Opens the image of a planned local item. Binary data with an id (n8n's filesystem, database and
@@ -53,37 +51,12 @@ export async function appendLocalItems(
 		async (i, slot) => {
 			const planned = items[i];
 			const image = imageOf(ctx, planned);
-			const epoch = limit.epoch;
-			let throttled = false;
 			try {
-				const response = await client.request<AppendResponse>(
-					'POST',
-					`dataset/${encodePathSegment(planned.datasetId)}/append`,
-					{
+				results.push(
+					...(await postAppend(client, { limit, slot }, [planned], {
 						form: async () => await buildLocalItemForm(planned.payload, update, image),
-						itemIndex: planned.itemIndex,
-						onRetry: ({ status }) => {
-							if (isThrottleStatus(status)) {
-								throttled = true;
-								limit.throttled(epoch);
-							}
-							// While it waits to retry, another request may use its slot.
-							slot.release();
-						},
-						beforeRetry: async () => await slot.acquire(),
-					},
+					})),
 				);
-				if (!throttled) limit.succeeded();
-				const ref = planned.payload.reference_id;
-				const o = outcomesFromCounts(response, [ref]).get(ref)!;
-				results.push({
-					itemIndex: planned.itemIndex,
-					reference_id: ref,
-					dataset_id: planned.datasetId,
-					outcome: o.outcome,
-					succeeded: o.outcome !== 'failed',
-					...(o.error ? { error: o.error } : {}),
-				});
 			} catch (error) {
 				if (options.signal?.aborted) throw asNodeError(ctx.getNode(), error);
 				failures.push({ itemIndex: planned.itemIndex, error: error as Error });

@@ -7,14 +7,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapErrorsToItems } from '../jobs';
 import { toNdjsonLine } from '../items';
 import { asNodeError } from '../errors';
-import { AdaptiveConcurrency, chunk, isThrottleStatus, runPool } from '../pool';
+import { AdaptiveConcurrency, chunk, runPool } from '../pool';
 import type { NucleusClient } from '../transport';
 import { encodePathSegment } from '../transport';
-import type { AppendResponse, AsyncJobInfo } from '../types';
+import type { AsyncJobInfo } from '../types';
 import { getJobErrors, waitForJob, type JobStatusView } from '../waitForJob';
-import type { PlannedItem } from './collect';
+import { groupByDataset, type PlannedItem } from './collect';
 import type { ItemFailure, ItemResult } from './results';
-import { outcomesFromCounts } from './results';
+import { postAppend } from './results';
 
 /** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE). */
 export const MAX_NDJSON_BYTES = 0x1fffffe8;
@@ -156,13 +156,8 @@ export async function appendSyncBatches(
 	options: { batchSize: number; concurrency: number; signal?: AbortSignal },
 ): Promise<{ results: ItemResult[]; failures: ItemFailure[] }> {
 	const batches: PlannedItem[][] = [];
-	const byDataset = new Map<string, PlannedItem[]>();
-	for (const p of items) {
-		const list = byDataset.get(p.datasetId) ?? [];
-		list.push(p);
-		byDataset.set(p.datasetId, list);
-	}
-	for (const list of byDataset.values()) batches.push(...chunk(list, options.batchSize));
+	for (const list of groupByDataset(items).values())
+		batches.push(...chunk(list, options.batchSize));
 
 	const results: ItemResult[] = [];
 	const failures: ItemFailure[] = [];
@@ -173,43 +168,12 @@ export async function appendSyncBatches(
 		limit,
 		async (b, slot) => {
 			const batch = batches[b];
-			const datasetId = batch[0].datasetId;
-			const epoch = limit.epoch;
-			let throttled = false;
 			try {
-				const response = await client.request<AppendResponse>(
-					'POST',
-					`dataset/${encodePathSegment(datasetId)}/append`,
-					{
+				results.push(
+					...(await postAppend(client, { limit, slot }, batch, {
 						json: { items: batch.map((p) => p.payload), update },
-						itemIndex: batch[0].itemIndex,
-						onRetry: ({ status }) => {
-							if (isThrottleStatus(status)) {
-								throttled = true;
-								limit.throttled(epoch);
-							}
-							// While it waits to retry, another request may use its slot.
-							slot.release();
-						},
-						beforeRetry: async () => await slot.acquire(),
-					},
+					})),
 				);
-				if (!throttled) limit.succeeded();
-				const outcomes = outcomesFromCounts(
-					response,
-					batch.map((p) => p.payload.reference_id),
-				);
-				for (const p of batch) {
-					const o = outcomes.get(p.payload.reference_id) ?? { outcome: 'appended' as const };
-					results.push({
-						itemIndex: p.itemIndex,
-						reference_id: p.payload.reference_id,
-						dataset_id: datasetId,
-						outcome: o.outcome,
-						succeeded: o.outcome !== 'failed',
-						...(o.error ? { error: o.error } : {}),
-					});
-				}
 			} catch (error) {
 				if (options.signal?.aborted) throw asNodeError(node, error);
 				for (const p of batch) failures.push({ itemIndex: p.itemIndex, error: error as Error });

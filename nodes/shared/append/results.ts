@@ -1,4 +1,9 @@
+import type { AdaptiveConcurrency, PoolSlot } from '../pool';
+import { isThrottleStatus } from '../pool';
+import type { NucleusClient, RequestOptions } from '../transport';
+import { encodePathSegment } from '../transport';
 import type { AppendResponse } from '../types';
+import type { PlannedItem } from './collect';
 
 /** What happened to one input item. `appended` = accepted by an async job that reports no per-item detail. */
 export type Outcome = 'new' | 'updated' | 'ignored' | 'appended' | 'failed';
@@ -58,4 +63,54 @@ export function outcomesFromCounts(
 		else out.set(ref, { outcome: common });
 	}
 	return out;
+}
+
+/**
+ * One synchronous append request (JSON batch or one multipart item) as a task of an adaptive pool:
+ * a 429 lowers the pool's concurrency, a request waiting to retry lends its slot to another, and
+ * the response's counts become per-item results.
+ */
+export async function postAppend(
+	client: NucleusClient,
+	pool: { limit: AdaptiveConcurrency; slot: PoolSlot },
+	items: PlannedItem[],
+	body: Pick<RequestOptions, 'json' | 'form'>,
+): Promise<ItemResult[]> {
+	const { limit, slot } = pool;
+	const datasetId = items[0].datasetId;
+	const epoch = limit.epoch;
+	let throttled = false;
+	const response = await client.request<AppendResponse>(
+		'POST',
+		`dataset/${encodePathSegment(datasetId)}/append`,
+		{
+			...body,
+			itemIndex: items[0].itemIndex,
+			onRetry: ({ status }) => {
+				if (isThrottleStatus(status)) {
+					throttled = true;
+					limit.throttled(epoch);
+				}
+				// While it waits to retry, another request may use its slot.
+				slot.release();
+			},
+			beforeRetry: async () => await slot.acquire(),
+		},
+	);
+	if (!throttled) limit.succeeded();
+	const outcomes = outcomesFromCounts(
+		response,
+		items.map((p) => p.payload.reference_id),
+	);
+	return items.map((p): ItemResult => {
+		const o = outcomes.get(p.payload.reference_id) ?? { outcome: 'appended' as const };
+		return {
+			itemIndex: p.itemIndex,
+			reference_id: p.payload.reference_id,
+			dataset_id: datasetId,
+			outcome: o.outcome,
+			succeeded: o.outcome !== 'failed',
+			...(o.error ? { error: o.error } : {}),
+		};
+	});
 }
