@@ -4,7 +4,9 @@
  * need the pid of the n8n process, to sample its resident memory (VmRSS) every ~100 ms while it runs.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { freePort, parseExecutionOutput, type N8n, type NodeRun } from '../e2e/n8n';
 
@@ -78,18 +80,21 @@ export async function executeSampled(
 	const sampleMs = opts.sampleMs ?? 100;
 	const brokerPort = String(await freePort());
 	const env = n8n.env({ N8N_RUNNERS_BROKER_PORT: brokerPort, ...opts.env });
+	// stdout goes to a file: n8n prints the whole run (tens of MB for 100,000 items) and exits right
+	// after, which can cut a pipe short; writes to a file are synchronous.
+	const outFile = path.join(tmpdir(), `bench-n8n-execute-${process.pid}-${id}-${Date.now()}.json`);
+	const outFd = openSync(outFile, 'w');
 	const spawnedAt = Date.now();
 	const child = spawn(n8n.install.n8nBin, ['execute', `--id=${id}`, '--rawOutput'], {
 		cwd: n8n.userFolder,
 		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
+		stdio: ['ignore', outFd, 'pipe'],
 		detached: true,
 	});
+	closeSync(outFd);
 	const pid = child.pid!;
-	const out: Buffer[] = [];
 	let err = '';
-	child.stdout.on('data', (c: Buffer) => out.push(c));
-	child.stderr.on('data', (c: Buffer) => {
+	child.stderr!.on('data', (c: Buffer) => {
 		err += c.toString();
 		if (err.length > 400_000) err = err.slice(-200_000);
 		if (n8n.verbose) process.stderr.write(c);
@@ -124,11 +129,19 @@ export async function executeSampled(
 	const exitedAt = Date.now();
 	clearInterval(timer);
 	clearTimeout(killTimer);
-	const stdout = Buffer.concat(out).toString('utf8');
+	const stdout = readFileSync(outFile, 'utf8');
 	const parsed = parseExecutionOutput(stdout) ?? parseExecutionOutput(err);
 	if (!parsed) {
+		writeFileSync(outFile, `${stdout}\n----- stderr -----\n${err}`);
 		throw new Error(
-			`n8n execute --id=${id} printed no run data (exit ${String(code)}):\n${(stdout + err).slice(-4000)}`,
+			`n8n execute --id=${id} printed no run data (exit ${String(code)}; output kept in ${outFile})`,
+		);
+	}
+	rmSync(outFile, { force: true });
+	if (process.env.BENCH_DUMP_SAMPLES) {
+		writeFileSync(
+			path.join(process.env.BENCH_DUMP_SAMPLES, `${id}.json`),
+			JSON.stringify({ samples, runData: summarizeRunData(parsed) }),
 		);
 	}
 	const data = parsed.data as {
@@ -180,4 +193,17 @@ export function lastBefore(samples: RssSample[], t: number): RssSample | undefin
 	let found: RssSample | undefined;
 	for (const s of samples) if (s.t < t) found = s;
 	return found;
+}
+
+/** Start and duration of each node (for BENCH_DUMP_SAMPLES). */
+function summarizeRunData(parsed: Record<string, unknown>): Record<string, unknown> {
+	const runData =
+		(parsed.data as { resultData?: { runData?: Record<string, NodeRun[]> } }).resultData?.runData ??
+		{};
+	return Object.fromEntries(
+		Object.entries(runData).map(([name, runs]) => {
+			const r = runs[0] as NodeRun & { startTime?: number };
+			return [name, { startTime: r?.startTime, executionTime: r?.executionTime }];
+		}),
+	);
 }

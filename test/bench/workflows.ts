@@ -218,3 +218,43 @@ export function httpRemoteWorkflow(
 		),
 	]);
 }
+
+/** Manual Trigger and a No Operation node: n8n's own memory for running a workflow. */
+export function idleWorkflow(id: string): WorkflowJson {
+	return chain(id, `bench: idle ${id}`, [
+		start,
+		{ name: 'Nothing', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+	]);
+}
+
+/** Our node reading the files itself (File Path source): a Code node lists the paths, nothing is copied. */
+export function oursFilePathWorkflow(id: string, datasetId: string, paths: string[]): WorkflowJson {
+	return chain(id, `bench: ours file path ${id}`, [
+		start,
+		{
+			name: CODE_NODE,
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			parameters: {
+				jsCode: `return ${JSON.stringify(paths)}.map((path) => ({ json: { path, fileName: path.split('/').pop() } }));`,
+			},
+		},
+		{
+			name: OURS_NODE,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			parameters: {
+				resource: 'datasetItem',
+				operation: 'append',
+				datasetId: { __rl: true, mode: 'id', value: datasetId },
+				mode: 'local',
+				imageSource: 'path',
+				filePath: '={{ $json.path }}',
+				referenceId: '={{ $json.fileName }}',
+				metadataMode: 'none',
+				options: {},
+			},
+			credentials,
+		},
+	]);
+}
