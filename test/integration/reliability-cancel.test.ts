@@ -4,7 +4,7 @@
  * node waiting on a job.
  *
  * The emulator adds 100 ms latency to every API request (profile override), so the upload would
- * run for ~30 s at the default concurrency of 16; the cancel comes once 200 uploads have arrived.
+ * run for many seconds at the default Concurrency (32, adaptive); the cancel comes once 200 uploads have arrived.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -95,7 +95,7 @@ describe('cancelling an execution', () => {
 			);
 			assert.ok(
 				settled - atAbort <= 16,
-				`at most one request per lane was still on its way (${settled - atAbort})`,
+				`requests already on their way when cancelled are few (${settled - atAbort})`,
 			);
 			assert.ok(later.appendRequests < N, 'the upload did not run to the end');
 			assert.equal(later.inFlight, 0, 'no request is left open on the server');
