@@ -273,6 +273,42 @@ describe('Append Items, validation and continue on fail', () => {
 	});
 });
 
+describe('Append Items as an AI tool', () => {
+	// n8n registers a tool variant of a usableAsTool node under the name `<name>Tool`.
+	class ScaleNucleusTool extends ScaleNucleus {
+		constructor() {
+			super();
+			this.description = { ...this.description, name: 'scaleNucleusTool' };
+		}
+	}
+
+	test('Local File mode is refused before any file is read or request sent; remote mode works', async () => {
+		const ds = emu.createDataset('as-tool');
+		const before = emu.stats().requests;
+		await assert.rejects(
+			runNode({
+				node: new ScaleNucleusTool(),
+				parameters: appendParams(ds, {
+					mode: 'local',
+					imageSource: 'path',
+					filePath: '/etc/hostname',
+				}),
+				input: [json({ ref: 'a' })],
+				credentials: createTestCredentials(emu.baseUrl, emu.apiKey),
+			}),
+			/Local File mode is not available to AI agents/,
+		);
+		assert.equal(emu.stats().requests, before);
+		const { output } = await runNode({
+			node: new ScaleNucleusTool(),
+			parameters: appendParams(ds, { processing: 'sync' }),
+			input: [json({ ref: 'a', url: 's3://b/a.jpg' })],
+			credentials: createTestCredentials(emu.baseUrl, emu.apiKey),
+		});
+		assert.equal(output[0][0].json.outcome, 'new');
+	});
+});
+
 describe('Append Items, local files', () => {
 	let dir: string;
 	before(async () => {

@@ -39,13 +39,14 @@ export async function appendItems(
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
 	const signal = this.getExecutionCancelSignal();
-	const plan = await collectAppendPlan.call(this, items);
-
-	if (plan.mode === 'local' && node.type.endsWith('Tool')) {
+	// Checked before any file or binary is touched: an agent cannot hand the node binary data.
+	if (this.getNodeParameter('mode', 0, 'remote') === 'local' && node.type.endsWith('Tool')) {
 		throw new NodeOperationError(node, 'Local File mode is not available to AI agents', {
 			description: 'An AI agent cannot pass binary files. Use Remote URL mode in the tool.',
 		});
 	}
+	const plan = await collectAppendPlan.call(this, items);
+
 	if (plan.problems.length && !continueOnFail) {
 		const first = plan.problems[0];
 		throw new NodeOperationError(node, first.message, {
