@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node.ts';
 import { startEmulator, type Emulator } from '../emulator';
-import { createTestCredentials, makeBinaryItem, runNode } from '../harness';
+import { createTestCredentials, makeBinaryItem, runNode, type RunNodeOptions } from '../harness';
+import { ScaleNucleus, appendParams, json, runScale } from './scale-nucleus';
 
 let emu: Emulator;
 
@@ -20,32 +20,11 @@ after(async () => {
 	await emu.close();
 });
 
-function appendParams(datasetId: string, extra: INodeParameters = {}): INodeParameters {
-	return {
-		resource: 'datasetItem',
-		operation: 'append',
-		datasetId: { __rl: true, mode: 'id', value: datasetId },
-		referenceId: '={{ $json.ref }}',
-		imageUrl: '={{ $json.url }}',
-		...extra,
-	};
-}
-
-async function run(
+const run = (
 	parameters: INodeParameters,
 	input: INodeExecutionData[],
-	more: Partial<Parameters<typeof runNode>[0]> = {},
-) {
-	return await runNode({
-		node: new ScaleNucleus(),
-		parameters,
-		input,
-		credentials: createTestCredentials(emu.baseUrl, emu.apiKey),
-		...more,
-	});
-}
-
-const json = (o: Record<string, unknown>): INodeExecutionData => ({ json: o as never });
+	more: Partial<RunNodeOptions> = {},
+) => runScale(emu, parameters, input, more);
 
 describe('Append Items, remote, synchronous', () => {
 	test('mixed good and failing URLs: one result per item with its outcome and pairedItem', async () => {

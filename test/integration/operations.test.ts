@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test';
 
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node.ts';
 import { startEmulator, type Emulator } from '../emulator';
-import { createTestCredentials, runNode, testCredential } from '../harness';
+import { createTestCredentials, runNode, testCredential, type RunNodeOptions } from '../harness';
+import { ScaleNucleus, rl, runScale } from './scale-nucleus';
 
 let emu: Emulator;
 
@@ -16,25 +16,18 @@ after(async () => {
 	await emu.close();
 });
 
-async function run(
+const run = (
 	parameters: INodeParameters,
 	input: INodeExecutionData[] = [{ json: {} }],
-	more: Partial<Parameters<typeof runNode>[0]> = {},
-) {
-	return await runNode({
-		node: new ScaleNucleus(),
-		parameters,
-		input,
-		credentials: createTestCredentials(emu.baseUrl, emu.apiKey),
-		...more,
-	});
-}
-
-const rl = (value: string) => ({ __rl: true, mode: 'id', value });
+	more: Partial<RunNodeOptions> = {},
+) => runScale(emu, parameters, input, more);
 
 describe('credential', () => {
 	test('the credential test passes with the right key and fails with a wrong one', async () => {
-		assert.equal((await testCredential(createTestCredentials(emu.baseUrl, emu.apiKey))).status, 'OK');
+		assert.equal(
+			(await testCredential(createTestCredentials(emu.baseUrl, emu.apiKey))).status,
+			'OK',
+		);
 		const wrong = await testCredential(createTestCredentials(emu.baseUrl, 'not-the-key'));
 		assert.equal(wrong.status, 'Error');
 	});
@@ -70,7 +63,12 @@ describe('Dataset', () => {
 		assert.equal(got.output[0][0].json.length, 0);
 		const many = await run({ resource: 'dataset', operation: 'getMany', returnAll: true });
 		assert.ok(many.output[0].some((i) => i.json.id === id));
-		const limited = await run({ resource: 'dataset', operation: 'getMany', returnAll: false, limit: 1 });
+		const limited = await run({
+			resource: 'dataset',
+			operation: 'getMany',
+			returnAll: false,
+			limit: 1,
+		});
 		assert.equal(limited.output[0].length, 1);
 	});
 
@@ -121,7 +119,12 @@ describe('Dataset Item', () => {
 		assert.equal(got.output[0][0].json.reference_id, 'folder/with space/0');
 		assert.deepEqual(got.output[0][0].json.metadata, { i: 0 });
 
-		const all = await run({ resource: 'datasetItem', operation: 'getMany', datasetId: rl(ds), returnAll: true });
+		const all = await run({
+			resource: 'datasetItem',
+			operation: 'getMany',
+			datasetId: rl(ds),
+			returnAll: true,
+		});
 		assert.equal(all.output[0].length, 1500);
 		assert.equal(new Set(all.output[0].map((i) => i.json.reference_id)).size, 1500);
 		const some = await run({
@@ -168,14 +171,21 @@ describe('Job', () => {
 		assert.equal(s.succeeded, false);
 		const errors = await run({ resource: 'job', operation: 'getErrors', jobId: job.job_id });
 		assert.equal(errors.output[0][0].json.error_count, 1);
-		assert.match(String((errors.output[0][0].json.errors as string[])[0]), /x\.example\.invalid\/bad\.jpg/);
+		assert.match(
+			String((errors.output[0][0].json.errors as string[])[0]),
+			/x\.example\.invalid\/bad\.jpg/,
+		);
 	});
 
 	test('wait for completion does not stop while the job is Queued and outputs status and errors', async () => {
 		const ds = emu.createDataset('job-wait');
-		const job = emu.createJob(ds, [{ reference_id: 'bad', image_url: 'ftp://nope/x.jpg', metadata: {} }], {
-			hold: true,
-		});
+		const job = emu.createJob(
+			ds,
+			[{ reference_id: 'bad', image_url: 'ftp://nope/x.jpg', metadata: {} }],
+			{
+				hold: true,
+			},
+		);
 		const waiting = run({
 			resource: 'job',
 			operation: 'waitForCompletion',
@@ -197,9 +207,19 @@ describe('Job', () => {
 
 	test('a wait that times out names the job id so the user can resume', async () => {
 		const ds = emu.createDataset('job-timeout');
-		const job = emu.createJob(ds, [{ reference_id: 'a', image_url: 's3://b/a.jpg', metadata: {} }], { hold: true });
+		const job = emu.createJob(
+			ds,
+			[{ reference_id: 'a', image_url: 's3://b/a.jpg', metadata: {} }],
+			{ hold: true },
+		);
 		await assert.rejects(
-			run({ resource: 'job', operation: 'waitForCompletion', jobId: job.job_id, pollInterval: 0.1, timeout: 1 }),
+			run({
+				resource: 'job',
+				operation: 'waitForCompletion',
+				jobId: job.job_id,
+				pollInterval: 0.1,
+				timeout: 1,
+			}),
 			(error: Error & { description?: string }) => {
 				assert.match(error.message, new RegExp(job.job_id));
 				assert.match(String(error.description), /Wait for Completion/);

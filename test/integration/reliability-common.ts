@@ -1,18 +1,16 @@
 /**
- * Shared pieces of the reliability tests (test/integration/reliability-*.test.ts): the node, the
- * Append Items parameters, the soak fault mix, and the "nothing lost" bookkeeping.
+ * Shared pieces of the reliability tests (test/integration/reliability-*.test.ts): the node helpers of
+ * scale-nucleus.ts, the soak fault mix, and the "nothing lost" bookkeeping.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
-import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node.ts';
 import type { Emulator, EmulatorStats, Faults } from '../emulator';
-import { createTestCredentials, runNode, type RunNodeOptions } from '../harness';
 
-export { ScaleNucleus };
+export { ScaleNucleus, appendParams, json, rl, runScale } from './scale-nucleus';
 
 /**
  * The soak's fault mix, all at once: 20% 429 (Retry-After: 0, so the transport retries at once
@@ -31,38 +29,6 @@ export const SOAK_FAULTS: Partial<Faults> = {
 
 /** Attempts per request in the transport (nodes/shared/transport.ts DEFAULTS.maxAttempts). */
 export const TRANSPORT_MAX_ATTEMPTS = 5;
-
-export const rl = (value: string) => ({ __rl: true, mode: 'id', value });
-
-export function appendParams(datasetId: string, extra: INodeParameters = {}): INodeParameters {
-	return {
-		resource: 'datasetItem',
-		operation: 'append',
-		datasetId: rl(datasetId),
-		referenceId: '={{ $json.ref }}',
-		imageUrl: '={{ $json.url }}',
-		...extra,
-	};
-}
-
-export async function runScale(
-	emu: Emulator,
-	parameters: INodeParameters,
-	input: INodeExecutionData[],
-	more: Partial<RunNodeOptions> = {},
-) {
-	return await runNode({
-		node: new ScaleNucleus(),
-		parameters,
-		input,
-		credentials: createTestCredentials(emu.baseUrl, emu.apiKey),
-		...more,
-	});
-}
-
-export const json = (o: Record<string, unknown>): INodeExecutionData => ({
-	json: o as IDataObject,
-});
 
 export function pairedIndex(item: INodeExecutionData): number {
 	const p = item.pairedItem;
