@@ -34,6 +34,11 @@ function ndjsonStream(items: PlannedItem[]): Readable {
 	return Readable.from(lines(), { objectMode: false });
 }
 
+/**
+ * Byte length of the NDJSON, for the presigned PUT's Content-Length (S3 refuses chunked uploads).
+ * The lines are serialised here and again while streaming: twice the JSON work, in exchange for
+ * never holding the whole file (hundreds of MB for large jobs) in memory.
+ */
 function ndjsonLength(items: PlannedItem[]): number {
 	let total = 0;
 	for (const item of items) total += Buffer.byteLength(toNdjsonLine(item.payload), 'utf8');
