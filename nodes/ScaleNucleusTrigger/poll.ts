@@ -6,11 +6,11 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { isSuccessStatus, type JobStatusView } from '../shared/jobs';
+import { isSuccessStatus, type JobStatusView } from '../shared/jobs/status';
 import { runPool } from '../shared/pool';
 import { encodePathSegment, type NucleusClient } from '../shared/transport';
-import type { AsyncJobInfo } from '../shared/types';
-import { getJobErrors, getJobStatus } from '../shared/waitForJob';
+import type { AsyncJobInfo } from '../shared/api/types';
+import { getJobErrors, getJobStatus } from '../shared/api/jobs';
 import {
 	EMIT_ON_VALUES,
 	MAX_EMITTED,

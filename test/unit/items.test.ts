@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import {
 	buildDatasetItem,
 	contentTypeForFile,
+	toNdjsonLine,
+} from '../../nodes/ScaleNucleus/actions/datasetItem/append/datasetItem';
+import {
 	findDuplicateReferenceIds,
 	isProblem,
 	itemProblem,
@@ -11,12 +14,11 @@ import {
 	metadataFromOtherFields,
 	normalizeMetadata,
 	parseMetadataJson,
-	toNdjsonLine,
 	validateDimension,
 	validateImageUrl,
 	validateReferenceId,
-} from '../../nodes/shared/items';
-import type { ItemProblem } from '../../nodes/shared/items';
+} from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
+import type { ItemProblem } from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
 
 function expectProblem(
 	result: unknown,

@@ -4,7 +4,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { jobIdParameter } from '../../../shared/descriptions';
 import { jobIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
-import { getJobErrors, jobStatusJson, waitForJob } from '../../../shared/waitForJob';
+import { getJobErrors } from '../../../shared/api/jobs';
+import { jobStatusJson } from '../../../shared/jobs/status';
+import { waitForJob } from '../../../shared/jobs/wait';
 
 const properties: INodeProperties[] = [
 	jobIdParameter,

@@ -1,11 +1,11 @@
-/** Shapes of the Nucleus REST API as this package uses them (see README "API notes"). */
+/** Shapes of the Nucleus REST API as this package uses them (facts: shared nucleus-api.md). */
 
 export interface NucleusCredentials {
 	apiKey: string;
 	baseUrl: string;
 }
 
-/** A DatasetItem as sent to `dataset/{id}/append` (JSON, NDJSON line or multipart `item` part). */
+/** A DatasetItem as sent to `dataset/{id}/append` (NDJSON line, multipart `items` entry, legacy JSON). */
 export interface DatasetItemPayload {
 	reference_id: string;
 	image_url: string;
@@ -14,7 +14,7 @@ export interface DatasetItemPayload {
 	height?: number;
 }
 
-/** Response of a synchronous append (JSON or multipart). */
+/** Answer of a pre-2026 synchronous append (JSON or multipart without `?async=1`), nucleus-api.md 2.4. */
 export interface AppendResponse {
 	dataset_id: string;
 	new_items: number;
