@@ -23,9 +23,18 @@ async function call(
 	method: string,
 	route: string,
 	body?: unknown,
-	opts: { key?: string | null; headers?: Record<string, string>; raw?: RequestInit['body']; absolute?: boolean } = {},
+	opts: {
+		key?: string | null;
+		headers?: Record<string, string>;
+		raw?: RequestInit['body'];
+		absolute?: boolean;
+	} = {},
 ): Promise<Res> {
-	const url = opts.absolute ? route : route.startsWith('/__') ? emu.origin + route : `${emu.baseUrl}/${route}`;
+	const url = opts.absolute
+		? route
+		: route.startsWith('/__')
+			? emu.origin + route
+			: `${emu.baseUrl}/${route}`;
 	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
 	if (opts.key !== null) headers.authorization = basic(opts.key ?? emu.apiKey);
 	let payload: RequestInit['body'] = opts.raw;
@@ -52,7 +61,12 @@ function ndjson(items: unknown[]): string {
 	return items.map((i) => JSON.stringify(i)).join('\n') + '\n';
 }
 
-async function presignedUpload(emu: Emulator, ds: string, body: string, requestId = randomBytes(16).toString('hex')): Promise<string> {
+async function presignedUpload(
+	emu: Emulator,
+	ds: string,
+	body: string,
+	requestId = randomBytes(16).toString('hex'),
+): Promise<string> {
 	const su = await call(emu, 'GET', `dataset/${ds}/signedUrl/${requestId}`);
 	assert.equal(su.status, 200);
 	const put = await fetch(su.json.signed_url, { method: 'PUT', body });
@@ -79,7 +93,10 @@ describe('emulator: auth, datasets, items', () => {
 	test('401 without credentials and with a wrong key; 200 with the right key', async () => {
 		const none = await call(emu, 'GET', 'dataset/details', undefined, { key: null });
 		assert.equal(none.status, 401);
-		assert.deepEqual(none.json, { error: 'Unauthorized: invalid or missing API key', status_code: 401 });
+		assert.deepEqual(none.json, {
+			error: 'Unauthorized: invalid or missing API key',
+			status_code: 401,
+		});
 		const wrong = await call(emu, 'GET', 'dataset/details', undefined, { key: 'wrong_key' });
 		assert.equal(wrong.status, 401);
 		assert.equal(wrong.json.status_code, 401);
@@ -87,7 +104,10 @@ describe('emulator: auth, datasets, items', () => {
 		assert.equal(ok.status, 200);
 		assert.ok(Array.isArray(ok.json));
 		// the control API needs the key too
-		assert.equal((await call(emu, 'GET', '/__control/stats', undefined, { key: null })).status, 401);
+		assert.equal(
+			(await call(emu, 'GET', '/__control/stats', undefined, { key: null })).status,
+			401,
+		);
 	});
 
 	test('create dataset, list it, read its info; unknown dataset is a 404 with {error,status_code}', async () => {
@@ -113,7 +133,9 @@ describe('emulator: auth, datasets, items', () => {
 		assert.deepEqual((await call(emu, 'GET', `dataset/${id}/name`)).json, { name: 'cats' });
 		assert.deepEqual((await call(emu, 'GET', `dataset/${id}/size`)).json, { count: 0 });
 		assert.deepEqual((await call(emu, 'GET', `dataset/${id}/is_scene`)).json, { is_scene: false });
-		assert.deepEqual((await call(emu, 'GET', `dataset/${id}/use_privacy_mode`)).json, { use_privacy_mode: false });
+		assert.deepEqual((await call(emu, 'GET', `dataset/${id}/use_privacy_mode`)).json, {
+			use_privacy_mode: false,
+		});
 		const missing = await call(emu, 'GET', 'dataset/ds_nope/info');
 		assert.equal(missing.status, 404);
 		assert.deepEqual(missing.json, { error: 'Dataset ds_nope not found', status_code: 404 });
@@ -126,7 +148,11 @@ describe('emulator: auth, datasets, items', () => {
 		const ds = emu.createDataset('upd');
 		const first = await call(emu, 'POST', `dataset/${ds}/append`, {
 			items: [
-				{ reference_id: 'a', image_url: 'https://img.example.com/a.jpg', metadata: { x: 1, y: 'keep' } },
+				{
+					reference_id: 'a',
+					image_url: 'https://img.example.com/a.jpg',
+					metadata: { x: 1, y: 'keep' },
+				},
 				{ reference_id: 'b', image_url: 's3://bucket/b.jpg', metadata: {} },
 			],
 			update: false,
@@ -141,7 +167,9 @@ describe('emulator: auth, datasets, items', () => {
 			error_payload: [],
 		});
 		const ignored = await call(emu, 'POST', `dataset/${ds}/append`, {
-			items: [{ reference_id: 'a', image_url: 'https://img.example.com/a2.jpg', metadata: { x: 2 } }],
+			items: [
+				{ reference_id: 'a', image_url: 'https://img.example.com/a2.jpg', metadata: { x: 2 } },
+			],
 			update: false,
 		});
 		assert.equal(ignored.json.ignored_items, 1);
@@ -149,7 +177,9 @@ describe('emulator: auth, datasets, items', () => {
 		assert.deepEqual(emu.getItem(ds, 'a')?.metadata, { x: 1, y: 'keep' });
 		assert.equal(emu.getItem(ds, 'a')?.image_url, 'https://img.example.com/a.jpg');
 		const updated = await call(emu, 'POST', `dataset/${ds}/append`, {
-			items: [{ reference_id: 'a', image_url: 'https://img.example.com/a2.jpg', metadata: { x: 2 } }],
+			items: [
+				{ reference_id: 'a', image_url: 'https://img.example.com/a2.jpg', metadata: { x: 2 } },
+			],
 			update: true,
 		});
 		assert.equal(updated.json.updated_items, 1);
@@ -169,20 +199,32 @@ describe('emulator: auth, datasets, items', () => {
 				{ reference_id: 'gcs', image_url: 'gcs://bucket/x.jpg', metadata: {} },
 				{ reference_id: 'dead', image_url: 'https://cdn.bad.invalid/x.jpg', metadata: {} },
 				{ reference_id: 'nourl', metadata: {} },
-				{ reference_id: 'type', image_url: 'https://img.example.com/t.jpg', metadata: { n: 'one' } },
+				{
+					reference_id: 'type',
+					image_url: 'https://img.example.com/t.jpg',
+					metadata: { n: 'one' },
+				},
 			],
 			update: false,
 		});
 		assert.equal(r.status, 200);
 		assert.equal(r.json.new_items, 1);
 		assert.equal(r.json.upload_errors, 5);
-		const errs = Object.fromEntries(r.json.error_payload.map((e: { reference_id: string; error: string }) => [e.reference_id, e.error]));
+		const errs = Object.fromEntries(
+			r.json.error_payload.map((e: { reference_id: string; error: string }) => [
+				e.reference_id,
+				e.error,
+			]),
+		);
 		assert.match(errs.ftp, /unsupported scheme "ftp"/);
 		assert.match(errs.gcs, /unsupported scheme "gcs"/);
 		assert.match(errs.dead, /could not fetch image/);
 		assert.match(errs.nourl, /missing image_url/);
 		assert.match(errs.type, /metadata key "n" is a string but the dataset stores number/);
-		assert.deepEqual(emu.listItems(ds).map((i) => i.reference_id), ['ok']);
+		assert.deepEqual(
+			emu.listItems(ds).map((i) => i.reference_id),
+			['ok'],
+		);
 	});
 
 	test('JSON append: request-level 400s (duplicate reference_id, missing reference_id, too many items)', async () => {
@@ -195,9 +237,14 @@ describe('emulator: auth, datasets, items', () => {
 		});
 		assert.equal(dup.status, 400);
 		assert.match(dup.json.error, /Duplicate reference_id "same"/);
-		const noRef = await call(emu, 'POST', `dataset/${ds}/append`, { items: [{ image_url: 'https://a.example.com/1.jpg' }] });
+		const noRef = await call(emu, 'POST', `dataset/${ds}/append`, {
+			items: [{ image_url: 'https://a.example.com/1.jpg' }],
+		});
 		assert.equal(noRef.status, 400);
-		const many = Array.from({ length: 1001 }, (_, i) => ({ reference_id: `r${i}`, image_url: 'https://a.example.com/1.jpg' }));
+		const many = Array.from({ length: 1001 }, (_, i) => ({
+			reference_id: `r${i}`,
+			image_url: 'https://a.example.com/1.jpg',
+		}));
 		assert.equal((await call(emu, 'POST', `dataset/${ds}/append`, { items: many })).status, 400);
 		const notJson = await call(emu, 'POST', `dataset/${ds}/append`, undefined, {
 			raw: '{nope',
@@ -225,7 +272,13 @@ describe('emulator: auth, datasets, items', () => {
 	test('refloc with a "/" in the reference id (sent as %2F), GET and DELETE', async () => {
 		const ds = emu.createDataset('refloc');
 		await call(emu, 'POST', `dataset/${ds}/append`, {
-			items: [{ reference_id: 'test/reference/id', image_url: 'https://a.example.com/1.jpg', metadata: { k: 'v' } }],
+			items: [
+				{
+					reference_id: 'test/reference/id',
+					image_url: 'https://a.example.com/1.jpg',
+					metadata: { k: 'v' },
+				},
+			],
 		});
 		const enc = encodeURIComponent('test/reference/id');
 		assert.equal(enc, 'test%2Freference%2Fid');
@@ -245,13 +298,19 @@ describe('emulator: auth, datasets, items', () => {
 	test('itemsPage pages through items; datasetItems lists all; DELETE dataset', async () => {
 		const ds = emu.createDataset('pages');
 		await call(emu, 'POST', `dataset/${ds}/append`, {
-			items: Array.from({ length: 5 }, (_, i) => ({ reference_id: `p${i}`, image_url: `https://a.example.com/${i}.jpg` })),
+			items: Array.from({ length: 5 }, (_, i) => ({
+				reference_id: `p${i}`,
+				image_url: `https://a.example.com/${i}.jpg`,
+			})),
 		});
 		const seen: string[] = [];
 		let token: string | null = null;
 		let pages = 0;
 		do {
-			const r = await call(emu, 'POST', `dataset/${ds}/itemsPage`, { pageSize: 2, pageToken: token });
+			const r = await call(emu, 'POST', `dataset/${ds}/itemsPage`, {
+				pageSize: 2,
+				pageToken: token,
+			});
 			assert.equal(r.status, 200);
 			seen.push(...r.json.items.map((i: { reference_id: string }) => i.reference_id));
 			token = r.json.nextPageToken;
@@ -286,7 +345,12 @@ describe('emulator: multipart append', () => {
 		assert.equal(r.status, 200, r.text);
 		assert.equal(r.json.new_items, 1);
 		const it = emu.getItem(ds, 'cat-1');
-		assert.deepEqual(it?.image, { bytes: img.length, sha256: sha(img), contentType: 'image/png', filename: 'cat.png' });
+		assert.deepEqual(it?.image, {
+			bytes: img.length,
+			sha256: sha(img),
+			contentType: 'image/png',
+			filename: 'cat.png',
+		});
 		assert.deepEqual(it?.metadata, { v: 1 });
 		const again = await send({ v: 2 }, img);
 		assert.equal(again.json.ignored_items, 1);
@@ -325,12 +389,22 @@ describe('emulator: multipart append', () => {
 		const form = new FormData();
 		form.append(
 			'items',
-			JSON.stringify(paths.map((p, i) => ({ reference_id: `f${i}`, image_url: p, metadata: { i }, update: false }))),
+			JSON.stringify(
+				paths.map((p, i) => ({
+					reference_id: `f${i}`,
+					image_url: p,
+					metadata: { i },
+					update: false,
+				})),
+			),
 			{ contentType: 'application/json' },
 		);
 		// images in reverse order: pairing must go by filename
 		for (const i of [2, 1, 0]) {
-			form.append('image', imgs[i], { filename: encodeURIComponent(paths[i]), contentType: 'image/png' });
+			form.append('image', imgs[i], {
+				filename: encodeURIComponent(paths[i]),
+				contentType: 'image/png',
+			});
 		}
 		const r = await call(emu, 'POST', `dataset/${ds}/append`, undefined, {
 			raw: form.getBuffer(),
@@ -373,7 +447,9 @@ describe('emulator: multipart append', () => {
 		const ds = emu.createDataset('big');
 		const big = randomBytes(8 * 1024 * 1024);
 		const form = new FormData();
-		form.append('item', JSON.stringify({ reference_id: 'big', metadata: {} }), { contentType: 'application/json' });
+		form.append('item', JSON.stringify({ reference_id: 'big', metadata: {} }), {
+			contentType: 'application/json',
+		});
 		form.append('image', Readable.from([big.subarray(0, 4 << 20), big.subarray(4 << 20)]), {
 			filename: 'big.bin',
 			contentType: 'application/octet-stream',
@@ -382,7 +458,11 @@ describe('emulator: multipart append', () => {
 		const status = await new Promise<number>((resolve, reject) => {
 			const req = http.request(`${emu.baseUrl}/dataset/${ds}/append`, {
 				method: 'POST',
-				headers: { ...form.getHeaders(), authorization: basic(KEY), 'content-length': String(form.getLengthSync()) },
+				headers: {
+					...form.getHeaders(),
+					authorization: basic(KEY),
+					'content-length': String(form.getLengthSync()),
+				},
 			});
 			req.on('response', (res) => {
 				res.resume();
@@ -410,7 +490,11 @@ describe('emulator: presigned upload and jobs', () => {
 		const url: string = su.json.signed_url;
 		assert.ok(url.startsWith(`${emu.origin}/__storage/`));
 		assert.match(url, /X-Amz-Signature=/);
-		const withAuth = await fetch(url, { method: 'PUT', body: '{}\n', headers: { authorization: basic(KEY) } });
+		const withAuth = await fetch(url, {
+			method: 'PUT',
+			body: '{}\n',
+			headers: { authorization: basic(KEY) },
+		});
 		assert.equal(withAuth.status, 400);
 		assert.match(await withAuth.text(), /Only one auth mechanism allowed/);
 		const chunked = await fetch(url, {
@@ -420,9 +504,15 @@ describe('emulator: presigned upload and jobs', () => {
 		} as RequestInit);
 		assert.equal(chunked.status, 501);
 		assert.match(await chunked.text(), /Transfer-Encoding/);
-		const unknown = await fetch(`${emu.origin}/__storage/deadbeef/${'a'.repeat(32)}.ndjson?X-Amz-Signature=x`, { method: 'PUT', body: '{}\n' });
+		const unknown = await fetch(
+			`${emu.origin}/__storage/deadbeef/${'a'.repeat(32)}.ndjson?X-Amz-Signature=x`,
+			{ method: 'PUT', body: '{}\n' },
+		);
 		assert.equal(unknown.status, 403);
-		const badSig = await fetch(url.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=00'), { method: 'PUT', body: '{}\n' });
+		const badSig = await fetch(url.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=00'), {
+			method: 'PUT',
+			body: '{}\n',
+		});
 		assert.equal(badSig.status, 403);
 		assert.equal(emu.stats().storagePuts, 0);
 	});
@@ -443,11 +533,17 @@ describe('emulator: presigned upload and jobs', () => {
 
 	test('append?async=1: 400 for an unknown requestId and for one never uploaded', async () => {
 		const ds = emu.createDataset('async-bad');
-		const unknown = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId: 'f'.repeat(32), update: false });
+		const unknown = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId: 'f'.repeat(32),
+			update: false,
+		});
 		assert.equal(unknown.status, 400);
 		assert.match(unknown.json.error, /Unknown requestId/);
 		await call(emu, 'GET', `dataset/${ds}/signedUrl/${'c'.repeat(32)}`);
-		const notUploaded = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId: 'c'.repeat(32), update: false });
+		const notUploaded = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId: 'c'.repeat(32),
+			update: false,
+		});
 		assert.equal(notUploaded.status, 400);
 		assert.match(notUploaded.json.error, /Nothing was uploaded/);
 	});
@@ -457,12 +553,18 @@ describe('emulator: presigned upload and jobs', () => {
 		const n = 2 * IMAGE_BATCH_SIZE + 500;
 		const items = Array.from({ length: n }, (_, i) => ({
 			reference_id: `r${i}`,
-			image_url: i % 100 === 7 ? `https://img${i}.example.invalid/${i}.jpg` : `https://img.example.com/${i}.jpg`,
+			image_url:
+				i % 100 === 7
+					? `https://img${i}.example.invalid/${i}.jpg`
+					: `https://img.example.com/${i}.jpg`,
 			metadata: { i },
 		}));
 		emu.setHoldNewJobs(true);
 		const requestId = await presignedUpload(emu, ds, ndjson(items));
-		const acc = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId, update: false });
+		const acc = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId,
+			update: false,
+		});
 		emu.setHoldNewJobs(false);
 		assert.equal(acc.status, 200);
 		assert.equal(acc.json.job_last_known_status, 'Queued');
@@ -484,7 +586,11 @@ describe('emulator: presigned upload and jobs', () => {
 			const r = await call(emu, 'GET', `job/${jobId}`);
 			const last = observed[observed.length - 1];
 			if (!last || last.status !== r.json.status || last.steps !== r.json.completed_steps) {
-				observed.push({ status: r.json.status, steps: r.json.completed_steps, progress: r.json.job_progress });
+				observed.push({
+					status: r.json.status,
+					steps: r.json.completed_steps,
+					progress: r.json.job_progress,
+				});
 			}
 			if (!['Queued', 'Running'].includes(r.json.status)) {
 				final = r.json;
@@ -498,17 +604,27 @@ describe('emulator: presigned upload and jobs', () => {
 		assert.equal(final.completed_steps, 4);
 		assert.equal(final.job_progress, '1.00');
 		const failed = items.filter((_, i) => i % 100 === 7).length;
-		assert.deepEqual(final.message.image_upload_step, { errored: failed, pending: 0, completed: n - failed });
+		assert.deepEqual(final.message.image_upload_step, {
+			errored: failed,
+			pending: 0,
+			completed: n - failed,
+		});
 		assert.equal(final.message.ingest_to_reupload_queue.total, n);
 		assert.equal(final.message.ingest_to_reupload_queue.processed, n);
 		assert.equal(final.message.ingest_to_reupload_queue.datasetId, ds);
 		assert.match(final.message.final_error, /did not process correctly/);
 		// seen over HTTP: Running with intermediate progress
 		const running = observed.filter((o) => o.status === 'Running');
-		assert.ok(running.some((o) => o.steps > 0 && o.steps < 4), JSON.stringify(observed));
+		assert.ok(
+			running.some((o) => o.steps > 0 && o.steps < 4),
+			JSON.stringify(observed),
+		);
 		for (let i = 1; i < observed.length; i++) assert.ok(observed[i].steps >= observed[i - 1].steps);
 		// recorded per batch
-		const hist = emu.getJob(jobId)!.history.filter((h) => h.status === 'Running').map((h) => h.completed + h.errored);
+		const hist = emu
+			.getJob(jobId)!
+			.history.filter((h) => h.status === 'Running')
+			.map((h) => h.completed + h.errored);
 		assert.deepEqual([...new Set(hist)], [0, 3000, 6000, n]);
 
 		const errors = await call(emu, 'GET', `job/${jobId}/errors`);
@@ -536,17 +652,26 @@ describe('emulator: presigned upload and jobs', () => {
 			{ reference_id: 'k1', image_url: 'https://a.example.com/1.jpg', metadata: { v: 1 } },
 			{ reference_id: 'k2', image_url: 'https://a.example.com/2.jpg', metadata: { v: 1 } },
 		];
-		const j1 = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId: await presignedUpload(emu, ds, ndjson(items)), update: false });
+		const j1 = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId: await presignedUpload(emu, ds, ndjson(items)),
+			update: false,
+		});
 		const f1 = await waitFinal(emu, j1.json.job_id);
 		assert.equal(f1.status, 'Completed');
 		assert.equal(f1.job_progress, '1.00');
-		assert.deepEqual(await call(emu, 'GET', `job/${j1.json.job_id}/errors`).then((r) => r.json), []);
+		assert.deepEqual(
+			await call(emu, 'GET', `job/${j1.json.job_id}/errors`).then((r) => r.json),
+			[],
+		);
 
 		const again = [
 			{ reference_id: 'k1', image_url: 'https://a.example.com/1.jpg', metadata: { v: 2 } },
 			{ reference_id: 'k1', image_url: 'https://a.example.com/1b.jpg', metadata: { v: 3 } },
 		];
-		const j2 = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId: await presignedUpload(emu, ds, ndjson(again)), update: true });
+		const j2 = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId: await presignedUpload(emu, ds, ndjson(again)),
+			update: true,
+		});
 		const f2 = await waitFinal(emu, j2.json.job_id);
 		assert.equal(f2.status, 'Errored_Partial');
 		assert.deepEqual(emu.getItem(ds, 'k1')?.metadata, { v: 2 });
@@ -558,15 +683,23 @@ describe('emulator: presigned upload and jobs', () => {
 
 	test('async job: bad NDJSON ends Errored_User and applies nothing', async () => {
 		const ds = emu.createDataset('async-badjson');
-		const body = JSON.stringify({ reference_id: 'z1', image_url: 'https://a.example.com/1.jpg' }) + '\n{not json\n';
-		const j = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId: await presignedUpload(emu, ds, body), update: false });
+		const body =
+			JSON.stringify({ reference_id: 'z1', image_url: 'https://a.example.com/1.jpg' }) +
+			'\n{not json\n';
+		const j = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId: await presignedUpload(emu, ds, body),
+			update: false,
+		});
 		const f = await waitFinal(emu, j.json.job_id);
 		assert.equal(f.status, 'Errored_User');
 		assert.match(f.message.final_error, /line 2/);
 		assert.equal(emu.itemCount(ds), 0);
 		// all items failing is Errored_User too
 		const allBad = ndjson([{ reference_id: 'b1', image_url: 'ftp://x/1.jpg' }]);
-		const j2 = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId: await presignedUpload(emu, ds, allBad), update: false });
+		const j2 = await call(emu, 'POST', `dataset/${ds}/append?async=1`, {
+			requestId: await presignedUpload(emu, ds, allBad),
+			update: false,
+		});
 		assert.equal((await waitFinal(emu, j2.json.job_id)).status, 'Errored_User');
 	});
 
@@ -576,7 +709,11 @@ describe('emulator: presigned upload and jobs', () => {
 		const su = await call(emu, 'GET', `dataset/${ds}/signedUrl/${requestId}`);
 		const N = 100_000;
 		const line = (i: number): string =>
-			JSON.stringify({ reference_id: `ref-${String(i).padStart(6, '0')}`, image_url: `https://img.example.com/${String(i).padStart(6, '0')}.jpg`, metadata: { i: String(i).padStart(6, '0') } }) + '\n';
+			JSON.stringify({
+				reference_id: `ref-${String(i).padStart(6, '0')}`,
+				image_url: `https://img.example.com/${String(i).padStart(6, '0')}.jpg`,
+				metadata: { i: String(i).padStart(6, '0') },
+			}) + '\n';
 		const length = Buffer.byteLength(line(0)) * N;
 		async function* gen(): AsyncGenerator<Buffer> {
 			let buf = '';
@@ -590,7 +727,10 @@ describe('emulator: presigned upload and jobs', () => {
 			if (buf) yield Buffer.from(buf);
 		}
 		const status = await new Promise<number>((resolve, reject) => {
-			const req = http.request(su.json.signed_url, { method: 'PUT', headers: { 'content-length': String(length) } });
+			const req = http.request(su.json.signed_url, {
+				method: 'PUT',
+				headers: { 'content-length': String(length) },
+			});
 			req.on('response', (res) => {
 				res.resume();
 				resolve(res.statusCode ?? 0);
@@ -619,16 +759,40 @@ describe('emulator: POST jobs/ filters and control-created jobs', () => {
 		const a = emu.createDataset('A');
 		const b = emu.createDataset('B');
 		const j1 = emu.createJob(a, [], { status: 'Completed', createdAt: '2024-01-10T08:00:00Z' });
-		const j2 = emu.createJob(a, [], { status: 'Running', jobType: 'metadataUpdate', createdAt: '2024-01-15T08:00:00Z' });
-		const j3 = emu.createJob(b, [], { status: 'Errored_Partial', createdAt: '2024-01-20T23:30:00Z' });
+		const j2 = emu.createJob(a, [], {
+			status: 'Running',
+			jobType: 'metadataUpdate',
+			createdAt: '2024-01-15T08:00:00Z',
+		});
+		const j3 = emu.createJob(b, [], {
+			status: 'Errored_Partial',
+			createdAt: '2024-01-20T23:30:00Z',
+		});
 		const ids = (r: Res): string[] => r.json.map((j: { job_id: string }) => j.job_id);
 		const list = (body: Record<string, unknown>): Promise<Res> =>
-			call(emu, 'POST', 'jobs/', { dataset_id: null, from_date: null, to_date: null, job_types: [], limit: 50000, show_completed: false, ...body });
+			call(emu, 'POST', 'jobs/', {
+				dataset_id: null,
+				from_date: null,
+				to_date: null,
+				job_types: [],
+				limit: 50000,
+				show_completed: false,
+				...body,
+			});
 
 		assert.deepEqual(ids(await list({ dataset_id: a })), [j2.job_id]);
-		assert.deepEqual(ids(await list({ dataset_id: a, show_completed: true })), [j2.job_id, j1.job_id]);
-		assert.deepEqual(ids(await list({ dataset_id: a, show_completed: true, job_types: ['uploadDatasetItems'] })), [j1.job_id]);
-		assert.deepEqual(ids(await list({ show_completed: true, from_date: '2024-01-12', to_date: '2024-01-20' })), [j3.job_id, j2.job_id]);
+		assert.deepEqual(ids(await list({ dataset_id: a, show_completed: true })), [
+			j2.job_id,
+			j1.job_id,
+		]);
+		assert.deepEqual(
+			ids(await list({ dataset_id: a, show_completed: true, job_types: ['uploadDatasetItems'] })),
+			[j1.job_id],
+		);
+		assert.deepEqual(
+			ids(await list({ show_completed: true, from_date: '2024-01-12', to_date: '2024-01-20' })),
+			[j3.job_id, j2.job_id],
+		);
 		assert.deepEqual(ids(await list({ show_completed: true, to_date: '2024-01-10' })), [j1.job_id]);
 		assert.deepEqual(ids(await list({ show_completed: true, limit: 1 })), [j3.job_id]);
 		const first = (await list({ dataset_id: b })).json[0];
@@ -644,7 +808,8 @@ describe('emulator: POST jobs/ filters and control-created jobs', () => {
 	});
 
 	test('control API: datasets, jobs (hold, finish, status), items, stats', async () => {
-		const ds = (await call(emu, 'POST', '/__control/datasets', { name: 'ctl' })).json.dataset_id as string;
+		const ds = (await call(emu, 'POST', '/__control/datasets', { name: 'ctl' })).json
+			.dataset_id as string;
 		assert.match(ds, /^ds_/);
 		const created = await call(emu, 'POST', '/__control/jobs', {
 			dataset_id: ds,
@@ -660,17 +825,28 @@ describe('emulator: POST jobs/ filters and control-created jobs', () => {
 		const fin = await call(emu, 'POST', `/__control/jobs/${jobId}/finish`);
 		assert.equal(fin.json.status, 'Errored_Partial');
 		const items = await call(emu, 'GET', `/__control/datasets/${ds}/items`);
-		assert.deepEqual(items.json.map((i: { reference_id: string }) => i.reference_id), ['c1']);
+		assert.deepEqual(
+			items.json.map((i: { reference_id: string }) => i.reference_id),
+			['c1'],
+		);
 
-		const running = await call(emu, 'POST', '/__control/jobs', { dataset_id: ds, status: 'Running' });
+		const running = await call(emu, 'POST', '/__control/jobs', {
+			dataset_id: ds,
+			status: 'Running',
+		});
 		const rid: string = running.json.job_id;
 		assert.equal((await call(emu, 'GET', `job/${rid}`)).json.status, 'Running');
-		const cancelled = await call(emu, 'POST', `/__control/jobs/${rid}/status`, { status: 'Cancelled' });
+		const cancelled = await call(emu, 'POST', `/__control/jobs/${rid}/status`, {
+			status: 'Cancelled',
+		});
 		assert.equal(cancelled.json.status, 'Cancelled');
 		assert.equal((await call(emu, 'GET', `job/${rid}`)).json.status, 'Cancelled');
 
 		// GET job/{id}/errors keeps the most recent 10,000
-		const many = Array.from({ length: 10_050 }, (_, i) => ({ reference_id: `m${i}`, image_url: `ftp://x/${i}.jpg` }));
+		const many = Array.from({ length: 10_050 }, (_, i) => ({
+			reference_id: `m${i}`,
+			image_url: `ftp://x/${i}.jpg`,
+		}));
 		const big = emu.createJob(ds, many, { hold: true });
 		const done = await emu.finishJob(big.job_id);
 		assert.equal(done?.status, 'Errored_User');
@@ -691,7 +867,10 @@ describe('emulator: POST jobs/ filters and control-created jobs', () => {
 describe('emulator: faults', () => {
 	let emu: Emulator;
 	let ds: string;
-	const item = (ref: string): Record<string, unknown> => ({ items: [{ reference_id: ref, image_url: 'https://a.example.com/1.jpg' }], update: false });
+	const item = (ref: string): Record<string, unknown> => ({
+		items: [{ reference_id: ref, image_url: 'https://a.example.com/1.jpg' }],
+		update: false,
+	});
 	before(async () => {
 		emu = await startEmulator();
 		ds = emu.createDataset('faults');
@@ -766,7 +945,11 @@ describe('emulator: faults', () => {
 	});
 
 	test('control API sets and clears faults (routes as a string)', async () => {
-		const set = await call(emu, 'POST', '/__control/faults', { rate429: 1, retryAfterS: 2, routes: 'details' });
+		const set = await call(emu, 'POST', '/__control/faults', {
+			rate429: 1,
+			retryAfterS: 2,
+			routes: 'details',
+		});
 		assert.equal(set.status, 200);
 		assert.equal(set.json.routes, 'details');
 		const r = await call(emu, 'GET', 'dataset/details');
@@ -809,7 +992,9 @@ describe('emulator: realistic profile', () => {
 		const emu = await startEmulator({ profile: 'realistic', overrides: { latencyMs: 400 } });
 		try {
 			assert.equal(emu.settings.maxInFlightPerKey, 32);
-			const results = await Promise.all(Array.from({ length: 40 }, () => call(emu, 'GET', 'dataset/details')));
+			const results = await Promise.all(
+				Array.from({ length: 40 }, () => call(emu, 'GET', 'dataset/details')),
+			);
 			const limited = results.filter((r) => r.status === 429);
 			assert.equal(limited.length, 8);
 			for (const r of limited) assert.equal(r.headers.get('retry-after'), '1');
@@ -827,11 +1012,27 @@ describe('emulator: realistic profile', () => {
 describe('emulator: CLI', () => {
 	test('prints base URL, key and datasets as one JSON line, serves, and exits on SIGTERM', async () => {
 		const root = join(__dirname, '..', '..');
-		const child = spawn(process.execPath, ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--dataset', 'd1', '--api-key', 'cli_key_123'], {
-			cwd: root,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+		const child = spawn(
+			process.execPath,
+			[
+				'--import',
+				'tsx',
+				'test/emulator/cli.ts',
+				'--port',
+				'0',
+				'--dataset',
+				'd1',
+				'--api-key',
+				'cli_key_123',
+			],
+			{
+				cwd: root,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
+		const exited = new Promise<number | null>((resolve) =>
+			child.on('exit', (code) => resolve(code)),
+		);
 		try {
 			const line = await new Promise<string>((resolve, reject) => {
 				let buf = '';
@@ -846,7 +1047,9 @@ describe('emulator: CLI', () => {
 			assert.match(info.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1\/nucleus$/);
 			assert.equal(info.apiKey, 'cli_key_123');
 			assert.match(info.datasets.d1, /^ds_/);
-			const r = await fetch(`${info.baseUrl}/dataset/details`, { headers: { authorization: basic('cli_key_123') } });
+			const r = await fetch(`${info.baseUrl}/dataset/details`, {
+				headers: { authorization: basic('cli_key_123') },
+			});
 			assert.deepEqual(await r.json(), [{ id: info.datasets.d1, name: 'd1', is_public: false }]);
 		} finally {
 			child.kill('SIGTERM');

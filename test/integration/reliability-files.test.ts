@@ -60,7 +60,7 @@ async function appendPaths(paths: string[], env: Record<string, string>) {
 	const refused = new Map(errors.map((e) => [pairedIndex(e), String(e.json.error)]));
 	const accepted = ok.map(pairedIndex);
 	assert.equal(accepted.length + refused.size, paths.length, 'every input is answered once');
-	assert.ok(ok.every((item) => item.json.outcome === 'new'));
+	assert.ok(ok.every((item) => item.json.outcome === 'appended'));
 	// Refused items were never sent: one upload per accepted item and nothing more.
 	assert.equal(after.appendRequests - before.appendRequests, accepted.length);
 	assert.equal(after.imagesReceived - before.imagesReceived, accepted.length);
