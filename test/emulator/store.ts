@@ -79,8 +79,13 @@ export class Store {
 	 */
 	apply(ds: Dataset, raw: ItemLike, update: boolean, image?: LocalImageInfo | null): ApplyResult {
 		const ref = raw.reference_id;
-		if (typeof ref !== 'string' || ref === '') return { outcome: 'failed', error: 'missing reference_id' };
-		const error = itemFailure(raw, { usePrivacyMode: ds.use_privacy_mode, metadataTypes: ds.metadataTypes, image });
+		if (typeof ref !== 'string' || ref === '')
+			return { outcome: 'failed', error: 'missing reference_id' };
+		const error = itemFailure(raw, {
+			usePrivacyMode: ds.use_privacy_mode,
+			metadataTypes: ds.metadataTypes,
+			image,
+		});
 		if (error) return { outcome: 'failed', error };
 		const existing = ds.items.get(ref);
 		if (existing && !update) return { outcome: 'ignored' };
@@ -90,7 +95,11 @@ export class Store {
 			if (t && !ds.metadataTypes.has(k)) ds.metadataTypes.set(k, t);
 		}
 		const imageUrl =
-			typeof raw.image_url === 'string' && raw.image_url !== '' ? raw.image_url : image ? image.filename : '';
+			typeof raw.image_url === 'string' && raw.image_url !== ''
+				? raw.image_url
+				: image
+					? image.filename
+					: '';
 		const item: StoredItem = {
 			dataset_item_id: existing ? existing.dataset_item_id : newId('di'),
 			reference_id: ref,
