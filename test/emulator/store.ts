@@ -74,7 +74,7 @@ export class Store {
 
 	/**
 	 * Validate one item against the rules and apply it with update/ignore semantics.
-	 * `image`: the uploaded part (local item), `null` for an SDK-form item without a matching part,
+	 * `image`: the uploaded part (local item), `null` for a legacyItems item without a matching part,
 	 * `undefined` for a remote item.
 	 */
 	apply(ds: Dataset, raw: ItemLike, update: boolean, image?: LocalImageInfo | null): ApplyResult {
