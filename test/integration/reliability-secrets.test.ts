@@ -110,7 +110,7 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 			}
 			// 404: unknown dataset, unknown job, unknown item.
 			for (const parameters of [
-				appendParams('ds_unknown404', { waitForCompletion: true, options: { pollInterval: 0.05 } }),
+				appendParams('ds_unknown404', { waitForCompletion: true, options: { pollInterval: 0.1 } }),
 				{ resource: 'dataset', operation: 'get', datasetId: rl('ds_unknown404') },
 				{ resource: 'job', operation: 'getStatus', jobId: 'job_unknown404' },
 				{ resource: 'datasetItem', operation: 'get', datasetId: rl(ds), referenceId: 'nope' },
@@ -131,7 +131,7 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 							node: node(),
 							parameters: appendParams(ds, {
 								waitForCompletion: true,
-								options: { pollInterval: 0.05 },
+								options: { pollInterval: 0.1 },
 							}),
 							input: remote,
 							credentials: credentials(),
@@ -178,7 +178,7 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 						node: node(),
 						parameters: appendParams(ds, {
 							waitForCompletion: true,
-							options: { pollInterval: 0.05 },
+							options: { pollInterval: 0.1 },
 						}),
 						input: remote,
 						credentials: credentials(KEY, closed),
@@ -193,7 +193,7 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 						node: node(),
 						parameters: appendParams(ds, {
 							waitForCompletion: true,
-							options: { pollInterval: 0.05 },
+							options: { pollInterval: 0.1 },
 						}),
 						input: [
 							json({ ref: '', url: 'ftp://x/y.jpg' }),

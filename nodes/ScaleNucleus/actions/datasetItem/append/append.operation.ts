@@ -179,6 +179,8 @@ export async function execute(
 		}
 	}
 
+	// Requests finish in any order; jobs are reported in the order of their first input item.
+	submissions.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
 	const results: ItemResult[] = [];
 	const failures: ItemFailure[] = [];
 	const jobs = new Map<string, Submission & { ok: true }>();
