@@ -735,7 +735,7 @@ function validateDatasetId(value: unknown, itemIndex: number): string | ItemProb
 		return problem(
 			itemIndex,
 			'Dataset',
-			`Item ${itemIndex}: Dataset ID ${quote(datasetId)} is not a Nucleus dataset ID`,
+			`Item ${itemIndex}: Dataset ID "${truncate(datasetId)}" is not a Nucleus dataset ID`,
 			'Dataset IDs start with "ds_" followed by letters and digits, e.g. ds_bw6de8s84pe0vbn6p5zg. Pick the dataset from the list or copy its ID from Nucleus.',
 		);
 	}
