@@ -47,7 +47,7 @@ function isCount(v: unknown): v is number {
 }
 
 /** The AsyncJob in an answer, or undefined when it has no usable job ID. */
-export function readAsyncJob(raw: unknown): AsyncJobInfo | undefined {
+function readAsyncJob(raw: unknown): AsyncJobInfo | undefined {
 	if (!isObject(raw)) return undefined;
 	const id = raw.job_id;
 	if (typeof id !== 'string' || !/^\S{1,200}$/.test(id)) return undefined;

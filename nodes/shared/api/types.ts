@@ -14,16 +14,6 @@ export interface DatasetItemPayload {
 	height?: number;
 }
 
-/** Answer of a pre-2026 synchronous append (JSON or multipart without `?async=1`), nucleus-api.md 2.4. */
-export interface AppendResponse {
-	dataset_id: string;
-	new_items: number;
-	updated_items: number;
-	ignored_items: number;
-	upload_errors: number;
-	error_payload?: Array<Partial<DatasetItemPayload> & { error?: string }>;
-}
-
 /** Returned by `append?async=1`, `job/{id}/info` and `POST jobs/`. */
 export interface AsyncJobInfo {
 	job_id: string;
@@ -33,29 +23,8 @@ export interface AsyncJobInfo {
 	dataset_id?: string | null;
 }
 
-/** Returned by `GET job/{id}`. */
-export interface AsyncJobStatus {
-	job_id: string;
-	status: string;
-	message: unknown;
-	job_progress: string;
-	completed_steps: number;
-	total_steps: number;
-}
-
 export interface DatasetDetails {
 	id: string;
 	name: string;
 	is_public?: boolean;
-}
-
-export interface DatasetInfo {
-	dataset_id: string;
-	name: string;
-	length: number;
-	model_run_ids: string[];
-	slice_ids: string[];
-	annotation_metadata_schema: unknown;
-	item_metadata_schema: unknown;
-	tags: unknown[];
 }

@@ -18,8 +18,6 @@ export const FINAL_STATUSES = [
 	'Errored_Hanging',
 ] as const;
 
-export const ERROR_STATUSES = FINAL_STATUSES.filter((s) => s.startsWith('Errored'));
-
 function norm(s: unknown): string {
 	return typeof s === 'string' ? s.trim().toLowerCase() : '';
 }

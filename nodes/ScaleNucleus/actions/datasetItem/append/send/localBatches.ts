@@ -22,7 +22,7 @@ import { pooledAppendRequest, type Submission } from './submission';
 export const MAX_IMAGES_PER_REQUEST = 10;
 
 /** The multipart body of one batch; called once per attempt, so a retry streams the files anew. */
-export async function buildBatchForm(
+async function buildBatchForm(
 	ctx: IExecuteFunctions,
 	batch: LocalItem[],
 	update: boolean,

@@ -20,7 +20,7 @@ import { groupByDataset, type RemoteItem } from '../plan';
 import type { Submission } from './submission';
 
 /** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE, nucleus-api.md 3.1). */
-export const MAX_NDJSON_BYTES = 0x1fffffe8;
+const MAX_NDJSON_BYTES = 0x1fffffe8;
 
 const LINES_PER_CHUNK = 256;
 
