@@ -8,8 +8,6 @@ import {
 } from '../../nodes/ScaleNucleus/actions/datasetItem/append/datasetItem';
 import {
 	findDuplicateReferenceIds,
-	isProblem,
-	itemProblem,
 	metadataFromKeyValues,
 	metadataFromOtherFields,
 	normalizeMetadata,
@@ -18,7 +16,11 @@ import {
 	validateImageUrl,
 	validateReferenceId,
 } from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
-import type { ItemProblem } from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
+import {
+	isProblem,
+	itemProblem,
+	type ItemProblem,
+} from '../../nodes/ScaleNucleus/actions/datasetItem/append/problem';
 
 function expectProblem(
 	result: unknown,

@@ -1,7 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { mapErrorsToItems, parseJobErrors, unescapeErrorText } from '../../nodes/shared/jobs/errors';
+import {
+	mapErrorsToItems,
+	parseJobErrors,
+	unescapeErrorText,
+} from '../../nodes/shared/jobs/errors';
 import {
 	FINAL_STATUSES,
 	isErrorStatus,

@@ -12,7 +12,7 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 import { runPool } from '../../../../shared/pool';
 import { contentTypeForFile } from './datasetItem';
 import type { ItemParameters, LocalInput } from './read';
-import { itemProblem, type ItemProblem } from './validate';
+import { itemProblem, type ItemProblem } from './problem';
 
 /** The image of a local item, checked and ready to open. */
 export type LocalSource =

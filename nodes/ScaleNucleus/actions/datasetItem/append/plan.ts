@@ -8,12 +8,8 @@ import type { DatasetItemPayload } from '../../../../shared/api/types';
 import { buildDatasetItem } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
 import { ItemParameters, readItemInput, type AppendMode } from './read';
-import {
-	findDuplicateReferenceIds,
-	isProblem,
-	validateItemInput,
-	type ItemProblem,
-} from './validate';
+import { isProblem, type ItemProblem } from './problem';
+import { findDuplicateReferenceIds, validateItemInput } from './validate';
 
 interface PlannedBase {
 	itemIndex: number;

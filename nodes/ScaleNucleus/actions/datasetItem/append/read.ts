@@ -19,7 +19,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { isProblem, itemProblem, type ItemProblem } from './validate';
+import { isProblem, itemProblem, type ItemProblem } from './problem';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

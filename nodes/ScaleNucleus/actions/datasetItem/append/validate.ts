@@ -26,56 +26,19 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { shorten } from '../../../../shared/text';
+import { isProblem, itemProblem, type ItemProblem } from './problem';
 import type { ItemInput, MetadataInput } from './read';
 
-export type ImageScheme = 'http' | 'https' | 's3' | 'gs';
+export type { ItemProblem };
 
-export interface ItemProblem {
-	/** 0-based index of the input item, as n8n shows it. */
-	itemIndex: number;
-	/** User-facing parameter name, e.g. 'Reference ID', 'Image URL', 'Metadata', 'Width'. */
-	field: string;
-	/** Full sentence naming the item and the field. */
-	message: string;
-	/** How to fix it. */
-	description?: string;
-}
+const problem = itemProblem;
+
+export type ImageScheme = 'http' | 'https' | 's3' | 'gs';
 
 export const MAX_REFERENCE_ID_LENGTH = 1024;
 export const MAX_DIMENSION = 2_147_483_647;
 export const MAX_METADATA_DEPTH = 64;
 const PREVIEW_LENGTH = 80;
-
-const PROBLEM_BRAND = Symbol.for('n8n-nodes-scale-nucleus.ItemProblem');
-
-/**
- * Creates an ItemProblem. Prefer this over an object literal: the hidden brand lets `isProblem`
- * tell a problem from user metadata that happens to have the same keys.
- */
-export function itemProblem(
-	itemIndex: number,
-	field: string,
-	message: string,
-	description?: string,
-): ItemProblem {
-	const p: ItemProblem = { itemIndex, field, message };
-	if (description !== undefined) p.description = description;
-	// Non-enumerable: never shows in output or in deep-equality checks.
-	Object.defineProperty(p, PROBLEM_BRAND, { value: true, enumerable: false });
-	return p;
-}
-
-const problem = itemProblem;
-
-/**
- * True for problems made by `itemProblem`, and for plain `{ itemIndex, field, message,
- * description? }` literals with no other keys whose message starts with "Item <itemIndex>".
- */
-export function isProblem(x: unknown): x is ItemProblem {
-	if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-	const r = x as Record<string | symbol, unknown>;
-	return r[PROBLEM_BRAND] === true;
-}
 
 function truncate(text: string, max = PREVIEW_LENGTH): string {
 	return shorten(text, max);
