@@ -141,6 +141,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
 	// ---- dispatcher ---------------------------------------------------------------------------
 
+	// Assigned once, below, when the Emulator object the control routes act on exists.
+	// eslint-disable-next-line prefer-const
 	let controlRouter: Router;
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
