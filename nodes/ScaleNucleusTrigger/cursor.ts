@@ -23,7 +23,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { isErrorStatus, isFinalStatus, isSuccessStatus } from '../shared/jobs';
+import { isErrorStatus, isFinalStatus, isSuccessStatus } from '../shared/jobs/status';
 
 export const STATE_VERSION = 1;
 
@@ -125,7 +125,7 @@ export interface PollStart {
 
 /**
  * Which Emit On choice a status belongs to; undefined for non-final statuses (Queued, Running,
- * Started, Retried, …). Same classification as the action node (shared/jobs.ts).
+ * Started, Retried, …). Same classification as the action node (shared/jobs/status.ts).
  */
 export function emitCategory(status: string): EmitOnValue | undefined {
 	if (!isFinalStatus(status)) return undefined;

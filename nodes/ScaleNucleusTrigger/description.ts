@@ -146,6 +146,27 @@ export const properties: INodeProperties[] = [
 				description:
 					'How many error messages of a finished job to include (error_count gives the total). 0 = do not fetch errors.',
 			},
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				options: [
+					{
+						name: 'One Item per Job',
+						value: 'job',
+						description: 'Each finished job is an item of its own',
+					},
+					{
+						name: 'One Summary per Dataset',
+						value: 'datasetSummary',
+						description:
+							'The jobs of a dataset that finished since the last poll make one item (job IDs, count per status, succeeded, errors), so a run of many upload jobs is acted on once',
+					},
+				],
+				default: 'job',
+				description:
+					'How the finished jobs of a poll come out. Progress items (Emit Progress) stay one per job.',
+			},
 		],
 	},
 ];

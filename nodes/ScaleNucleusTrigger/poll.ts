@@ -6,11 +6,11 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { isSuccessStatus, type JobStatusView } from '../shared/jobs';
+import { isSuccessStatus, type JobStatusView } from '../shared/jobs/status';
 import { runPool } from '../shared/pool';
 import { encodePathSegment, type NucleusClient } from '../shared/transport';
-import type { AsyncJobInfo } from '../shared/types';
-import { getJobErrors, getJobStatus } from '../shared/waitForJob';
+import type { AsyncJobInfo } from '../shared/api/types';
+import { getJobErrors, getJobStatus } from '../shared/api/jobs';
 import {
 	EMIT_ON_VALUES,
 	MAX_EMITTED,
@@ -30,6 +30,7 @@ import {
 	type PollSettings,
 	type WatchMode,
 } from './cursor';
+import { OUTPUT_SHAPES, summarizeByDataset, type FinishedJob, type OutputShape } from './summary';
 
 /** `POST jobs/` returns at most this many jobs (the SDK's JOB_REQ_LIMIT). */
 const JOB_LIST_LIMIT = 50_000;
@@ -50,6 +51,7 @@ export interface TriggerConfig {
 	emitHistory: boolean;
 	lookbackDays: number;
 	maxErrors: number;
+	output: OutputShape;
 }
 
 interface JobDetails {
@@ -113,6 +115,12 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 				'Choose at least one final status in "Emit On", or turn on the "Emit Progress" option.',
 		});
 	}
+	const output = options.output ?? 'job';
+	if (!(OUTPUT_SHAPES as readonly unknown[]).includes(output)) {
+		throw new NodeOperationError(node, `Unknown Output value "${String(output)}"`, {
+			description: 'Choose "One Item per Job" or "One Summary per Dataset" in the Output option.',
+		});
+	}
 	const number = (value: unknown, fallback: number, min: number, max: number) => {
 		const n = typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : fallback;
 		return Math.min(max, Math.max(min, n));
@@ -127,6 +135,7 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 		emitHistory: options.emitHistory === true,
 		lookbackDays: number(options.lookbackDays, 2, 0, 31),
 		maxErrors: number(options.maxErrors, 100, 0, 10_000),
+		output: output as OutputShape,
 	};
 }
 
@@ -238,6 +247,25 @@ function toItem(job: JobObservation, final: boolean, details: JobDetails | undef
 	};
 }
 
+/**
+ * The items of a poll: one per event, or with "One Summary per Dataset" one summary per dataset of
+ * the finished jobs (in the order of their oldest job) followed by the progress items, one per job.
+ */
+function shapeOutput(config: TriggerConfig, items: IDataObject[]): IDataObject[] {
+	if (config.output !== 'datasetSummary') return items;
+	const finished: FinishedJob[] = items
+		.filter((i) => i.final === true)
+		.map((i) => ({
+			job_id: String(i.job_id),
+			dataset_id: typeof i.dataset_id === 'string' ? i.dataset_id : null,
+			status: String(i.status),
+			errors: Array.isArray(i.errors) ? (i.errors as string[]) : [],
+			error_count: typeof i.error_count === 'number' ? i.error_count : null,
+		}));
+	const progress = items.filter((i) => i.final !== true);
+	return [...summarizeByDataset(finished, config.maxErrors), ...progress];
+}
+
 /** Manual mode ("Fetch test event"): the newest matching finished job, read-only. */
 export async function fetchSample(
 	ctx: IPollFunctions,
@@ -297,7 +325,7 @@ export async function fetchSample(
 	const final = emitCategory(job.status) !== undefined;
 	if (final && config.maxErrors > 0)
 		Object.assign(details, await getErrors(client, job.job_id, config.maxErrors));
-	return [ctx.helpers.returnJsonArray([toItem(job, final, details)])];
+	return [ctx.helpers.returnJsonArray(shapeOutput(config, [toItem(job, final, details)]))];
 }
 
 /** Trigger mode: one poll with the cursor in the node's static data (written only if every request succeeded). */
@@ -409,5 +437,5 @@ export async function pollJobs(
 
 	if (events.length === 0) return null;
 	const items = events.map((e) => toItem(e.job, e.kind === 'final', details.get(e.job.job_id)));
-	return [ctx.helpers.returnJsonArray(items)];
+	return [ctx.helpers.returnJsonArray(shapeOutput(config, items))];
 }

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { NucleusClient } from './transport';
-import type { DatasetDetails } from './types';
+import type { DatasetDetails } from './api/types';
 
 /** Lists the account's datasets for the resource locator, filtered by name or id. */
 export async function searchDatasets(

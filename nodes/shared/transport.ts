@@ -22,9 +22,10 @@ import type { Dispatcher } from 'undici';
 
 import { DEFAULT_BASE_URL } from '../../credentials/ScaleNucleusApi.credentials';
 import { version as packageVersion } from '../../package.json';
-import type { NucleusCredentials } from './types';
+import type { NucleusCredentials } from './api/types';
+import { oneLine } from './text';
 
-export type { NucleusCredentials } from './types';
+export type { NucleusCredentials } from './api/types';
 
 export const CREDENTIAL_NAME = 'scaleNucleusApi';
 
@@ -148,7 +149,6 @@ const RETRYABLE_ERROR_CODES = new Set([
 
 const PROXY_ENV_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
 
-/** Percent-encodes a user string for one path segment, leaving nothing unescaped ('/' becomes %2F), like the SDK. */
 /** Sleeps `ms`; rejects with an AbortError at once when `signal` fires (before or during the sleep). */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 	if (!signal) {
@@ -172,6 +172,7 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 	}
 }
 
+/** Percent-encodes a user string for one path segment, leaving nothing unescaped ('/' becomes %2F), like the SDK. */
 export function encodePathSegment(s: string): string {
 	return encodeURIComponent(s).replace(
 		/[!'()*]/g,
@@ -264,11 +265,10 @@ function presignedSecrets(url: string): string[] {
 }
 
 function truncate(text: string, max = MAX_MESSAGE_CHARS): string {
-	const oneLine = text.replace(/\s+/g, ' ').trim();
-	return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+	return oneLine(text, max);
 }
 
-function makeAbortError(): Error {
+export function makeAbortError(): Error {
 	const error = new Error('The operation was aborted');
 	error.name = 'AbortError';
 	return error;

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
 		say(`2. ${EXAMPLES.localFiles}: PNG files written and read by n8n, uploaded from binary data`);
 		const r2 = await runLocalFilesExample(stack, 'filesystem', 'demo: local files');
 		say(
-			`   ${r2.files} files (${num(r2.bytes)} bytes) appended as new items; the emulator's sha256 of every image matches the file on disk`,
+			`   ${r2.files} files (${num(r2.bytes)} bytes) sent as ${r2.requests} batched multipart requests to append?async=1 (up to 10 images each), ${r2.jobs} AsyncJobs, waited for; the emulator's sha256 of every image matches the file on disk`,
 		);
 		say(
 			`   dataset ${r2.datasetId} holds ${num(emu.itemCount(r2.datasetId))} items; workflow ran in ${secs(r2.executionMs)} (${secs(r2.wallMs)} with n8n start-up)`,

@@ -101,16 +101,19 @@ export async function runLocalFilesExample(
 	s: Stack,
 	expectedMode: string,
 	datasetName = `e2e-local-${expectedMode}`,
-): Promise<ScenarioSummary & { files: number; bytes: number }> {
+): Promise<ScenarioSummary & { files: number; bytes: number; jobs: number; requests: number }> {
 	const { emu, n8n } = s;
 	const datasetId = emu.createDataset(datasetName);
 	const folder = path.join(n8n.filesDir, `local-${expectedMode}`);
 	const wf = await exampleWorkflow(n8n, EXAMPLES.localFiles, { datasetId, folder });
 	await n8n.importWorkflow(wf);
+	const before = emu.stats();
 	const t0 = Date.now();
 	const run = await n8n.execute(wf.id);
 	const wallMs = Date.now() - t0;
 	assert.equal(run.status, 'success', describeRun(run));
+	const requests =
+		emu.stats().appendRequestsByForm.multipartBatch - before.appendRequestsByForm.multipartBatch;
 
 	const read = nodeOutput(run, 'Read Files from Disk');
 	assert.equal(read.length, 12);
@@ -124,9 +127,13 @@ export async function runLocalFilesExample(
 	const results = nodeOutput(run, 'Append to Nucleus');
 	assert.equal(results.length, 12);
 	results.forEach((r, i) => {
-		assert.equal(r.json.outcome, 'new', JSON.stringify(r.json));
+		assert.equal(r.json.outcome, 'appended', JSON.stringify(r.json));
 		assert.equal(pairedIndex(r), i);
 	});
+	// The current protocol: 12 images as batches of at most 10 to append?async=1, a job per request.
+	const jobs = new Set(results.map((r) => String(r.json.job_id))).size;
+	assert.equal(requests, 2, 'two batched requests (10 + 2 images)');
+	assert.equal(jobs, 2);
 
 	const files = (await readdir(folder)).filter((f) => f.endsWith('.png')).sort();
 	assert.equal(files.length, 12);
@@ -150,5 +157,7 @@ export async function runLocalFilesExample(
 		wallMs,
 		files: files.length,
 		bytes,
+		jobs,
+		requests,
 	};
 }

@@ -2,14 +2,26 @@
  * Start the emulator as a process:
  *   npx tsx test/emulator/cli.ts --port N [--host H] [--api-key K] [--profile fast|realistic] [--job-speed X]
  *        [--dataset NAME]... [--verbose] [--rate-429 R] [--rate-5xx R] [--rate-drop R] [--rate-slow R]
- *        [--slow-ms MS] [--retry-after S] [--seed N]
- * Prints one JSON line {"baseUrl","origin","apiKey","port","profile","datasets":{name:id}} on stdout,
+ *        [--slow-ms MS] [--retry-after S] [--seed N] [--sync-append job|removed|legacy]
+ *        [--partial-status Errored_Partial|Errored] [--hold-new-jobs]
+ * Prints one JSON line {"baseUrl","origin","apiKey","port","profile","syncAppend","partialFailureStatus",
+ * "datasets":{name:id}} on stdout,
  * then runs until SIGTERM/SIGINT. Request log (with --verbose) goes to stderr.
  */
-import { startEmulator, type Faults } from './index';
+import {
+	PARTIAL_FAILURE_STATUSES,
+	SYNC_APPEND_MODES,
+	startEmulator,
+	type Faults,
+	type PartialFailureStatus,
+	type SyncAppendMode,
+} from './index';
+
+const USAGE =
+	'usage: cli.ts --port N [--host H] [--api-key K] [--profile fast|realistic] [--job-speed X] [--dataset NAME]... [--verbose] [--rate-429 R] [--rate-5xx R] [--rate-drop R] [--rate-slow R] [--slow-ms MS] [--retry-after S] [--seed N] [--sync-append job|removed|legacy] [--partial-status Errored_Partial|Errored] [--hold-new-jobs]';
 
 function usage(msg: string): never {
-	process.stderr.write(`${msg}\nusage: cli.ts --port N [--host H] [--api-key K] [--profile fast|realistic] [--job-speed X] [--dataset NAME]... [--verbose] [--rate-429 R] [--rate-5xx R] [--rate-drop R] [--rate-slow R] [--slow-ms MS] [--retry-after S] [--seed N]\n`);
+	process.stderr.write(`${msg}\n${USAGE}\n`);
 	process.exit(2);
 }
 
@@ -21,6 +33,9 @@ async function main(): Promise<void> {
 	let profile: 'fast' | 'realistic' = 'fast';
 	let jobSpeed: number | undefined;
 	let verbose = false;
+	let syncAppend: SyncAppendMode | undefined;
+	let partialFailureStatus: PartialFailureStatus | undefined;
+	let holdNewJobs = false;
 	const datasets: string[] = [];
 	const faults: Partial<Faults> = {};
 	const num = (v: string | undefined, name: string): number => {
@@ -30,7 +45,9 @@ async function main(): Promise<void> {
 	};
 	for (let i = 0; i < args.length; i++) {
 		const a = args[i];
-		const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+		const [flag, inline] = a.includes('=')
+			? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+			: [a, undefined];
 		const val = (): string | undefined => (inline !== undefined ? inline : args[++i]);
 		switch (flag) {
 			case '--port':
@@ -84,6 +101,25 @@ async function main(): Promise<void> {
 			case '--seed':
 				faults.seed = num(val(), flag);
 				break;
+			case '--sync-append': {
+				const v = val();
+				if (!(SYNC_APPEND_MODES as readonly (string | undefined)[]).includes(v)) {
+					usage(`--sync-append must be one of ${SYNC_APPEND_MODES.join(', ')}`);
+				}
+				syncAppend = v as SyncAppendMode;
+				break;
+			}
+			case '--partial-status': {
+				const v = val();
+				if (!(PARTIAL_FAILURE_STATUSES as readonly (string | undefined)[]).includes(v)) {
+					usage(`--partial-status must be one of ${PARTIAL_FAILURE_STATUSES.join(', ')}`);
+				}
+				partialFailureStatus = v as PartialFailureStatus;
+				break;
+			}
+			case '--hold-new-jobs':
+				holdNewJobs = true;
+				break;
 			case '--help':
 			case '-h':
 				usage('Nucleus emulator');
@@ -92,11 +128,31 @@ async function main(): Promise<void> {
 				usage(`unknown argument ${a}`);
 		}
 	}
-	const emu = await startEmulator({ port, host, apiKey, profile, jobSpeed, faults, quiet: !verbose });
+	const emu = await startEmulator({
+		port,
+		host,
+		apiKey,
+		profile,
+		jobSpeed,
+		faults,
+		quiet: !verbose,
+		syncAppend,
+		partialFailureStatus,
+		holdNewJobs,
+	});
 	const ids: Record<string, string> = {};
 	for (const name of datasets) ids[name] = emu.createDataset(name);
 	process.stdout.write(
-		JSON.stringify({ baseUrl: emu.baseUrl, origin: emu.origin, apiKey: emu.apiKey, port: emu.port, profile, datasets: ids }) + '\n',
+		JSON.stringify({
+			baseUrl: emu.baseUrl,
+			origin: emu.origin,
+			apiKey: emu.apiKey,
+			port: emu.port,
+			profile,
+			syncAppend: emu.config().syncAppend,
+			partialFailureStatus: emu.config().partialFailureStatus,
+			datasets: ids,
+		}) + '\n',
 	);
 	let stopping = false;
 	const stop = (): void => {

@@ -60,12 +60,15 @@ export function mulberry32(seed: number): () => number {
 
 function clampRate(v: unknown, name: string): number {
 	const n = Number(v);
-	if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${name} must be a number between 0 and 1`);
+	if (!Number.isFinite(n) || n < 0 || n > 1)
+		throw new Error(`${name} must be a number between 0 and 1`);
 	return n;
 }
 
 /** Validate and normalise a partial fault set (from code or from the control API's JSON). */
-export function normaliseFaults(f: Partial<Faults> & { routes?: RegExp | string | null }): Partial<Faults> {
+export function normaliseFaults(
+	f: Partial<Faults> & { routes?: RegExp | string | null },
+): Partial<Faults> {
 	const out: Partial<Faults> = {};
 	if (f.rate429 !== undefined) out.rate429 = clampRate(f.rate429, 'rate429');
 	if (f.rate5xx !== undefined) out.rate5xx = clampRate(f.rate5xx, 'rate5xx');

@@ -1,24 +1,54 @@
 /**
  * Nucleus-compatible emulator: `import { startEmulator } from '../emulator'`.
- * Rules (per-item failures, update semantics, limits, profiles): ./rules.ts. Faults: ./faults.ts.
- * Jobs: ./jobs.ts. Server, routes and the control API: ./server.ts. CLI: ./cli.ts.
+ * It models Nucleus's current ingestion protocol (api §3: all image ingestion asynchronous since
+ * v0.19.0, July 2026): presigned NDJSON + `append?async=1`, and multipart `items` + up to 10 `image`
+ * parts to `append?async=1`, one AsyncJob per request; the pre-2026 synchronous forms are answered
+ * by the `syncAppend` option ('job' by default, 'removed' or 'legacy').
+ *
+ * Files: rules.ts (wire forms, per-item failures, update semantics, limits, profiles, assumptions),
+ * jobs.ts (the job pipeline), server.ts (listen + request order), routes/datasets.ts, routes/append.ts
+ * (one function per append form), routes/jobs.ts, storage.ts (presigned PUT target), control.ts
+ * (test control API), multipart.ts (parser), context.ts (shared state), faults.ts, store.ts, cli.ts.
  */
 export { startEmulator, DEFAULT_FAULTS } from './server';
-export type { Emulator, EmulatorOptions, EmulatorStats, Faults, JobRecord, JobHistoryEntry, StoredItem } from './server';
+export type {
+	Emulator,
+	EmulatorConfig,
+	EmulatorOptions,
+	EmulatorStats,
+	Faults,
+	JobRecord,
+	JobHistoryEntry,
+	StoredItem,
+} from './server';
 export {
 	API_PREFIX,
+	APPEND_FORMS,
 	DEFAULT_API_KEY,
+	DEFAULT_PARTIAL_FAILURE_STATUS,
+	DEFAULT_SYNC_APPEND,
 	IMAGE_BATCH_SIZE,
 	MAX_JOB_ERRORS,
 	MAX_JOBS_LIMIT,
+	MAX_LOCAL_FILES_PER_REQUEST,
 	MAX_SYNC_ITEMS,
+	PARTIAL_FAILURE_STATUSES,
 	PROFILES,
 	REALISTIC_RETRY_AFTER_S,
 	SIGNED_URL_TTL_MS,
 	SUPPORTED_SCHEMES,
+	SYNC_APPEND_MODES,
+	SYNC_UPLOAD_REMOVED_MESSAGE,
 	itemFailure,
 	jobErrorText,
 	remoteUrlFailure,
 } from './rules';
-export type { ProfileSettings, LocalImageInfo } from './rules';
+export type {
+	AppendForm,
+	LocalImageInfo,
+	PartialFailureStatus,
+	ProfileSettings,
+	SyncAppendMode,
+} from './rules';
 export { FINAL_STATUSES } from './jobs';
+export type { JobEntry } from './jobs';

@@ -1,18 +1,34 @@
 /**
- * Async job pipeline of the emulator, modelled on the job messages Nucleus has shown:
+ * Async job pipeline of the emulator, modelled on the job messages Nucleus has shown (api §5.2, §5.3;
+ * the stage names are public, their sizes are not: ASSUMPTION, api §3.3):
  *   Queued --(queue delay)--> Running
- *   stage 1 "ingest_to_reupload_queue": the NDJSON is read line by line into a queue (progress in
- *           message.ingest_to_reupload_queue.processed); a malformed line ends the job Errored_User
- *           before any item is applied.
+ *   stage 1 "ingest_to_reupload_queue": the upload is read into a queue (progress in
+ *           message.ingest_to_reupload_queue.processed). Sources: the presigned NDJSON, read line by
+ *           line (a malformed line ends the job Errored_User before any item is applied); or the entries
+ *           of one multipart / legacy append request (each with its own `update` and uploaded image
+ *           info); or items given by the control API.
  *   stage 2 "image_upload_step": the queue is processed in batches of IMAGE_BATCH_SIZE (3000) at the
  *           profile's rate; after each batch the counts, completed_steps and job_progress are updated.
- *   final:  Completed (no item failed) | Errored_Partial (some failed) | Errored_User (all failed,
- *           empty upload, bad NDJSON, dataset gone).
+ *           Each failed item adds `Failure when processing the image "<image_url>": <reason>` (api §5.6).
+ *   final:  Completed (no item failed) | the partialFailureStatus (some failed; default Errored_Partial,
+ *           or Errored, see rules.ts PartialFailureStatus) | Errored_User (all failed, empty upload,
+ *           bad NDJSON, dataset gone).
  * total_steps = 1 + number of image batches; job_progress = completed_steps / total_steps ("0.33").
+ * One job per append request (api §3.2); the AsyncJob answer is `infoBody` with status Queued.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Store } from './store';
-import { IMAGE_BATCH_SIZE, MAX_JOB_ERRORS, isPlainObject, jobErrorText, type ItemLike } from './rules';
+import {
+	DEFAULT_PARTIAL_FAILURE_STATUS,
+	IMAGE_BATCH_SIZE,
+	MAX_JOB_ERRORS,
+	isPlainObject,
+	jobErrorText,
+	type AppendForm,
+	type ItemLike,
+	type LocalImageInfo,
+	type PartialFailureStatus,
+} from './rules';
 import { newId, Pacer, readLines, Waker } from './util';
 
 export const FINAL_STATUSES = new Set([
@@ -43,6 +59,8 @@ export interface JobRecord {
 	job_creation_time: string;
 	update: boolean;
 	requestId?: string;
+	/** The append wire form that created the job (absent for control-created jobs). */
+	appendForm?: AppendForm;
 	/** Items in the upload (known after stage 1 for NDJSON; up front for control-created jobs). */
 	total: number;
 	/** Lines read in stage 1. */
@@ -64,11 +82,22 @@ export interface JobRecord {
 	finishedAt?: string;
 }
 
+/** One item of a multipart / legacy append request, as the job processes it. */
+export interface JobEntry {
+	item: ItemLike;
+	/** This item's own update flag (multipartBatch items carry one); default: the job's `update`. */
+	update?: boolean;
+	/** The uploaded image part; `null` = legacyItems item with no matching part; absent = remote item. */
+	image?: LocalImageInfo | null;
+}
+
 export interface JobSource {
 	/** NDJSON file to ingest (the emulator deletes it after stage 1). */
 	file?: string;
 	/** Items given directly (control API). */
 	items?: unknown[];
+	/** The items of one append request (multipartBatch, or a pre-2026 form in syncAppend 'job' mode). */
+	entries?: JobEntry[];
 }
 
 interface JobState {
@@ -87,6 +116,15 @@ export interface JobRates {
 	queueDelayMs(): number;
 	ingestPerSec(): number;
 	imagesPerSec(): number;
+	/** Final status when some but not all items failed (read when the job ends). */
+	partialFailureStatus?(): PartialFailureStatus;
+}
+
+interface QueuedItem {
+	item: ItemLike;
+	dup: boolean;
+	update?: boolean;
+	image?: LocalImageInfo | null;
 }
 
 function fmtProgress(done: number, total: number): string {
@@ -109,13 +147,17 @@ export class JobManager {
 		source: JobSource;
 		jobType?: string;
 		requestId?: string;
+		appendForm?: AppendForm;
 		hold?: boolean;
 		createdAt?: Date;
 		/** Create the job directly in this state; no pipeline runs. */
 		status?: string;
 		total?: number;
 	}): JobRecord {
-		const total = opts.total ?? (opts.source.items ? opts.source.items.length : 0);
+		const total =
+			opts.total ??
+			opts.source.entries?.length ??
+			(opts.source.items ? opts.source.items.length : 0);
 		const rec: JobRecord = {
 			job_id: newId('job'),
 			job_type: opts.jobType ?? 'uploadDatasetItems',
@@ -138,6 +180,7 @@ export class JobManager {
 			history: [],
 		};
 		if (opts.requestId) rec.requestId = opts.requestId;
+		if (opts.appendForm) rec.appendForm = opts.appendForm;
 		let resolveDone!: () => void;
 		const done = new Promise<void>((r) => (resolveDone = r));
 		const st: JobState = {
@@ -297,7 +340,8 @@ export class JobManager {
 	private addError(rec: JobRecord, text: string): void {
 		rec.errorCount++;
 		rec.errors.push(text);
-		if (rec.errors.length > 2 * MAX_JOB_ERRORS) rec.errors.splice(0, rec.errors.length - MAX_JOB_ERRORS);
+		if (rec.errors.length > 2 * MAX_JOB_ERRORS)
+			rec.errors.splice(0, rec.errors.length - MAX_JOB_ERRORS);
 	}
 
 	private sleep(st: JobState, ms: number): Promise<void> {
@@ -333,21 +377,24 @@ export class JobManager {
 			this.snap(st);
 
 			// Stage 1: ingest into the re-upload queue.
-			const queue: Array<{ item: ItemLike; dup: boolean }> = [];
+			const queue: QueuedItem[] = [];
 			const seen = new Set<string>();
 			const ingestPacer = new Pacer(
 				() => this.rates.ingestPerSec(),
 				(ms) => this.sleep(st, ms),
 				() => st.fastForward,
 			);
-			const push = (item: ItemLike): void => {
+			const push = (item: ItemLike, entry?: JobEntry): void => {
 				const ref = item.reference_id;
 				let dup = false;
 				if (typeof ref === 'string' && ref !== '') {
 					dup = seen.has(ref);
 					seen.add(ref);
 				}
-				queue.push({ item, dup });
+				const q: QueuedItem = { item, dup };
+				if (entry?.update !== undefined) q.update = entry.update;
+				if (entry?.image !== undefined) q.image = entry.image;
+				queue.push(q);
 				rec.ingested++;
 			};
 			if (file) {
@@ -389,9 +436,16 @@ export class JobManager {
 					this.end(st, 'Errored_User', 'The uploaded file contains no items');
 					return;
 				}
+			} else if (st.source.entries) {
+				for (const e of st.source.entries) push(e.item, e);
+				await ingestPacer.advance(queue.length);
 			} else {
 				for (const it of st.source.items ?? []) {
-					push(isPlainObject(it) ? (it as ItemLike) : ({ reference_id: undefined, __invalid: true } as ItemLike));
+					push(
+						isPlainObject(it)
+							? (it as ItemLike)
+							: ({ reference_id: undefined, __invalid: true } as ItemLike),
+					);
 				}
 				await ingestPacer.advance(queue.length);
 			}
@@ -403,7 +457,7 @@ export class JobManager {
 			const ds = rec.dataset_id ? this.store.get(rec.dataset_id) : undefined;
 			if (queue.length > 0 && !ds) {
 				for (const q of queue) {
-					this.addError(rec, jobErrorText(q.item.image_url, q.item.reference_id, 'dataset not found'));
+					this.addError(rec, jobErrorText(q.item.image_url, 'dataset not found'));
 				}
 				rec.errored = queue.length;
 				this.end(st, 'Errored_User', `Dataset ${rec.dataset_id} not found`);
@@ -418,12 +472,12 @@ export class JobManager {
 				const batch = queue.slice(i, i + IMAGE_BATCH_SIZE);
 				await imagePacer.advance(batch.length);
 				if (st.stopped) return;
-				for (const { item, dup } of batch) {
+				for (const { item, dup, update, image } of batch) {
 					let error: string | undefined;
 					if ((item as { __invalid?: boolean }).__invalid) error = 'item must be a JSON object';
 					else if (dup) error = 'duplicate reference_id in this upload';
 					else {
-						const r = this.store.apply(ds!, item, rec.update);
+						const r = this.store.apply(ds!, item, update ?? rec.update, image);
 						if (r.outcome === 'failed') error = r.error;
 						else if (r.outcome === 'new') rec.newItems++;
 						else if (r.outcome === 'updated') rec.updatedItems++;
@@ -431,7 +485,7 @@ export class JobManager {
 					}
 					if (error) {
 						rec.errored++;
-						this.addError(rec, jobErrorText(item.image_url, item.reference_id, error));
+						this.addError(rec, jobErrorText(item.image_url, error));
 					} else {
 						rec.completed++;
 					}
@@ -443,15 +497,17 @@ export class JobManager {
 			rec.completed_steps = rec.total_steps;
 			if (rec.errored === 0) this.end(st, 'Completed');
 			else if (rec.completed === 0) {
+				// ASSUMPTION: status and text for "every item failed" are not public.
 				this.end(
 					st,
 					'Errored_User',
 					'None of the images you attempted to upload processed correctly. See the job errors for details.',
 				);
 			} else {
+				// final_error text: the public sample of api §5.3; status: see rules.ts PartialFailureStatus.
 				this.end(
 					st,
-					'Errored_Partial',
+					this.rates.partialFailureStatus?.() ?? DEFAULT_PARTIAL_FAILURE_STATUS,
 					'One or more of the images you attempted to upload did not process correctly. Please see the status for an overview and the errors for more details.',
 				);
 			}

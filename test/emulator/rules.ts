@@ -1,11 +1,28 @@
 /**
- * Behaviour rules of the Nucleus emulator (a model of the API, not Scale's published contract).
+ * Behaviour rules of the Nucleus emulator: a model of the API as public material describes it
+ * (/work/shared/nucleus-api.md, cited as "api §n"), not Scale's published contract. Where the real API
+ * is unknown the rule says ASSUMPTION.
+ *
+ * APPEND WIRE FORMS (POST dataset/{id}/append; one handler per form in ./routes/append.ts):
+ *   current (api §3.1, §3.2; all image ingestion is asynchronous since v0.19.0 / PR468, July 2026):
+ *     presigned       JSON {requestId, update} to append?async=1, after the NDJSON PUT   -> AsyncJob
+ *     multipartBatch  multipart `items` (JSON array, each item may carry "update") + one `image` part
+ *                     per item, same order, filename = the item's image_url (percent-encoded by the
+ *                     SDK; the decoded form is accepted too), at most MAX_LOCAL_FILES_PER_REQUEST (10)
+ *                     images, to append?async=1                                            -> AsyncJob
+ *   pre-2026 synchronous (api §2, §4), answered by the `syncAppend` mode (SyncAppendMode below):
+ *     legacyJson      JSON {items, update} to append (no async)
+ *     legacyItem      multipart `item` + one `image` to append (the seed's "Add Images" page, api §3.2)
+ *     legacyItems     multipart `items` + repeated `image` to append (SDK v0.18.8, api §4)
+ *   Every AsyncJob answer is {job_id, job_last_known_status: "Queued", job_type: "uploadDatasetItems",
+ *   job_creation_time} (+ dataset_id, an emulator extra also sent by `job/{id}/info`); ONE JOB PER
+ *   REQUEST (api §3.2: "each request returns its own AsyncJob").
  *
  * DETERMINISTIC PER-ITEM FAILURES (checked in this order; the first that applies wins):
  *   1. `reference_id` missing, empty or not a string          -> "missing reference_id"
- *      (sync JSON / multipart: the whole request is a 400 instead, see below)
+ *      (every form but presigned checks this per request: the whole request is a 400, see below)
  *   2. same `reference_id` earlier in the same upload          -> "duplicate reference_id in this upload"
- *      (async NDJSON only: the FIRST occurrence is applied, later ones fail; sync requests: 400)
+ *      (presigned NDJSON only: the FIRST occurrence is applied, later ones fail; other forms: 400)
  *   3. `metadata` present but not a plain object               -> "metadata must be an object"
  *   4. `width`/`height` present but not positive integers      -> "width and height must be positive integers"
  *   5. privacy-mode dataset and width/height missing           -> "privacy mode datasets need width and height"
@@ -16,21 +33,35 @@
  *        host ending in `.invalid` (e.g. `bad.invalid`)        -> "could not fetch image (host not found)"
  *      local item (multipart image part):
  *        image part has 0 bytes                                -> "empty image"
- *        (SDK form) no image part matched the item             -> "no image part for this item"
+ *        (legacyItems only) no image part matched the item     -> "no image part for this item"
  *   7. a metadata key whose value type (string vs number) conflicts with the type the dataset
  *      already recorded for that key                           -> `metadata key "<k>" is a <t1> but the dataset stores <t2>`
  *      (booleans, null, objects and arrays are not typed; a type is recorded when an item is stored)
- * Sync responses list failures in `error_payload` (item JSON + `error`) and count them in `upload_errors`;
- * async jobs record `Failure when processing the image "<url>" (reference_id <ref>): <reason>` in
- * `GET job/{id}/errors` (the most recent 10,000).
+ * Jobs record each failure in `GET job/{id}/errors` (the most recent 10,000) in the public form of
+ * api §5.6: `Failure when processing the image "<image_url>": <reason>` (no reference_id: the real API
+ * is not known to send one). Legacy count answers list failures in `error_payload` (item JSON + `error`)
+ * and count them in `upload_errors` (api §2.4).
  *
- * REQUEST-LEVEL 400s: body not JSON / not an object; `items` not an array, empty, or longer than
- * MAX_SYNC_ITEMS (1000; the SDK sends < 30); an item that is not an object or has no string reference_id;
- * duplicate reference_id within one synchronous request.
+ * REQUEST-LEVEL 400s (nothing is applied, no job is created):
+ *   all item lists: `items` missing, not an array, empty, or longer than MAX_SYNC_ITEMS (1000); an item
+ *     that is not an object or has no non-empty string reference_id; duplicate reference_ids within the
+ *     request (api §8: the SDK refuses these client-side; ASSUMPTION: the server refuses them too);
+ *   multipartBatch: more than MAX_LOCAL_FILES_PER_REQUEST images (ASSUMPTION: the SDK's client-side
+ *     maximum local_files_per_upload_request = 10, api §3.2/§6, taken as the server's); number of image
+ *     parts != number of items; an image part whose filename is neither the item's image_url nor its
+ *     percent-encoded form (pairing is by order, api §3.2); an `item` part instead of `items`;
+ *   presigned: no requestId, unknown requestId, nothing uploaded for it;
+ *   syncAppend 'removed': every pre-2026 form (SYNC_UPLOAD_REMOVED_MESSAGE).
  *
- * UPDATE SEMANTICS (keyed by reference_id per dataset): a valid item whose reference_id is new is stored
- * (`new_items`); existing + update=true -> replaced entirely, metadata included (`updated_items`);
- * existing + update=false -> left untouched (`ignored_items`). A failing item never touches the dataset.
+ * UPDATE SEMANTICS (keyed by reference_id per dataset, api §8): a valid item whose reference_id is new
+ * is stored (`new_items`); existing + update=true -> replaced entirely, metadata included
+ * (`updated_items`); existing + update=false -> left untouched (`ignored_items`). A failing item never
+ * touches the dataset. multipartBatch takes each item's own "update" (api §3.2); presigned takes the
+ * body's `update`.
+ *
+ * JOB FINAL STATUS: Completed (no item failed) | `partialFailureStatus` (some failed; default
+ * Errored_Partial, or Errored) | Errored_User (every item failed, empty upload, bad NDJSON, dataset
+ * gone). See PartialFailureStatus below.
  *
  * FAULTS are decided per request BEFORE the request body is read or applied: a 429, 5xx or dropped
  * connection never half-applies an append, so a client that retries gets each item stored exactly once.
@@ -41,8 +72,59 @@ export const DEFAULT_API_KEY = 'test_emulator_key_0123456789';
 
 /** Images processed per job batch (stage 2); job status and progress are updated once per batch. */
 export const IMAGE_BATCH_SIZE = 3000;
-/** Max items in one synchronous JSON / multipart append (the SDK asserts < 30; we accept more). */
+/** Max items in one JSON / multipart `items` list (the old SDK asserted < 30 for sync JSON; we accept more). */
 export const MAX_SYNC_ITEMS = 1000;
+/**
+ * Max image parts in one multipartBatch request. ASSUMPTION: the SDK's client-side maximum
+ * `local_files_per_upload_request` (default and max 10, api §3.2, §6), taken as the server's limit.
+ */
+export const MAX_LOCAL_FILES_PER_REQUEST = 10;
+
+/**
+ * How the pre-2026 synchronous append forms (legacyJson, legacyItem, legacyItems) are answered.
+ * - 'job' (DEFAULT): taken into the async pipeline and answered with an AsyncJob (one job per request),
+ *   not counts. ASSUMPTION, and why: PR468 says its backend companion (scaleapi#150037) was merged
+ *   BEFORE the SDK stopped sending synchronous appends, so older SDKs kept getting 2xx answers, and
+ *   "All Nucleus uploads now go through the async pipeline" (api §3.2, §10.1).
+ * - 'removed': HTTP 400 {error: SYNC_UPLOAD_REMOVED_MESSAGE, status_code: 400}. ASSUMPTION: the text
+ *   and the status are unknown (api §10.1, §10.5).
+ * - 'legacy': the v0.18.8 behaviour, counts {dataset_id, new_items, updated_items, ignored_items,
+ *   upload_errors, error_payload} (api §2.4), for the node's opt-in legacy path.
+ */
+export type SyncAppendMode = 'job' | 'removed' | 'legacy';
+export const SYNC_APPEND_MODES: readonly SyncAppendMode[] = ['job', 'removed', 'legacy'];
+export const DEFAULT_SYNC_APPEND: SyncAppendMode = 'job';
+/** ASSUMPTION: text and status of the 'removed' answer are unknown (api §10.1). */
+export const SYNC_UPLOAD_REMOVED_MESSAGE =
+	'Synchronous uploads are no longer supported. Use the asynchronous pipeline (append?async=1).';
+
+/**
+ * Final status of an upload job where some but not all items failed. 'Errored_Partial' (DEFAULT):
+ * the SDK's JobStatus has it (api §5.4) and the SDK raises JobError on it (api §5.5);
+ * 'Errored': the only public sample of a partly failed item upload ended so (api §5.3; api §10.10
+ * leaves it open).
+ */
+export type PartialFailureStatus = 'Errored_Partial' | 'Errored';
+export const PARTIAL_FAILURE_STATUSES: readonly PartialFailureStatus[] = [
+	'Errored_Partial',
+	'Errored',
+];
+export const DEFAULT_PARTIAL_FAILURE_STATUS: PartialFailureStatus = 'Errored_Partial';
+
+/** The wire forms of `POST dataset/{id}/append` (see the top of this file). */
+export type AppendForm =
+	| 'presigned'
+	| 'multipartBatch'
+	| 'legacyJson'
+	| 'legacyItem'
+	| 'legacyItems';
+export const APPEND_FORMS: readonly AppendForm[] = [
+	'presigned',
+	'multipartBatch',
+	'legacyJson',
+	'legacyItem',
+	'legacyItems',
+];
 /** Max `limit` for `POST jobs/`. */
 export const MAX_JOBS_LIMIT = 50_000;
 /** `GET job/{id}/errors` keeps the most recent this many errors. */
@@ -51,7 +133,7 @@ export const MAX_JOB_ERRORS = 10_000;
 export const SIGNED_URL_TTL_MS = 3600_000;
 /** Max size of a JSON request body (sync append etc.). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
-/** Max size of a non-file multipart field (`item`, `items`). */
+/** Max size of a non-file multipart field (`item`, `items`). ASSUMPTION: no public limit. */
 export const MAX_MULTIPART_FIELD_BYTES = 16 * 1024 * 1024;
 
 export const SUPPORTED_SCHEMES = ['http', 'https', 's3', 'gs'] as const;
@@ -118,7 +200,7 @@ export interface FailureContext {
 	usePrivacyMode: boolean;
 	/** Recorded metadata key types of the dataset. */
 	metadataTypes: Map<string, 'string' | 'number'>;
-	/** Set when the item came with a multipart image part; `null` = SDK form with no matching part. */
+	/** Set when the item came with a multipart image part; `null` = legacyItems item with no matching part. */
 	image?: LocalImageInfo | null;
 }
 
@@ -140,10 +222,12 @@ export function remoteUrlFailure(url: unknown): string | undefined {
 		return 'malformed URL';
 	}
 	const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();
-	if (!(SUPPORTED_SCHEMES as readonly string[]).includes(scheme)) return `unsupported scheme "${scheme}"`;
+	if (!(SUPPORTED_SCHEMES as readonly string[]).includes(scheme))
+		return `unsupported scheme "${scheme}"`;
 	const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
 	if (host === '' && scheme !== 's3' && scheme !== 'gs') return 'malformed URL';
-	if (host === 'invalid' || host.endsWith('.invalid')) return 'could not fetch image (host not found)';
+	if (host === 'invalid' || host.endsWith('.invalid'))
+		return 'could not fetch image (host not found)';
 	return undefined;
 }
 
@@ -178,15 +262,19 @@ export function itemFailure(item: ItemLike, ctx: FailureContext): string | undef
 		for (const [k, v] of Object.entries(item.metadata)) {
 			const t = metadataTypeOf(v);
 			const known = ctx.metadataTypes.get(k);
-			if (t && known && t !== known) return `metadata key "${k}" is a ${t} but the dataset stores ${known}`;
+			if (t && known && t !== known)
+				return `metadata key "${k}" is a ${t} but the dataset stores ${known}`;
 		}
 	}
 	return undefined;
 }
 
-/** Text of one entry in `GET job/{id}/errors`. */
-export function jobErrorText(url: unknown, ref: unknown, reason: string): string {
+/**
+ * Text of one entry in `GET job/{id}/errors`, in the public form of api §5.6:
+ * `Failure when processing the image "<image_url>": <reason>`. The `<reason>` texts are the emulator's
+ * (ASSUMPTION: the real reasons are not public; PR #67's sample shows `{}`).
+ */
+export function jobErrorText(url: unknown, reason: string): string {
 	const u = typeof url === 'string' ? url : '';
-	const r = typeof ref === 'string' ? ref : String(ref ?? '');
-	return `Failure when processing the image "${u}" (reference_id ${r}): ${reason}`;
+	return `Failure when processing the image "${u}": ${reason}`;
 }

@@ -74,13 +74,18 @@ export class Store {
 
 	/**
 	 * Validate one item against the rules and apply it with update/ignore semantics.
-	 * `image`: the uploaded part (local item), `null` for an SDK-form item without a matching part,
+	 * `image`: the uploaded part (local item), `null` for a legacyItems item without a matching part,
 	 * `undefined` for a remote item.
 	 */
 	apply(ds: Dataset, raw: ItemLike, update: boolean, image?: LocalImageInfo | null): ApplyResult {
 		const ref = raw.reference_id;
-		if (typeof ref !== 'string' || ref === '') return { outcome: 'failed', error: 'missing reference_id' };
-		const error = itemFailure(raw, { usePrivacyMode: ds.use_privacy_mode, metadataTypes: ds.metadataTypes, image });
+		if (typeof ref !== 'string' || ref === '')
+			return { outcome: 'failed', error: 'missing reference_id' };
+		const error = itemFailure(raw, {
+			usePrivacyMode: ds.use_privacy_mode,
+			metadataTypes: ds.metadataTypes,
+			image,
+		});
 		if (error) return { outcome: 'failed', error };
 		const existing = ds.items.get(ref);
 		if (existing && !update) return { outcome: 'ignored' };
@@ -90,7 +95,11 @@ export class Store {
 			if (t && !ds.metadataTypes.has(k)) ds.metadataTypes.set(k, t);
 		}
 		const imageUrl =
-			typeof raw.image_url === 'string' && raw.image_url !== '' ? raw.image_url : image ? image.filename : '';
+			typeof raw.image_url === 'string' && raw.image_url !== ''
+				? raw.image_url
+				: image
+					? image.filename
+					: '';
 		const item: StoredItem = {
 			dataset_item_id: existing ? existing.dataset_item_id : newId('di'),
 			reference_id: ref,

@@ -18,7 +18,10 @@ export function newId(prefix: string): string {
 }
 
 /** Yields the lines of a byte stream without holding more than one chunk plus a partial line. */
-export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLineBytes = 64 * 1024 * 1024): AsyncGenerator<string> {
+export async function* readLines(
+	stream: AsyncIterable<Buffer | string>,
+	maxLineBytes = 64 * 1024 * 1024,
+): AsyncGenerator<string> {
 	const decoder = new StringDecoder('utf8');
 	let rest = '';
 	for await (const chunk of stream) {

@@ -19,11 +19,9 @@ export interface DiContainer {
 	has(type: Ctor): boolean;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const di = requireFromCore('@n8n/di') as { Container: DiContainer };
 const config = requireFromCore('@n8n/config') as Record<string, Ctor>;
 const backendCommon = requireFromCore('@n8n/backend-common') as Record<string, Ctor>;
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const Container = di.Container;
 

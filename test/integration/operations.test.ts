@@ -190,7 +190,7 @@ describe('Job', () => {
 			resource: 'job',
 			operation: 'waitForCompletion',
 			jobId: job.job_id,
-			pollInterval: 0.05,
+			pollInterval: 0.1,
 			timeout: 30,
 		});
 		await new Promise((r) => setTimeout(r, 400));

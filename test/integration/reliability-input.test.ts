@@ -103,7 +103,7 @@ function modeParams(mode: Mode): INodeParameters {
 	if (mode === 'binary')
 		return { mode: 'local', imageSource: 'binary', binaryPropertyName: 'data' };
 	if (mode === 'path') return { mode: 'local', imageSource: 'path', filePath: '={{ $json.path }}' };
-	return { processing: 'sync' };
+	return { waitForCompletion: true, options: { pollInterval: 0.1 } };
 }
 
 /** Runs [good, bad, good] and checks the promises of the matrix; returns the bad item's error item. */
@@ -147,7 +147,7 @@ async function runCase(c: BadCase): Promise<INodeExecutionData> {
 	assert.match(text, c.message);
 
 	assert.deepEqual(ok.map(pairedIndex), [0, 2], 'the good items are on the success output');
-	assert.ok(ok.every((item) => item.json.outcome === 'new'));
+	assert.ok(ok.every((item) => item.json.outcome === 'appended'));
 	assert.deepEqual(
 		emu
 			.listItems(ds)
@@ -156,25 +156,18 @@ async function runCase(c: BadCase): Promise<INodeExecutionData> {
 		[`${tag}-good-0`, `${tag}-good-2`],
 		'exactly the good items are in the dataset',
 	);
-	if (mode === 'remote') {
-		assert.equal(
-			afterStats.appendRequests - before.appendRequests,
-			1,
-			'one batch, for the good items',
-		);
-		assert.equal(
-			afterStats.appendItemsReceived - before.appendItemsReceived,
-			2,
-			'no request carried the bad item',
-		);
-	} else {
-		assert.equal(
-			afterStats.appendRequests - before.appendRequests,
-			2,
-			'one upload per good item, none for the bad one',
-		);
-		assert.equal(afterStats.imagesReceived - before.imagesReceived, 2);
-	}
+	// Remote: one job for the good items; local: one batch of images (up to 10 per request).
+	assert.equal(
+		afterStats.appendRequests - before.appendRequests,
+		1,
+		'one request, for the good items',
+	);
+	assert.equal(
+		afterStats.appendItemsReceived - before.appendItemsReceived,
+		2,
+		'no request carried the bad item',
+	);
+	if (mode !== 'remote') assert.equal(afterStats.imagesReceived - before.imagesReceived, 2);
 	return error;
 }
 
@@ -507,7 +500,7 @@ describe('more input cases', () => {
 		const ds = emu.createDataset('numeric-ref');
 		const { output } = await runScale(
 			emu,
-			appendParams(ds, { processing: 'sync' }),
+			appendParams(ds, { waitForCompletion: true, options: { pollInterval: 0.1 } }),
 			[json({ ref: 42, url: 's3://b/42.jpg' })],
 			{
 				onError: 'continueErrorOutput',
@@ -515,7 +508,7 @@ describe('more input cases', () => {
 		);
 		assert.deepEqual(
 			output[0].map((i) => [i.json.reference_id, i.json.outcome]),
-			[['42', 'new']],
+			[['42', 'appended']],
 		);
 		assert.ok(emu.getItem(ds, '42'));
 	});
@@ -533,7 +526,7 @@ describe('more input cases', () => {
 			{ onError: 'continueErrorOutput', env: { N8N_RESTRICT_FILE_ACCESS_TO: allowed } },
 		);
 		if (process.getuid?.() === 0) {
-			assert.equal(output[0][0]?.json.outcome, 'new', 'root reads a chmod 000 file');
+			assert.equal(output[0][0]?.json.outcome, 'appended', 'root reads a chmod 000 file');
 			assert.equal(emu.getItem(ds, 'locked')?.image?.bytes, 12);
 		} else {
 			assert.match(
@@ -555,7 +548,7 @@ describe('more input cases', () => {
 		const { output } = await runScale(
 			emu,
 			{
-				...appendParams(ds, { processing: 'sync' }),
+				...appendParams(ds, { waitForCompletion: true, options: { pollInterval: 0.1 } }),
 				datasetId: { __rl: true, mode: 'id', value: '={{ $json.ds }}' },
 			},
 			input,
@@ -572,9 +565,14 @@ describe('more input cases', () => {
 		assert.equal(emu.itemCount(ds), 2);
 
 		await assert.rejects(
-			runScale(emu, appendParams('ds_doesnotexist0', { processing: 'sync' }), [
-				json({ ref: 'x', url: 's3://b/x.jpg' }),
-			]),
+			runScale(
+				emu,
+				appendParams('ds_doesnotexist0', {
+					waitForCompletion: true,
+					options: { pollInterval: 0.1 },
+				}),
+				[json({ ref: 'x', url: 's3://b/x.jpg' })],
+			),
 			(
 				error: Error & {
 					httpCode?: string;
@@ -595,8 +593,8 @@ describe('more input cases', () => {
 		const ds = emu.createDataset('empty-input');
 		const before = emu.stats().requests;
 		for (const parameters of [
-			appendParams(ds, { processing: 'sync' }),
-			appendParams(ds, { processing: 'async' }),
+			appendParams(ds, { waitForCompletion: true, options: { pollInterval: 0.1 } }),
+			appendParams(ds, { waitForCompletion: false }),
 			appendParams(ds, { mode: 'local', imageSource: 'binary' }),
 		]) {
 			const { output } = await runScale(emu, parameters, [], { onError: 'continueErrorOutput' });
@@ -609,7 +607,7 @@ describe('more input cases', () => {
 		const ds = emu.createDataset('stop');
 		const before = emu.stats().requests;
 		await assert.rejects(
-			runScale(emu, appendParams(ds, { processing: 'sync' }), [
+			runScale(emu, appendParams(ds, { waitForCompletion: true, options: { pollInterval: 0.1 } }), [
 				json({ ref: 'fine', url: 's3://b/ok.jpg' }),
 				json({ ref: 'bad-url', url: 'ftp://b/x.jpg' }),
 				json({ ref: '', url: 's3://b/y.jpg' }),
@@ -634,11 +632,11 @@ describe('credential problems', () => {
 			json({ ref: 'a', url: 's3://b/a.jpg' }),
 			json({ ref: 'b', url: 's3://b/b.jpg' }),
 		];
-		for (const processing of ['sync', 'async']) {
+		for (const waitForCompletion of [true, false]) {
 			await assert.rejects(
 				runNode({
 					node: new ScaleNucleus(),
-					parameters: appendParams(ds, { processing }),
+					parameters: appendParams(ds, { waitForCompletion }),
 					input,
 					credentials,
 				}),
@@ -652,7 +650,7 @@ describe('credential problems', () => {
 		}
 		const { output } = await runNode({
 			node: new ScaleNucleus(),
-			parameters: appendParams(ds, { processing: 'sync' }),
+			parameters: appendParams(ds, { waitForCompletion: true, options: { pollInterval: 0.1 } }),
 			input,
 			credentials,
 			continueOnFail: true,
@@ -674,7 +672,10 @@ describe('credential problems', () => {
 			await assert.rejects(
 				runNode({
 					node: new ScaleNucleus(),
-					parameters: appendParams('ds_anything1', { processing: 'sync' }),
+					parameters: appendParams('ds_anything1', {
+						waitForCompletion: true,
+						options: { pollInterval: 0.1 },
+					}),
 					input: [json({ ref: 'a', url: 's3://b/a.jpg' })],
 					credentials: createTestCredentials(baseUrl, emu.apiKey),
 				}),

@@ -93,8 +93,8 @@ describe('API outage while waiting for a job', () => {
 			const run = runScale(
 				emu,
 				appendParams(ds, {
-					processing: 'async',
-					options: { waitForCompletion: true, pollInterval: 0.2, timeout: 60 },
+					waitForCompletion: true,
+					options: { pollInterval: 0.2, timeout: 60 },
 				}),
 				input,
 			);

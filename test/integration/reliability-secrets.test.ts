@@ -84,12 +84,12 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 			];
 
 			// 401: the wrong key is the credential's key here, and must not leak either.
-			for (const processing of ['sync', 'async']) {
+			for (const waitForCompletion of [true, false]) {
 				texts.push(
 					await runExpectingError(() =>
 						runNode({
 							node: node(),
-							parameters: appendParams(ds, { processing }),
+							parameters: appendParams(ds, { waitForCompletion }),
 							input: remote,
 							credentials: credentials(WRONG_KEY),
 						}),
@@ -99,7 +99,7 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 					await runExpectingError(() =>
 						runNode({
 							node: node(),
-							parameters: appendParams(ds, { processing }),
+							parameters: appendParams(ds, { waitForCompletion }),
 							input: remote,
 							credentials: credentials(WRONG_KEY),
 							continueOnFail: true,
@@ -110,7 +110,7 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 			}
 			// 404: unknown dataset, unknown job, unknown item.
 			for (const parameters of [
-				appendParams('ds_unknown404', { processing: 'sync' }),
+				appendParams('ds_unknown404', { waitForCompletion: true, options: { pollInterval: 0.1 } }),
 				{ resource: 'dataset', operation: 'get', datasetId: rl('ds_unknown404') },
 				{ resource: 'job', operation: 'getStatus', jobId: 'job_unknown404' },
 				{ resource: 'datasetItem', operation: 'get', datasetId: rl(ds), referenceId: 'nope' },
@@ -129,7 +129,10 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 					await runExpectingError(() =>
 						runNode({
 							node: node(),
-							parameters: appendParams(ds, { processing: 'sync' }),
+							parameters: appendParams(ds, {
+								waitForCompletion: true,
+								options: { pollInterval: 0.1 },
+							}),
 							input: remote,
 							credentials: credentials(),
 							continueOnFail: true,
@@ -173,7 +176,10 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 				await runExpectingError(() =>
 					runNode({
 						node: node(),
-						parameters: appendParams(ds, { processing: 'sync' }),
+						parameters: appendParams(ds, {
+							waitForCompletion: true,
+							options: { pollInterval: 0.1 },
+						}),
 						input: remote,
 						credentials: credentials(KEY, closed),
 					}),
@@ -185,7 +191,10 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 				await runExpectingError(() =>
 					runNode({
 						node: node(),
-						parameters: appendParams(ds, { processing: 'sync' }),
+						parameters: appendParams(ds, {
+							waitForCompletion: true,
+							options: { pollInterval: 0.1 },
+						}),
 						input: [
 							json({ ref: '', url: 'ftp://x/y.jpg' }),
 							json({ ref: 'z', url: 'https://example.com/z.jpg' }),

@@ -4,19 +4,23 @@ import assert from 'node:assert/strict';
 import {
 	buildDatasetItem,
 	contentTypeForFile,
+	toNdjsonLine,
+} from '../../nodes/ScaleNucleus/actions/datasetItem/append/datasetItem';
+import {
 	findDuplicateReferenceIds,
-	isProblem,
-	itemProblem,
 	metadataFromKeyValues,
 	metadataFromOtherFields,
 	normalizeMetadata,
 	parseMetadataJson,
-	toNdjsonLine,
 	validateDimension,
 	validateImageUrl,
 	validateReferenceId,
-} from '../../nodes/shared/items';
-import type { ItemProblem } from '../../nodes/shared/items';
+} from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
+import {
+	isProblem,
+	itemProblem,
+	type ItemProblem,
+} from '../../nodes/ScaleNucleus/actions/datasetItem/append/problem';
 
 function expectProblem(
 	result: unknown,

@@ -2,17 +2,18 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+	mapErrorsToItems,
+	parseJobErrors,
+	unescapeErrorText,
+} from '../../nodes/shared/jobs/errors';
+import {
 	FINAL_STATUSES,
 	isErrorStatus,
 	isFinalStatus,
 	isSuccessStatus,
-	mapErrorsToItems,
 	normalizeJobStatus,
-	parseJobErrors,
 	parseProgress,
-	summarizeAppendCounts,
-	unescapeErrorText,
-} from '../../nodes/shared/jobs';
+} from '../../nodes/shared/jobs/status';
 
 describe('job status classification', () => {
 	test('Completed, Cancelled and every Errored* status are final', () => {
@@ -320,18 +321,5 @@ describe('mapErrorsToItems', () => {
 			if (k % 4 === 3) assert.equal(r.byItem.has(i), false);
 			else assert.deepEqual(r.byItem.get(i), [texts[k]], `error ${k}`);
 		}
-	});
-});
-
-describe('summarizeAppendCounts', () => {
-	test('sums counts and ignores missing values', () => {
-		assert.deepEqual(
-			summarizeAppendCounts([
-				{ dataset_id: 'd', new_items: 2, updated_items: 1, ignored_items: 0, upload_errors: 1 },
-				{ new_items: 3 },
-				undefined,
-			]),
-			{ new_items: 5, updated_items: 1, ignored_items: 0, upload_errors: 1 },
-		);
 	});
 });

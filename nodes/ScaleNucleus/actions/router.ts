@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY } from '../../shared/append';
 import { asNodeError } from '../../shared/errors';
 import { NucleusClient } from '../../shared/transport';
 import * as dataset from './dataset/Dataset.resource';
+import { MAX_CONCURRENCY as MAX_CONNECTIONS } from './datasetItem/append/description';
+import { errorItem } from './errorItem';
 import * as datasetItem from './datasetItem/DatasetItem.resource';
 import * as job from './job/Job.resource';
 import type { ScaleNucleusType } from './node.type';
@@ -28,26 +29,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 
-	const options = (this.getNodeParameter('options', 0, {}) ?? {}) as IDataObject;
-	const concurrency = Number(options.concurrency ?? 0);
-	const client = await NucleusClient.fromContext(this, {
-		// One socket per request the append pool may have in flight (sockets open only when used).
-		connections: Math.max(DEFAULT_CONCURRENCY, concurrency || 0),
-	});
+	// Sockets open only when used, so the pool's cap is the most any operation may have in flight.
+	const client = await NucleusClient.fromContext(this, { connections: MAX_CONNECTIONS });
 	try {
+		// A whole-input operation (Append) answers for every item itself, On Error → Continue included.
 		if (module.execute) {
 			try {
 				return [await module.execute.call(this, items, client)];
 			} catch (error) {
-				if (!this.continueOnFail() || this.getExecutionCancelSignal()?.aborted) {
-					throw asNodeError(this.getNode(), error);
-				}
-				return [
-					items.map((_, i) => ({
-						json: { error: (error as Error).message },
-						pairedItem: { item: i },
-					})),
-				];
+				throw asNodeError(this.getNode(), error);
 			}
 		}
 		const out: INodeExecutionData[] = [];
@@ -61,7 +51,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				);
 			} catch (error) {
 				if (this.continueOnFail() && !this.getExecutionCancelSignal()?.aborted) {
-					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					out.push(errorItem(this.getNode(), error, i));
 					continue;
 				}
 				throw asNodeError(this.getNode(), error, i);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { NucleusClient } from '../../../shared/transport';
-import type { DatasetDetails } from '../../../shared/types';
+import type { DatasetDetails } from '../../../shared/api/types';
 import { returnAllOrLimit } from '../common';
 
 export const description = updateDisplayOptions(

@@ -34,8 +34,9 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Wait for Completion',
 				value: 'waitForCompletion',
-				action: 'Wait for a job to complete',
-				description: 'Wait until an AsyncJob is finished and output its final status and errors',
+				action: 'Wait for jobs to complete',
+				description:
+					'Wait until the AsyncJobs of all input items are finished and output the final status and errors of each job',
 			},
 		],
 		default: 'getStatus',

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { jobIdParameter } from '../../../shared/descriptions';
 import { jobIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
-import { getJobErrors } from '../../../shared/waitForJob';
+import { getJobErrors } from '../../../shared/api/jobs';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['getErrors'] } },

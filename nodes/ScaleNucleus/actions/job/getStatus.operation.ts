@@ -4,7 +4,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { jobIdParameter } from '../../../shared/descriptions';
 import { jobIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
-import { getJobStatus, jobStatusJson } from '../../../shared/waitForJob';
+import { getJobStatus } from '../../../shared/api/jobs';
+import { jobStatusJson } from '../../../shared/jobs/status';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['getStatus'] } },
@@ -17,5 +18,5 @@ export async function executeItem(
 	client: NucleusClient,
 ): Promise<IDataObject> {
 	const jobId = jobIdOf(this, itemIndex);
-	return jobStatusJson(await getJobStatus(client, jobId, itemIndex));
+	return jobStatusJson(await getJobStatus(client, jobId, { itemIndex }));
 }

@@ -1,35 +1,70 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+/**
+ * Job → Wait for Completion, over the whole input at once: the Job IDs of every input item (one
+ * per item, or several in a cell) are deduplicated and waited on with ONE polling loop
+ * (shared/jobs/wait.ts), then the errors of the finished jobs are fetched a few at a time. A local
+ * upload of 1,000 images makes about 100 jobs; they are polled together, not one wait per item.
+ *
+ * Output: one item per distinct job, in the order the jobs first appear, paired to every input
+ * item that named it. This operation owns On Error → Continue: an unusable Job ID becomes an error
+ * item paired to its input item (before any request); a job that timed out or could not be read
+ * becomes an error item paired to the items that named it.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IPairedItemData,
+} from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { getJobErrors } from '../../../shared/api/jobs';
 import { jobIdParameter } from '../../../shared/descriptions';
-import { jobIdOf } from '../common';
-import type { NucleusClient } from '../../../shared/transport';
-import { getJobErrors, jobStatusJson, waitForJob } from '../../../shared/waitForJob';
+import type { JobError } from '../../../shared/jobs/errors';
+import { jobStatusJson } from '../../../shared/jobs/status';
+import { timeoutError, waitForJobs, type JobWaitResult } from '../../../shared/jobs/wait';
+import { runPool } from '../../../shared/pool';
+import { oneLine } from '../../../shared/text';
+import { makeAbortError, type NucleusClient } from '../../../shared/transport';
+import { errorItem } from '../errorItem';
+import { JOB_ID_FIELD, groupByJob, parseJobIdCell } from './jobIds';
+
+export const MIN_POLL_INTERVAL_S = 0.1;
+export const MIN_TIMEOUT_S = 1;
+/** `GET job/{id}/errors` requests in flight at once after the wait. */
+const ERRORS_CONCURRENCY = 4;
+/** Job IDs listed in the description of the node's error. */
+const MAX_LISTED_IDS = 20;
 
 const properties: INodeProperties[] = [
-	jobIdParameter,
+	{
+		...jobIdParameter,
+		description:
+			'ID of the AsyncJob to wait for, e.g. {{ $json.job_id }} after Append Items. Several IDs may be given, separated by commas, spaces or new lines. The jobs of all input items are waited on together and each job is output once.',
+	},
 	{
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
 		type: 'number',
-		typeOptions: { minValue: 0.1 },
+		typeOptions: { minValue: MIN_POLL_INTERVAL_S },
 		default: 5,
-		description: 'How often to check the job',
+		description: 'How often to check the jobs (one request per unfinished job and round)',
 	},
 	{
 		displayName: 'Timeout (Seconds)',
 		name: 'timeout',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: MIN_TIMEOUT_S },
 		default: 3600,
-		description: 'How long to wait before failing with the job ID',
+		description:
+			'How long to wait for all the jobs; a job not finished by then is reported with its job ID',
 	},
 	{
 		displayName: 'Include Errors',
 		name: 'includeErrors',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to fetch the job errors once it is finished',
+		description: 'Whether to fetch the errors of each job once it is finished',
 	},
 ];
 
@@ -38,27 +73,207 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/**
- * Waits until the job is Completed, Cancelled or Errored* (never stops on Queued), then outputs
- * its status with `succeeded` and its errors, so an IF or Switch node can route it.
- */
-export async function executeItem(
-	this: IExecuteFunctions,
-	itemIndex: number,
+/** Reads a number parameter of the run and checks it: an expression can give anything. */
+function secondsParameter(
+	ctx: IExecuteFunctions,
+	name: string,
+	label: string,
+	fallback: number,
+	min: number,
+): number {
+	let raw: unknown;
+	try {
+		raw = ctx.getNodeParameter(name, 0, fallback);
+	} catch (error) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Could not evaluate ${label}: ${(error as Error).message}`,
+			{ description: 'Nothing was sent.' },
+		);
+	}
+	if (raw === undefined || raw === null || raw === '') return fallback;
+	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${label} must be a number of at least ${min}, but is '${oneLine(String(raw), 40)}'`,
+			{ description: 'Nothing was sent.' },
+		);
+	}
+	return value;
+}
+
+/** Fetches the errors of each finished job, a few at a time; a job whose errors cannot be read gets the error. */
+async function readJobErrors(
 	client: NucleusClient,
-): Promise<IDataObject> {
-	const jobId = jobIdOf(this, itemIndex);
-	const status = await waitForJob(this.getNode(), client, jobId, {
-		intervalMs: (this.getNodeParameter('pollInterval', itemIndex, 5) as number) * 1000,
-		timeoutMs: (this.getNodeParameter('timeout', itemIndex, 3600) as number) * 1000,
-		signal: this.getExecutionCancelSignal(),
-		itemIndex,
-	});
-	if (!this.getNodeParameter('includeErrors', itemIndex, true)) return jobStatusJson(status);
-	const errors = await getJobErrors(client, jobId, itemIndex);
-	return {
-		...jobStatusJson(status),
-		error_count: errors.length,
-		errors: errors.map((e) => e.text),
-	};
+	jobIds: string[],
+	signal?: AbortSignal,
+): Promise<Map<string, JobError[] | Error>> {
+	const errors = new Map<string, JobError[] | Error>();
+	await runPool(
+		jobIds.length,
+		ERRORS_CONCURRENCY,
+		async (k) => {
+			try {
+				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
+			} catch (error) {
+				if (signal?.aborted) throw makeAbortError();
+				errors.set(jobIds[k], error as Error);
+			}
+		},
+		signal,
+	);
+	if (signal?.aborted) throw makeAbortError();
+	return errors;
+}
+
+/** Why a job gives no result (it timed out, could not be read, or its errors could not be read). */
+function jobFailure(
+	ctx: IExecuteFunctions,
+	jobId: string,
+	outcome: JobWaitResult,
+	errors: JobError[] | Error | undefined,
+	timeoutMs: number,
+	itemIndex: number,
+): NodeOperationError {
+	const node = ctx.getNode();
+	if (outcome.state === 'timeout') return timeoutError(node, jobId, outcome, timeoutMs, itemIndex);
+	if (outcome.state === 'failed') {
+		const cause = outcome.error as Error & { description?: string | null };
+		return new NodeOperationError(node, `Job ${jobId} could not be read: ${cause.message}`, {
+			itemIndex,
+			description:
+				cause.description ??
+				'Check the job ID (Append Items returns it as job_id) and the Base URL in the credential.',
+		});
+	}
+	return new NodeOperationError(
+		node,
+		`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors instanceof Error ? errors.message : 'no answer'}`,
+		{
+			itemIndex,
+			description: `Read them later with Job → Get Errors and Job ID ${jobId}, or turn off Include Errors.`,
+		},
+	);
+}
+
+function paired(itemIndexes: number[]): IPairedItemData[] {
+	return itemIndexes.map((item) => ({ item }));
+}
+
+/**
+ * Waits until every job is Completed, Cancelled or Errored* (never stops on Queued), then outputs
+ * one item per job with its status (`succeeded` for an IF node) and errors.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: NucleusClient,
+): Promise<INodeExecutionData[]> {
+	if (items.length === 0) return [];
+	const node = this.getNode();
+	const continueOnFail = this.continueOnFail();
+	const signal = this.getExecutionCancelSignal();
+
+	const intervalMs =
+		secondsParameter(this, 'pollInterval', 'Poll Interval', 5, MIN_POLL_INTERVAL_S) * 1000;
+	const timeoutMs = secondsParameter(this, 'timeout', 'Timeout', 3600, MIN_TIMEOUT_S) * 1000;
+	const includeErrorsRaw = this.getNodeParameter('includeErrors', 0, true) as unknown;
+	const includeErrors = includeErrorsRaw !== false && includeErrorsRaw !== 'false';
+
+	// Every Job ID is read and checked before the first request.
+	type Slot = { kind: 'job'; jobId: string } | { kind: 'invalid'; item: INodeExecutionData };
+	const slots: Slot[] = [];
+	const cells: Array<{ itemIndex: number; ids: string[] }> = [];
+	const problems: NodeOperationError[] = [];
+	const seen = new Set<string>();
+	for (let i = 0; i < items.length; i++) {
+		let raw: unknown;
+		let cell: ReturnType<typeof parseJobIdCell>;
+		try {
+			raw = this.getNodeParameter('jobId', i, '');
+			cell = parseJobIdCell(raw, i);
+		} catch (error) {
+			cell = {
+				ok: false,
+				message: `Item ${i}: could not evaluate ${JOB_ID_FIELD}: ${(error as Error).message}`,
+				description: 'Check the expression in Job ID.',
+			};
+		}
+		if (!cell.ok) {
+			const error = new NodeOperationError(node, cell.message, {
+				itemIndex: i,
+				description: cell.description,
+			});
+			problems.push(error);
+			slots.push({ kind: 'invalid', item: errorItem(node, error, i, { field: JOB_ID_FIELD }) });
+			continue;
+		}
+		cells.push({ itemIndex: i, ids: cell.ids });
+		for (const id of cell.ids) {
+			if (seen.has(id)) continue;
+			seen.add(id);
+			slots.push({ kind: 'job', jobId: id });
+		}
+	}
+	if (problems.length && !continueOnFail) {
+		const first = problems[0];
+		first.description =
+			`${first.description ? first.description + ' ' : ''}` +
+			(problems.length > 1
+				? `${problems.length} items have an unusable Job ID; nothing was sent. Turn on "On Error: Continue" to wait on the others and get these as error items.`
+				: 'Nothing was sent.');
+		throw first;
+	}
+
+	const jobs = groupByJob(cells);
+	const jobIds = [...jobs.keys()];
+	const waited = jobIds.length
+		? await waitForJobs(client, jobIds, { intervalMs, timeoutMs, signal })
+		: new Map<string, JobWaitResult>();
+	const finished = jobIds.filter((id) => waited.get(id)?.state === 'final');
+	const jobErrors = includeErrors
+		? await readJobErrors(client, finished, signal)
+		: new Map<string, JobError[] | Error>();
+
+	const out: INodeExecutionData[] = [];
+	const failures: Array<{ jobId: string; error: NodeOperationError }> = [];
+	for (const slot of slots) {
+		if (slot.kind === 'invalid') {
+			out.push(slot.item);
+			continue;
+		}
+		const { jobId } = slot;
+		const itemIndexes = jobs.get(jobId)!;
+		const outcome = waited.get(jobId)!;
+		const errors = jobErrors.get(jobId);
+		const gotErrors = !includeErrors || Array.isArray(errors);
+		if (outcome.state !== 'final' || !gotErrors) {
+			const error = jobFailure(this, jobId, outcome, errors, timeoutMs, itemIndexes[0]);
+			failures.push({ jobId, error });
+			out.push({
+				...errorItem(node, error, itemIndexes[0], { job_id: jobId }),
+				pairedItem: paired(itemIndexes),
+			});
+			continue;
+		}
+		const json: IDataObject = jobStatusJson(outcome.status);
+		if (Array.isArray(errors)) {
+			json.error_count = errors.length;
+			json.errors = errors.map((e) => e.text);
+		}
+		out.push({ json, pairedItem: paired(itemIndexes) });
+	}
+
+	if (failures.length && !continueOnFail) {
+		const [first, ...others] = failures;
+		if (others.length) {
+			const ids = others.map((f) => f.jobId);
+			first.error.description =
+				`${first.error.description ? first.error.description + ' ' : ''}` +
+				`${ids.length} other job(s) did not finish or could not be read either: ${ids.slice(0, MAX_LISTED_IDS).join(', ')}${ids.length > MAX_LISTED_IDS ? ` and ${ids.length - MAX_LISTED_IDS} more` : ''}.`;
+		}
+		throw first.error;
+	}
+	return out;
 }

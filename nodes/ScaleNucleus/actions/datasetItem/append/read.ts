@@ -1,6 +1,7 @@
-import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
-
 /**
+ * Step 1 of Append: read the node parameters of each input item. Nothing is checked here except
+ * that an expression could be evaluated; the values go to validate.ts as they are.
+ *
  * Per-item parameter reads for large inputs. n8n evaluates every expression in a sandbox, which costs
  * about a quarter of a millisecond per call (most of the time of a 100,000-item append). Two cases
  * give exactly what `getNodeParameter` gives, without evaluating anything per item:
@@ -11,6 +12,14 @@ import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } 
  * Anything else (other expressions, missing keys, null, objects, arrays) goes through
  * `getNodeParameter` as usual, so errors and edge cases stay n8n's own.
  */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IGetNodeParameterOptions,
+	INodeExecutionData,
+} from 'n8n-workflow';
+
+import { isProblem, itemProblem, type ItemProblem } from './problem';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -99,4 +108,115 @@ export class ItemParameters {
 		}
 		return this.ctx.getNodeParameter(name, itemIndex, fallback as never, options);
 	}
+}
+
+export type AppendMode = 'remote' | 'local';
+
+/** The metadata parameters of one item, not yet checked. */
+export type MetadataInput =
+	| { mode: 'none' }
+	| { mode: 'allFields'; exclude: string[] }
+	| { mode: 'json'; value: unknown }
+	| { mode: 'fields'; pairs: unknown };
+
+/** Where the image of a local item comes from, as the parameters say. */
+export type LocalInput =
+	| { imageSource: 'binary'; binaryProperty: unknown }
+	| { imageSource: 'path'; filePath: unknown };
+
+/** The parameters of one input item, as read (expressions evaluated, nothing checked). */
+export type ItemInput = {
+	itemIndex: number;
+	datasetId: unknown;
+	referenceId: unknown;
+	metadata: MetadataInput;
+	width: unknown;
+	height: unknown;
+} & ({ kind: 'remote'; imageUrl: unknown } | { kind: 'local'; local: LocalInput });
+
+/** Reads one parameter of one item; an expression that fails becomes a problem naming the field. */
+function read(
+	params: ItemParameters,
+	name: string,
+	field: string,
+	itemIndex: number,
+	fallback: unknown,
+	options?: IGetNodeParameterOptions,
+): unknown {
+	try {
+		return params.get(name, itemIndex, fallback, options);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		return itemProblem(
+			itemIndex,
+			field,
+			`Item ${itemIndex}: could not evaluate ${field}: ${reason}`,
+		);
+	}
+}
+
+function readMetadata(params: ItemParameters, itemIndex: number): MetadataInput | ItemProblem {
+	const mode = params.get('metadataMode', itemIndex, 'none') as string;
+	if (mode === 'allFields') {
+		const raw = read(params, 'excludeFields', 'Fields to Exclude', itemIndex, '');
+		if (isProblem(raw)) return raw;
+		const exclude = String(raw ?? '')
+			.split(',')
+			.map((f) => f.trim())
+			.filter(Boolean);
+		return { mode, exclude };
+	}
+	if (mode === 'json') {
+		const value = read(params, 'metadataJson', 'Metadata (JSON)', itemIndex, '{}');
+		return isProblem(value) ? value : { mode, value };
+	}
+	if (mode === 'fields') {
+		const pairs = read(params, 'metadataFields.field', 'Metadata Fields', itemIndex, []);
+		return isProblem(pairs) ? pairs : { mode, pairs };
+	}
+	return { mode: 'none' };
+}
+
+function readLocal(params: ItemParameters, itemIndex: number): LocalInput | ItemProblem {
+	if (params.get('imageSource', itemIndex, 'binary') === 'path') {
+		const filePath = read(params, 'filePath', 'File Path', itemIndex, '');
+		return isProblem(filePath) ? filePath : { imageSource: 'path', filePath };
+	}
+	const binaryProperty = read(
+		params,
+		'binaryPropertyName',
+		'Input Binary Field',
+		itemIndex,
+		'data',
+	);
+	return isProblem(binaryProperty) ? binaryProperty : { imageSource: 'binary', binaryProperty };
+}
+
+/** Reads one item's parameters; the first expression that fails becomes a problem naming its field. */
+export function readItemInput(
+	params: ItemParameters,
+	mode: AppendMode,
+	itemIndex: number,
+): ItemInput | ItemProblem {
+	const datasetId = read(params, 'datasetId', 'Dataset', itemIndex, '', { extractValue: true });
+	if (isProblem(datasetId)) return datasetId;
+	const referenceId = read(params, 'referenceId', 'Reference ID', itemIndex, '');
+	if (isProblem(referenceId)) return referenceId;
+	const metadata = readMetadata(params, itemIndex);
+	if (isProblem(metadata)) return metadata;
+	const options = params.get('options', itemIndex, {}) as IDataObject;
+	const common = {
+		itemIndex,
+		datasetId,
+		referenceId,
+		metadata,
+		width: options.width,
+		height: options.height,
+	};
+	if (mode === 'remote') {
+		const imageUrl = read(params, 'imageUrl', 'Image URL', itemIndex, '');
+		return isProblem(imageUrl) ? imageUrl : { ...common, kind: 'remote', imageUrl };
+	}
+	const local = readLocal(params, itemIndex);
+	return isProblem(local) ? local : { ...common, kind: 'local', local };
 }

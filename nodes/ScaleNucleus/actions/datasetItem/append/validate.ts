@@ -1,5 +1,5 @@
 /**
- * Input item → DatasetItem mapping and validation (pure: no I/O, no n8n contexts).
+ * Validation of the values read from one input item (pure: no I/O, no n8n contexts).
  *
  * Every check returns either the clean value or an `ItemProblem` that names the item (0-based,
  * as n8n shows it), the parameter, what was wrong and how to fix it. The node turns a problem
@@ -25,61 +25,23 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { DatasetItemPayload } from './types';
+import { shorten } from '../../../../shared/text';
+import { isProblem, itemProblem, type ItemProblem } from './problem';
+import type { ItemInput, MetadataInput } from './read';
+
+export type { ItemProblem };
+
+const problem = itemProblem;
 
 export type ImageScheme = 'http' | 'https' | 's3' | 'gs';
-
-export interface ItemProblem {
-	/** 0-based index of the input item, as n8n shows it. */
-	itemIndex: number;
-	/** User-facing parameter name, e.g. 'Reference ID', 'Image URL', 'Metadata', 'Width'. */
-	field: string;
-	/** Full sentence naming the item and the field. */
-	message: string;
-	/** How to fix it. */
-	description?: string;
-}
 
 export const MAX_REFERENCE_ID_LENGTH = 1024;
 export const MAX_DIMENSION = 2_147_483_647;
 export const MAX_METADATA_DEPTH = 64;
 const PREVIEW_LENGTH = 80;
 
-const PROBLEM_BRAND = Symbol.for('n8n-nodes-scale-nucleus.ItemProblem');
-
-/**
- * Creates an ItemProblem. Prefer this over an object literal: the hidden brand lets `isProblem`
- * tell a problem from user metadata that happens to have the same keys.
- */
-export function itemProblem(
-	itemIndex: number,
-	field: string,
-	message: string,
-	description?: string,
-): ItemProblem {
-	const p: ItemProblem = { itemIndex, field, message };
-	if (description !== undefined) p.description = description;
-	// Non-enumerable: never shows in output or in deep-equality checks.
-	Object.defineProperty(p, PROBLEM_BRAND, { value: true, enumerable: false });
-	return p;
-}
-
-const problem = itemProblem;
-
-/**
- * True for problems made by `itemProblem`, and for plain `{ itemIndex, field, message,
- * description? }` literals with no other keys whose message starts with "Item <itemIndex>".
- */
-export function isProblem(x: unknown): x is ItemProblem {
-	if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-	const r = x as Record<string | symbol, unknown>;
-	return r[PROBLEM_BRAND] === true;
-}
-
-/** Shortens a text for messages: at most ~80 characters, with an ellipsis and the full length. */
-export function truncate(text: string, max = PREVIEW_LENGTH): string {
-	if (text.length <= max) return text;
-	return `${text.slice(0, max)}… (${text.length} characters)`;
+function truncate(text: string, max = PREVIEW_LENGTH): string {
+	return shorten(text, max);
 }
 
 function safeStringify(value: unknown): string {
@@ -711,51 +673,83 @@ export function validateDimension(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Payload
+// One item
 
-export function buildDatasetItem(parts: {
+/** A Nucleus dataset ID, as the By ID mode of the dataset picker accepts it (shared/descriptions.ts). */
+const DATASET_ID = /^ds_[A-Za-z0-9_-]+$/;
+
+/** The checked values of one item (the image source of a local item is checked in localSource.ts). */
+export interface ValidItem {
+	itemIndex: number;
+	datasetId: string;
 	referenceId: string;
-	imageUrl: string;
 	metadata: Record<string, unknown>;
 	width?: number;
 	height?: number;
-}): DatasetItemPayload {
-	const item: DatasetItemPayload = {
-		reference_id: parts.referenceId,
-		image_url: parts.imageUrl,
-		metadata: parts.metadata,
-	};
-	if (parts.width !== undefined) item.width = parts.width;
-	if (parts.height !== undefined) item.height = parts.height;
-	return item;
+	/** Remote items: the checked URL. Local items: the file name, set when the source is checked. */
+	imageUrl: string;
 }
 
-export function toNdjsonLine(item: DatasetItemPayload): string {
-	return `${JSON.stringify(item)}\n`;
+function validateDatasetId(value: unknown, itemIndex: number): string | ItemProblem {
+	const datasetId = String(value ?? '').trim();
+	if (!datasetId) return problem(itemIndex, 'Dataset', `Item ${itemIndex}: Dataset is empty`);
+	// Same rule as the By ID mode of the dataset picker, which n8n does not apply to expressions.
+	if (!DATASET_ID.test(datasetId)) {
+		return problem(
+			itemIndex,
+			'Dataset',
+			`Item ${itemIndex}: Dataset ID "${truncate(datasetId)}" is not a Nucleus dataset ID`,
+			'Dataset IDs start with "ds_" followed by letters and digits, e.g. ds_bw6de8s84pe0vbn6p5zg. Pick the dataset from the list or copy its ID from Nucleus.',
+		);
+	}
+	return datasetId;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-	jpg: 'image/jpeg',
-	jpeg: 'image/jpeg',
-	jpe: 'image/jpeg',
-	png: 'image/png',
-	gif: 'image/gif',
-	webp: 'image/webp',
-	bmp: 'image/bmp',
-	tif: 'image/tiff',
-	tiff: 'image/tiff',
-	heic: 'image/heic',
-	heif: 'image/heif',
-	avif: 'image/avif',
-};
+function validateMetadata(
+	input: MetadataInput,
+	json: IDataObject,
+	itemIndex: number,
+): Record<string, unknown> | ItemProblem {
+	if (input.mode === 'none') return {};
+	if (input.mode === 'allFields') {
+		return normalizeMetadata(metadataFromOtherFields(json, input.exclude), itemIndex);
+	}
+	if (input.mode === 'json') {
+		const parsed =
+			typeof input.value === 'string' ? parseMetadataJson(input.value, itemIndex) : input.value;
+		if (isProblem(parsed)) return parsed;
+		return normalizeMetadata(parsed, itemIndex);
+	}
+	const pairs = (Array.isArray(input.pairs) ? input.pairs : []) as Array<{
+		key: string;
+		value: unknown;
+	}>;
+	const fromPairs = metadataFromKeyValues(pairs, itemIndex);
+	if (isProblem(fromPairs)) return fromPairs;
+	return normalizeMetadata(fromPairs, itemIndex);
+}
 
-/** Content type by file extension (case-insensitive); unknown → fallback or application/octet-stream. */
-export function contentTypeForFile(fileName: string, fallback?: string): string {
-	const base = fileName.split(/[\\/]/).pop() ?? '';
-	const dot = base.lastIndexOf('.');
-	const ext = dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
-	const known = Object.prototype.hasOwnProperty.call(CONTENT_TYPES, ext)
-		? CONTENT_TYPES[ext]
-		: undefined;
-	return known ?? (fallback && fallback.length > 0 ? fallback : 'application/octet-stream');
+/** Checks every value read for one item; the first problem found is returned. */
+export function validateItemInput(input: ItemInput, json: IDataObject): ValidItem | ItemProblem {
+	const { itemIndex } = input;
+	const datasetId = validateDatasetId(input.datasetId, itemIndex);
+	if (isProblem(datasetId)) return datasetId;
+	const referenceId = validateReferenceId(input.referenceId, itemIndex);
+	if (isProblem(referenceId)) return referenceId;
+	const metadata = validateMetadata(input.metadata, json, itemIndex);
+	if (isProblem(metadata)) return metadata;
+	const width = validateDimension(input.width, 'Width', itemIndex);
+	if (isProblem(width)) return width;
+	const height = validateDimension(input.height, 'Height', itemIndex);
+	if (isProblem(height)) return height;
+	let imageUrl = '';
+	if (input.kind === 'remote') {
+		const url = validateImageUrl(input.imageUrl, itemIndex);
+		if (isProblem(url)) return url;
+		imageUrl = url;
+	}
+	const valid: ValidItem = { itemIndex, datasetId, referenceId, metadata, imageUrl };
+	if (width !== undefined) valid.width = width;
+	if (height !== undefined) valid.height = height;
+	return valid;
 }

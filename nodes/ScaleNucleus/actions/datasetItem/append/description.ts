@@ -1,9 +1,16 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** The parameters of Dataset Item → Append, as the editor shows them. */
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { datasetLocator } from '../../../shared/descriptions';
-import { appendItems } from '../../../shared/append';
-import type { NucleusClient } from '../../../shared/transport';
+import { datasetLocator } from '../../../../shared/descriptions';
+import { MAX_IMAGES_PER_REQUEST } from './send/localBatches';
+import { MAX_LEGACY_BATCH } from './send/legacy';
+
+/** The Concurrency option's default: the most requests in flight; the pool adapts below it. */
+export const DEFAULT_CONCURRENCY = 32;
+export const MAX_CONCURRENCY = 64;
+/** Shortest poll interval accepted (a shorter one would poll hundreds of times a second). */
+export const MIN_POLL_INTERVAL_S = 0.1;
 
 const showRemote = { mode: ['remote'] };
 const showLocal = { mode: ['local'] };
@@ -39,28 +46,6 @@ export const properties: INodeProperties[] = [
 		placeholder: 'e.g. s3://my-bucket/images/0001.jpg',
 		description:
 			'Location of the image that Nucleus fetches. Supported: http://, https://, s3:// and gs://.',
-		displayOptions: { show: showRemote },
-	},
-	{
-		displayName: 'Processing',
-		name: 'processing',
-		type: 'options',
-		noDataExpression: true,
-		default: 'async',
-		options: [
-			{
-				name: 'Asynchronous (Job)',
-				value: 'async',
-				description:
-					'Upload all items as one file and let Nucleus import them in an AsyncJob. Best for large batches.',
-			},
-			{
-				name: 'Synchronous (Batches)',
-				value: 'sync',
-				description:
-					'Send the items in small JSON batches and get per-item results at once. For small batches.',
-			},
-		],
 		displayOptions: { show: showRemote },
 	},
 	{
@@ -175,6 +160,44 @@ export const properties: INodeProperties[] = [
 			'Whether an item whose reference ID is already in the dataset is overwritten (its metadata replaced). When off, such items are left as they are and reported as ignored.',
 	},
 	{
+		displayName: 'Protocol',
+		name: 'protocol',
+		type: 'options',
+		noDataExpression: true,
+		default: 'current',
+		options: [
+			{
+				name: 'Current (Asynchronous)',
+				value: 'current',
+				description: 'How Nucleus ingests images since July 2026: every append becomes an AsyncJob',
+			},
+			{
+				name: 'Legacy Synchronous (Pre-2026 Servers Only)',
+				value: 'legacySync',
+				description:
+					'The synchronous appends Nucleus removed in July 2026, for a server that still accepts them. Not for api.scale.com.',
+			},
+		],
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to wait until the job is finished and output one result per input item (failed items carry the error). Otherwise one item per job is output at once.',
+		displayOptions: { show: { ...showRemote, protocol: ['current'] } },
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the jobs are finished and output one result per input item (failed items carry the error). Otherwise one item per job (up to 10 images each) is output at once.',
+		displayOptions: { show: { ...showLocal, protocol: ['current'] } },
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
@@ -185,21 +208,30 @@ export const properties: INodeProperties[] = [
 				displayName: 'Batch Size',
 				name: 'batchSize',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 29 },
+				typeOptions: { minValue: 1, maxValue: MAX_LEGACY_BATCH },
 				default: 20,
-				description: 'Items per synchronous request (Nucleus accepts fewer than 30)',
-				displayOptions: { show: { '/mode': ['remote'], '/processing': ['sync'] } },
+				description: 'Items per synchronous request (Nucleus accepted fewer than 30)',
+				displayOptions: { show: { '/mode': ['remote'], '/protocol': ['legacySync'] } },
 			},
 			{
 				displayName: 'Concurrency',
 				name: 'concurrency',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 64 },
-				default: 32,
-				// No displayOptions: `processing` is hidden in Local mode but still resolves to its default
-				// 'async' there, so hiding on '/processing' would drop this option exactly where it matters.
+				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+				default: DEFAULT_CONCURRENCY,
 				description:
-					'Most requests in flight at once for local file uploads and synchronous batches (an asynchronous job does not use it), over one keep-alive connection pool. The node starts lower and adapts: one more request in flight while Nucleus keeps up, half as many when it answers 429 (too many requests).',
+					'Most upload requests in flight at once, over one keep-alive connection pool. The node starts at 8 and adapts: one more while Nucleus keeps up, half as many when it answers 429 (too many requests).',
+				displayOptions: { show: { '/mode': ['local'] } },
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+				default: DEFAULT_CONCURRENCY,
+				description:
+					'Most synchronous batches in flight at once. The node starts at 8 and adapts: one more while the server keeps up, half as many when it answers 429 (too many requests).',
+				displayOptions: { show: { '/mode': ['remote'], '/protocol': ['legacySync'] } },
 			},
 			{
 				displayName: 'Height',
@@ -210,13 +242,23 @@ export const properties: INodeProperties[] = [
 				description: 'Image height in pixels (required for privacy-mode datasets)',
 			},
 			{
+				displayName: 'Images per Request',
+				name: 'imagesPerRequest',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_IMAGES_PER_REQUEST },
+				default: MAX_IMAGES_PER_REQUEST,
+				description:
+					'Images sent in one upload request, each request becoming one job (Nucleus takes at most 10). Lower it if requests time out.',
+				displayOptions: { show: { '/mode': ['local'], '/protocol': ['current'] } },
+			},
+			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
 				type: 'number',
-				typeOptions: { minValue: 0.1 },
+				typeOptions: { minValue: MIN_POLL_INTERVAL_S },
 				default: 5,
-				description: 'How often to check the job while waiting',
-				displayOptions: { show: { '/mode': ['remote'], '/processing': ['async'] } },
+				description: 'How often to check the jobs while waiting',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
 			{
 				displayName: 'Timeout (Seconds)',
@@ -224,17 +266,9 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 3600,
-				description: 'How long to wait for the job before failing with its ID, so you can resume',
-				displayOptions: { show: { '/mode': ['remote'], '/processing': ['async'] } },
-			},
-			{
-				displayName: 'Wait for Completion',
-				name: 'waitForCompletion',
-				type: 'boolean',
-				default: false,
 				description:
-					'Whether to wait until the job is finished and output one result per input item (failed items carry the error). Otherwise one item with the job is output.',
-				displayOptions: { show: { '/mode': ['remote'], '/processing': ['async'] } },
+					'How long to wait for the jobs before failing with their IDs, so you can resume with Job → Wait for Completion',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
 			{
 				displayName: 'Width',
@@ -252,11 +286,3 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['datasetItem'], operation: ['append'] } },
 	properties,
 );
-
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	client: NucleusClient,
-): Promise<INodeExecutionData[]> {
-	return await appendItems.call(this, items, client);
-}

@@ -1,0 +1,252 @@
+/**
+ * Dataset Item → Append, the heart of the node. The steps are files of this folder:
+ *   read.ts (parameters of each item) → validate.ts (pure checks) → localSource.ts (files and binary
+ *   data) → plan.ts (one planned item per valid input) → send/*.ts (one file per wire form) →
+ *   outcomes.ts (what happened to each item) → output.ts (n8n items).
+ * Everything is validated before the first request. This operation owns On Error → Continue: every
+ * input item comes out as a result or an error item paired to it.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { getJobErrors } from '../../../../shared/api/jobs';
+import { asNodeError } from '../../../../shared/errors';
+import type { JobError } from '../../../../shared/jobs/errors';
+import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
+import { runPool } from '../../../../shared/pool';
+import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
+import { errorItem } from '../../errorItem';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_POLL_INTERVAL_S } from './description';
+import { outcomesFromCounts, outcomesFromJob, type ItemResult } from './outcomes';
+import { jobItem, resultItem } from './output';
+import { planAppend, type PlannedItem } from './plan';
+import type { AppendMode } from './read';
+import { sendLegacy } from './send/legacy';
+import { MAX_IMAGES_PER_REQUEST, sendLocalBatches } from './send/localBatches';
+import { sendRemoteAsync } from './send/remoteAsync';
+import type { Submission } from './send/submission';
+
+export { description } from './description';
+
+/** An item whose request or job failed for good: an error item, or the node's error. */
+interface ItemFailure {
+	item: PlannedItem;
+	error: Error;
+}
+
+/**
+ * Reads a number option and checks it: an expression can give anything, and a Concurrency that is
+ * not a number would never start a request, a Poll Interval of 0 would poll without pause.
+ */
+function numberOption(
+	ctx: IExecuteFunctions,
+	options: IDataObject,
+	name: string,
+	label: string,
+	fallback: number,
+	range: { min: number; max?: number; whole?: boolean },
+): number {
+	const raw = options[name];
+	if (raw === undefined || raw === null || raw === '') return fallback;
+	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
+	const ok =
+		typeof value === 'number' &&
+		Number.isFinite(value) &&
+		value >= range.min &&
+		(range.max === undefined || value <= range.max) &&
+		(!range.whole || Number.isInteger(value));
+	if (!ok) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Option ${label} must be ${range.whole ? 'a whole number' : 'a number'} from ${range.min}${range.max !== undefined ? ` to ${range.max}` : ' up'}, but is '${String(raw).slice(0, 40)}'`,
+			{ description: 'Nothing was sent.' },
+		);
+	}
+	return value as number;
+}
+
+/** Fetches the errors of each finished job, a few at a time; a job whose errors cannot be read is a failure. */
+async function readJobErrors(
+	client: NucleusClient,
+	jobIds: string[],
+	signal?: AbortSignal,
+): Promise<Map<string, JobError[] | Error>> {
+	const errors = new Map<string, JobError[] | Error>();
+	await runPool(
+		jobIds.length,
+		8,
+		async (k) => {
+			try {
+				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
+			} catch (error) {
+				if (signal?.aborted) throw makeAbortError();
+				errors.set(jobIds[k], error as Error);
+			}
+		},
+		signal,
+	);
+	return errors;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: NucleusClient,
+): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const continueOnFail = this.continueOnFail();
+	const signal = this.getExecutionCancelSignal();
+	const mode = this.getNodeParameter('mode', 0, 'remote') as AppendMode;
+	// Checked before any file or binary is touched: an agent cannot hand the node binary data.
+	if (mode === 'local' && node.type.endsWith('Tool')) {
+		throw new NodeOperationError(node, 'Local File mode is not available to AI agents', {
+			description: 'An AI agent cannot pass binary files. Use Remote URL mode in the tool.',
+		});
+	}
+	const legacy = this.getNodeParameter('protocol', 0, 'current') === 'legacySync';
+	const update = this.getNodeParameter('update', 0, false) === true;
+	// A job answered where counts were expected (legacy) is always followed to its end.
+	const wait = legacy || this.getNodeParameter('waitForCompletion', 0, mode === 'local') === true;
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = numberOption(
+		this,
+		options,
+		'concurrency',
+		'Concurrency',
+		DEFAULT_CONCURRENCY,
+		{
+			min: 1,
+			max: MAX_CONCURRENCY,
+			whole: true,
+		},
+	);
+	const intervalMs =
+		numberOption(this, options, 'pollInterval', 'Poll Interval', 5, { min: MIN_POLL_INTERVAL_S }) *
+		1000;
+	const timeoutMs = numberOption(this, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
+
+	const plan = await planAppend(this, items, mode);
+	if (plan.problems.length && !continueOnFail) {
+		const first = plan.problems[0];
+		throw new NodeOperationError(node, first.message, {
+			itemIndex: first.itemIndex,
+			description:
+				(first.description ? first.description + ' ' : '') +
+				(plan.problems.length > 1
+					? `${plan.problems.length} items are invalid; nothing was sent. Turn on "On Error: Continue" to append the valid items and get the invalid ones as error items.`
+					: 'Nothing was sent.'),
+		});
+	}
+
+	const slots: Array<INodeExecutionData | undefined> = new Array(items.length);
+	for (const p of plan.problems) {
+		const error = new NodeOperationError(node, p.message, {
+			itemIndex: p.itemIndex,
+			description: p.description,
+		});
+		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, { field: p.field });
+	}
+
+	let submissions: Submission[] = [];
+	if (plan.items.length) {
+		if (legacy) {
+			const batchSize = numberOption(this, options, 'batchSize', 'Batch Size', 20, {
+				min: 1,
+				max: 29,
+				whole: true,
+			});
+			submissions = await sendLegacy(this, client, plan, update, {
+				batchSize,
+				concurrency,
+				signal,
+			});
+		} else if (plan.mode === 'local') {
+			const imagesPerRequest = numberOption(
+				this,
+				options,
+				'imagesPerRequest',
+				'Images per Request',
+				MAX_IMAGES_PER_REQUEST,
+				{ min: 1, max: MAX_IMAGES_PER_REQUEST, whole: true },
+			);
+			submissions = await sendLocalBatches(this, client, plan.items, update, {
+				imagesPerRequest,
+				concurrency,
+				signal,
+			});
+		} else {
+			submissions = await sendRemoteAsync(node, client, plan.items, update, signal);
+		}
+	}
+
+	// Requests finish in any order; jobs are reported in the order of their first input item.
+	submissions.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
+	const results: ItemResult[] = [];
+	const failures: ItemFailure[] = [];
+	const jobs = new Map<string, Submission & { ok: true }>();
+	for (const sub of submissions) {
+		if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
+		else if (sub.answer.kind === 'counts')
+			results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
+		else jobs.set(sub.answer.job.job_id, sub);
+	}
+
+	const summaries: INodeExecutionData[] = [];
+	if (jobs.size && !wait) {
+		for (const sub of jobs.values()) {
+			if (sub.answer.kind === 'job')
+				summaries.push(jobItem(sub.answer.job, sub.datasetId, sub.items, update));
+		}
+	} else if (jobs.size) {
+		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
+		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
+		const jobErrors = await readJobErrors(client, finished, signal);
+		for (const [jobId, sub] of jobs) {
+			const outcome = waited.get(jobId)!;
+			const errors = jobErrors.get(jobId);
+			let failure: Error | undefined;
+			if (outcome.state === 'timeout') failure = timeoutError(node, jobId, outcome, timeoutMs);
+			else if (outcome.state === 'failed') {
+				failure = new NodeOperationError(
+					node,
+					`Job ${jobId} could not be read: ${outcome.error.message}`,
+					{
+						description: `The job's items may already be in the dataset. Follow it with Job → Wait for Completion and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+					},
+				);
+			} else if (errors instanceof Error || errors === undefined) {
+				failure = new NodeOperationError(
+					node,
+					`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
+					{
+						description: `The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+					},
+				);
+			}
+			if (failure) for (const item of sub.items) failures.push({ item, error: failure });
+			else if (outcome.state === 'final' && Array.isArray(errors)) {
+				results.push(...outcomesFromJob(sub.items, outcome.status, errors));
+			}
+		}
+	}
+
+	if (failures.length && !continueOnFail) {
+		const first = failures.sort((a, b) => a.item.itemIndex - b.item.itemIndex)[0];
+		const error = asNodeError(node, first.error, first.item.itemIndex);
+		if (jobs.size) {
+			const ids = [...jobs.keys()];
+			error.description = `${error.description ? error.description + ' ' : ''}Jobs created in this run (their items may be stored): ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}.`;
+		}
+		throw error;
+	}
+	for (const f of failures) {
+		slots[f.item.itemIndex] = errorItem(node, f.error, f.item.itemIndex, {
+			reference_id: f.item.payload.reference_id,
+		});
+	}
+	for (const r of results) slots[r.itemIndex] = resultItem(r);
+
+	const out: INodeExecutionData[] = [...summaries];
+	for (const slot of slots) if (slot) out.push(slot);
+	return out;
+}

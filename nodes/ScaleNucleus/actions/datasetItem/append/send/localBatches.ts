@@ -1,0 +1,83 @@
+/**
+ * The current local form (nucleus-api.md 3.2, since SDK v0.19.0): `POST dataset/{id}/append?async=1`,
+ * `multipart/form-data` with one part `items` (a JSON array of the batch's DatasetItems, each with
+ * `update`) and one part `image` per file in the same order (filename = that item's `image_url`),
+ * at most 10 images per request. Each request answers with its own AsyncJob.
+ *
+ * Batches go through one adaptive pool over the keep-alive connection pool. Files are streamed,
+ * never buffered; a retried request opens them again and rebuilds the body.
+ */
+import FormData from 'form-data';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { readAppendAnswer } from '../../../../../shared/api/answers';
+import { asNodeError } from '../../../../../shared/errors';
+import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
+import type { NucleusClient } from '../../../../../shared/transport';
+import { openLocalImage } from '../localSource';
+import { groupByDataset, type LocalItem } from '../plan';
+import { pooledAppendRequest, type Submission } from './submission';
+
+/** Most images in one request: the SDK refuses more (`local_files_per_upload_request` ≤ 10). */
+export const MAX_IMAGES_PER_REQUEST = 10;
+
+/** The multipart body of one batch; called once per attempt, so a retry streams the files anew. */
+async function buildBatchForm(
+	ctx: IExecuteFunctions,
+	batch: LocalItem[],
+	update: boolean,
+): Promise<FormData> {
+	const form = new FormData();
+	form.append('items', JSON.stringify(batch.map((item) => ({ ...item.payload, update }))), {
+		contentType: 'application/json',
+	});
+	for (const item of batch) {
+		form.append('image', await openLocalImage(ctx, item), {
+			filename: item.payload.image_url,
+			contentType: item.contentType,
+			...(item.size !== undefined ? { knownLength: item.size } : {}),
+		});
+	}
+	return form;
+}
+
+export async function sendLocalBatches(
+	ctx: IExecuteFunctions,
+	client: NucleusClient,
+	items: LocalItem[],
+	update: boolean,
+	options: { imagesPerRequest: number; concurrency: number; signal?: AbortSignal },
+): Promise<Array<Submission<LocalItem>>> {
+	const size = Math.min(MAX_IMAGES_PER_REQUEST, Math.max(1, options.imagesPerRequest));
+	const batches: LocalItem[][] = [];
+	for (const list of groupByDataset(items).values()) batches.push(...chunk(list, size));
+
+	const submissions: Array<Submission<LocalItem>> = [];
+	const limit = new AdaptiveConcurrency(options.concurrency);
+	await runPool(
+		batches.length,
+		limit,
+		async (b, slot) => {
+			const batch = batches[b];
+			const datasetId = batch[0].datasetId;
+			try {
+				const raw = await pooledAppendRequest(client, { limit, slot }, datasetId, {
+					query: { async: 1 },
+					form: async () => await buildBatchForm(ctx, batch, update),
+					itemIndex: batch[0].itemIndex,
+				});
+				submissions.push({
+					datasetId,
+					items: batch,
+					ok: true,
+					answer: readAppendAnswer(raw, datasetId),
+				});
+			} catch (error) {
+				if (options.signal?.aborted) throw asNodeError(ctx.getNode(), error);
+				submissions.push({ datasetId, items: batch, ok: false, error: error as Error });
+			}
+		},
+		options.signal,
+	);
+	return submissions;
+}

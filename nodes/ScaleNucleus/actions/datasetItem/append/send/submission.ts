@@ -1,0 +1,48 @@
+/**
+ * What one append request (or, for remote items, one presigned upload plus its append) came back
+ * with, for the items it carried: the server's answer, already checked (shared/api/answers.ts), or
+ * the error that made the request fail for good.
+ */
+import type { AppendAnswer } from '../../../../../shared/api/answers';
+import {
+	isThrottleStatus,
+	type AdaptiveConcurrency,
+	type PoolSlot,
+} from '../../../../../shared/pool';
+import type { NucleusClient, RequestOptions } from '../../../../../shared/transport';
+import { encodePathSegment } from '../../../../../shared/transport';
+import type { PlannedItem } from '../plan';
+
+export type Submission<T extends PlannedItem = PlannedItem> = { datasetId: string; items: T[] } & (
+	| { ok: true; answer: AppendAnswer }
+	| { ok: false; error: Error }
+);
+
+/**
+ * One `POST dataset/{id}/append` as a task of an adaptive pool: a 429 lowers the pool's concurrency,
+ * and a request waiting to retry lends its slot to another one. Returns the raw answer.
+ */
+export async function pooledAppendRequest(
+	client: NucleusClient,
+	pool: { limit: AdaptiveConcurrency; slot: PoolSlot },
+	datasetId: string,
+	options: Pick<RequestOptions, 'json' | 'form' | 'query' | 'itemIndex'>,
+): Promise<unknown> {
+	const { limit, slot } = pool;
+	const epoch = limit.epoch;
+	let throttled = false;
+	const answer = await client.request('POST', `dataset/${encodePathSegment(datasetId)}/append`, {
+		...options,
+		onRetry: ({ status }) => {
+			if (isThrottleStatus(status)) {
+				throttled = true;
+				limit.throttled(epoch);
+			}
+			// While it waits to retry, another request may use its slot.
+			slot.release();
+		},
+		beforeRetry: async () => await slot.acquire(),
+	});
+	if (!throttled) limit.succeeded();
+	return answer;
+}
