@@ -8,7 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { createTestCredentials, makeBinaryItem, runNode, type RunNodeOptions } from '../harness';
+import {
+	capturedLogEntries,
+	clearCapturedLogs,
+	createTestCredentials,
+	makeBinaryItem,
+	runNode,
+	type RunNodeOptions,
+} from '../harness';
 import { ScaleNucleus, appendParams, json, runScale } from './scale-nucleus';
 
 let emu: Emulator;
@@ -343,6 +350,28 @@ describe('Append Items, local files, batched on the current protocol', () => {
 			const sha = createHash('sha256').update(`image number ${i}`).digest('hex');
 			assert.equal(emu.getItem(ds, `b-${i}`)?.image?.sha256, sha);
 		}
+	});
+
+	test('a long upload logs its progress at info level, about every 10%, then a summary; no item details', async () => {
+		const ds = emu.createDataset('local-progress');
+		const input = await files(250);
+		clearCapturedLogs();
+		await run(localParams(ds, { options: { pollInterval: 0.1 } }), input);
+		const lines = capturedLogEntries
+			.filter((e) => e.message.startsWith('Scale Nucleus Append'))
+			.map((e) => ({ level: e.level, message: e.message }));
+		assert.ok(lines.every((l) => l.level === 'info'));
+		const last = lines[lines.length - 1].message;
+		assert.match(
+			last,
+			/^Scale Nucleus Append finished: 250\/250 images sent, 250 stored, 0 failed, 25\/25 jobs finished, 0 requests in flight, 0 throttled \(429\), \d+s elapsed$/,
+		);
+		// ~10% steps over sending and waiting: at most 11 progress lines plus the summary.
+		assert.ok(lines.length >= 3 && lines.length <= 12, `${lines.length} lines`);
+		assert.ok(
+			lines.every((l) => !/b-\d|img-\d|\.png/.test(l.message)),
+			'no reference IDs or file names',
+		);
 	});
 
 	test('Images per Request 4 and Wait off: one item per job, paired to its images', async () => {

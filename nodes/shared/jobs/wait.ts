@@ -24,6 +24,8 @@ export interface WaitOptions {
 	/** Status requests in flight at once during one polling round (default 8). */
 	concurrency?: number;
 	itemIndex?: number;
+	/** Called after each polling round with the jobs done so far (for progress reports). */
+	onRound?: (done: number, total: number) => void;
 }
 
 export type JobWaitResult =
@@ -76,6 +78,7 @@ export async function waitForJobs(
 		);
 		if (options.signal?.aborted) throw makeAbortError();
 		pending = pending.filter((id) => !results.has(id));
+		options.onRound?.(results.size, results.size + pending.length);
 		if (pending.length === 0) return results;
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) {

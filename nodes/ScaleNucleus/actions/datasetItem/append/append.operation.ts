@@ -20,6 +20,7 @@ import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_POLL_INTERVAL_S } from './des
 import { outcomesFromCounts, outcomesFromJob, type ItemResult } from './outcomes';
 import { jobItem, resultItem } from './output';
 import { planAppend, type PlannedItem } from './plan';
+import { AppendProgress } from './progress';
 import type { AppendMode } from './read';
 import { sendLegacy } from './send/legacy';
 import { MAX_IMAGES_PER_REQUEST, sendLocalBatches } from './send/localBatches';
@@ -147,6 +148,7 @@ export async function execute(
 		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, { field: p.field });
 	}
 
+	const progress = new AppendProgress(this.logger, plan.items.length);
 	let submissions: Submission[] = [];
 	if (plan.items.length) {
 		if (legacy) {
@@ -159,6 +161,7 @@ export async function execute(
 				batchSize,
 				concurrency,
 				signal,
+				progress,
 			});
 		} else if (plan.mode === 'local') {
 			const imagesPerRequest = numberOption(
@@ -173,9 +176,11 @@ export async function execute(
 				imagesPerRequest,
 				concurrency,
 				signal,
+				progress,
 			});
 		} else {
 			submissions = await sendRemoteAsync(node, client, plan.items, update, signal);
+			progress.sent = plan.items.length;
 		}
 	}
 
@@ -198,7 +203,17 @@ export async function execute(
 				summaries.push(jobItem(sub.answer.job, sub.datasetId, sub.items, update));
 		}
 	} else if (jobs.size) {
-		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
+		progress.jobs = jobs.size;
+		progress.update();
+		const waited = await waitForJobs(client, [...jobs.keys()], {
+			intervalMs,
+			timeoutMs,
+			signal,
+			onRound: (done) => {
+				progress.jobsFinished = done;
+				progress.update();
+			},
+		});
 		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
 		const jobErrors = await readJobErrors(client, finished, signal);
 		for (const [jobId, sub] of jobs) {
@@ -245,6 +260,9 @@ export async function execute(
 		});
 	}
 	for (const r of results) slots[r.itemIndex] = resultItem(r);
+	progress.stored = results.filter((r) => r.succeeded).length;
+	progress.failed = failures.length + results.length - progress.stored;
+	progress.finish();
 
 	const out: INodeExecutionData[] = [...summaries];
 	for (const slot of slots) if (slot) out.push(slot);

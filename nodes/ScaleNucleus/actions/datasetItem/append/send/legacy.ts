@@ -16,6 +16,7 @@ import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool'
 import type { NucleusClient } from '../../../../../shared/transport';
 import { openLocalImage } from '../localSource';
 import { groupByDataset, type LocalItem, type PlannedItem, type RemoteItem } from '../plan';
+import type { AppendProgress } from '../progress';
 import { pooledAppendRequest, type Submission } from './submission';
 
 /** The SDK asserts batch_size < 30 "to avoid timeouts". */
@@ -56,7 +57,12 @@ export async function sendLegacy(
 	client: NucleusClient,
 	plan: { mode: 'remote'; items: RemoteItem[] } | { mode: 'local'; items: LocalItem[] },
 	update: boolean,
-	options: { batchSize: number; concurrency: number; signal?: AbortSignal },
+	options: {
+		batchSize: number;
+		concurrency: number;
+		signal?: AbortSignal;
+		progress?: AppendProgress;
+	},
 ): Promise<Submission[]> {
 	const requests: PlannedItem[][] = [];
 	if (plan.mode === 'local') {
@@ -75,12 +81,18 @@ export async function sendLegacy(
 			const first = batch[0];
 			const datasetId = first.datasetId;
 			try {
-				const raw = await pooledAppendRequest(client, { limit, slot }, datasetId, {
-					itemIndex: first.itemIndex,
-					...(first.kind === 'remote'
-						? { json: { items: batch.map((p) => p.payload), update } }
-						: { form: async () => await legacyItemForm(ctx, first, update) }),
-				});
+				const raw = await pooledAppendRequest(
+					client,
+					{ limit, slot },
+					datasetId,
+					{
+						itemIndex: first.itemIndex,
+						...(first.kind === 'remote'
+							? { json: { items: batch.map((p) => p.payload), update } }
+							: { form: async () => await legacyItemForm(ctx, first, update) }),
+					},
+					options.progress,
+				);
 				submissions.push({
 					datasetId,
 					items: batch,
@@ -90,6 +102,11 @@ export async function sendLegacy(
 			} catch (error) {
 				if (options.signal?.aborted) throw asNodeError(ctx.getNode(), error);
 				submissions.push({ datasetId, items: batch, ok: false, error: explainRemoved(error) });
+			} finally {
+				if (options.progress) {
+					options.progress.sent += batch.length;
+					options.progress.update();
+				}
 			}
 		},
 		options.signal,

@@ -16,6 +16,7 @@ import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool'
 import type { NucleusClient } from '../../../../../shared/transport';
 import { openLocalImage } from '../localSource';
 import { groupByDataset, type LocalItem } from '../plan';
+import type { AppendProgress } from '../progress';
 import { pooledAppendRequest, type Submission } from './submission';
 
 /** Most images in one request: the SDK refuses more (`local_files_per_upload_request` ≤ 10). */
@@ -46,7 +47,12 @@ export async function sendLocalBatches(
 	client: NucleusClient,
 	items: LocalItem[],
 	update: boolean,
-	options: { imagesPerRequest: number; concurrency: number; signal?: AbortSignal },
+	options: {
+		imagesPerRequest: number;
+		concurrency: number;
+		signal?: AbortSignal;
+		progress?: AppendProgress;
+	},
 ): Promise<Array<Submission<LocalItem>>> {
 	const size = Math.min(MAX_IMAGES_PER_REQUEST, Math.max(1, options.imagesPerRequest));
 	const batches: LocalItem[][] = [];
@@ -61,11 +67,17 @@ export async function sendLocalBatches(
 			const batch = batches[b];
 			const datasetId = batch[0].datasetId;
 			try {
-				const raw = await pooledAppendRequest(client, { limit, slot }, datasetId, {
-					query: { async: 1 },
-					form: async () => await buildBatchForm(ctx, batch, update),
-					itemIndex: batch[0].itemIndex,
-				});
+				const raw = await pooledAppendRequest(
+					client,
+					{ limit, slot },
+					datasetId,
+					{
+						query: { async: 1 },
+						form: async () => await buildBatchForm(ctx, batch, update),
+						itemIndex: batch[0].itemIndex,
+					},
+					options.progress,
+				);
 				submissions.push({
 					datasetId,
 					items: batch,
@@ -75,6 +87,11 @@ export async function sendLocalBatches(
 			} catch (error) {
 				if (options.signal?.aborted) throw asNodeError(ctx.getNode(), error);
 				submissions.push({ datasetId, items: batch, ok: false, error: error as Error });
+			} finally {
+				if (options.progress) {
+					options.progress.sent += batch.length;
+					options.progress.update();
+				}
 			}
 		},
 		options.signal,

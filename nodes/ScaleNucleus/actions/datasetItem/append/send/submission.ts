@@ -12,6 +12,7 @@ import {
 import type { NucleusClient, RequestOptions } from '../../../../../shared/transport';
 import { encodePathSegment } from '../../../../../shared/transport';
 import type { PlannedItem } from '../plan';
+import type { AppendProgress } from '../progress';
 
 export type Submission<T extends PlannedItem = PlannedItem> = { datasetId: string; items: T[] } & (
 	| { ok: true; answer: AppendAnswer }
@@ -27,22 +28,29 @@ export async function pooledAppendRequest(
 	pool: { limit: AdaptiveConcurrency; slot: PoolSlot },
 	datasetId: string,
 	options: Pick<RequestOptions, 'json' | 'form' | 'query' | 'itemIndex'>,
+	progress?: AppendProgress,
 ): Promise<unknown> {
 	const { limit, slot } = pool;
 	const epoch = limit.epoch;
 	let throttled = false;
-	const answer = await client.request('POST', `dataset/${encodePathSegment(datasetId)}/append`, {
-		...options,
-		onRetry: ({ status }) => {
-			if (isThrottleStatus(status)) {
-				throttled = true;
-				limit.throttled(epoch);
-			}
-			// While it waits to retry, another request may use its slot.
-			slot.release();
-		},
-		beforeRetry: async () => await slot.acquire(),
-	});
+	if (progress) progress.inFlight++;
+	const answer = await client
+		.request('POST', `dataset/${encodePathSegment(datasetId)}/append`, {
+			...options,
+			onRetry: ({ status }) => {
+				if (isThrottleStatus(status)) {
+					throttled = true;
+					limit.throttled(epoch);
+					if (progress) progress.throttled++;
+				}
+				// While it waits to retry, another request may use its slot.
+				slot.release();
+			},
+			beforeRetry: async () => await slot.acquire(),
+		})
+		.finally(() => {
+			if (progress) progress.inFlight--;
+		});
 	if (!throttled) limit.succeeded();
 	return answer;
 }

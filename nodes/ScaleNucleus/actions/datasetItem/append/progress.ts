@@ -1,0 +1,72 @@
+/**
+ * Progress of a long append, at info level in n8n's log: one line per ~10% of the images sent or
+ * of the jobs finished, and at least every 30 s, then a summary line. Counts and durations only:
+ * no reference IDs, URLs or keys, and no line per item.
+ */
+import type { Logger } from 'n8n-workflow';
+
+const STEP = 0.1;
+const MAX_SILENCE_MS = 30_000;
+
+function duration(ms: number): string {
+	const s = Math.max(0, Math.round(ms / 1000));
+	const m = Math.floor(s / 60);
+	return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+export class AppendProgress {
+	readonly #started = Date.now();
+	#lastLog = this.#started;
+	#lastFraction = 0;
+	sent = 0;
+	stored = 0;
+	failed = 0;
+	inFlight = 0;
+	throttled = 0;
+	jobsFinished = 0;
+	jobs = 0;
+
+	constructor(
+		private readonly logger: Logger | undefined,
+		/** Images (items) in this run, after validation. */
+		private readonly total: number,
+		/** Below this many items nothing is logged but the summary. */
+		private readonly quietBelow = 100,
+	) {}
+
+	/** Where the run is: sending (by images sent), then waiting (by jobs finished). */
+	#fraction(): number {
+		if (this.sent < this.total || this.jobs === 0)
+			return this.total ? this.sent / this.total / 2 : 0;
+		return 0.5 + this.jobsFinished / this.jobs / 2;
+	}
+
+	#line(): string {
+		const elapsed = Date.now() - this.#started;
+		const fraction = this.#fraction();
+		const left =
+			fraction > 0.02 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : undefined;
+		return (
+			`${this.sent}/${this.total} images sent, ${this.stored} stored, ${this.failed} failed, ` +
+			`${this.jobsFinished}/${this.jobs} jobs finished, ${this.inFlight} requests in flight, ` +
+			`${this.throttled} throttled (429), ${duration(elapsed)} elapsed` +
+			(left !== undefined ? `, about ${duration(left)} left` : '')
+		);
+	}
+
+	/** Called after any change; logs when another ~10% is done or 30 s passed since the last line. */
+	update(): void {
+		if (!this.logger || this.total < this.quietBelow) return;
+		const fraction = this.#fraction();
+		const now = Date.now();
+		if (fraction - this.#lastFraction < STEP && now - this.#lastLog < MAX_SILENCE_MS) return;
+		this.#lastFraction = fraction;
+		this.#lastLog = now;
+		this.logger.info(`Scale Nucleus Append: ${this.#line()}`);
+	}
+
+	/** The last line, always logged (also for small runs). */
+	finish(): void {
+		this.logger?.info(`Scale Nucleus Append finished: ${this.#line()}`);
+	}
+}
