@@ -54,13 +54,33 @@ describe('reading the answer of a synchronous metadata update', () => {
 	});
 
 	test('an asynchronous answer must carry a job ID; a missing type is taken as metadataUpdate', () => {
-		assert.deepEqual(readMetadataJob({ job_id: 'job_1' }, 'ds_a'), {
+		const { job_creation_time, ...job } = readMetadataJob({ job_id: 'job_1' }, 'ds_a');
+		assert.deepEqual(job, {
 			job_id: 'job_1',
 			job_last_known_status: 'Queued',
 			job_type: 'metadataUpdate',
-			job_creation_time: readMetadataJob({ job_id: 'job_1' }, 'ds_a').job_creation_time,
 			dataset_id: 'ds_a',
 		});
+		assert.ok(!Number.isNaN(Date.parse(job_creation_time)), job_creation_time);
+		assert.deepEqual(
+			readMetadataJob(
+				{
+					job_id: 'job_2',
+					status: 'Running',
+					job_type: 'x',
+					job_creation_time: 't',
+					dataset_id: 'ds_b',
+				},
+				'ds_a',
+			),
+			{
+				job_id: 'job_2',
+				job_last_known_status: 'Running',
+				job_type: 'x',
+				job_creation_time: 't',
+				dataset_id: 'ds_b',
+			},
+		);
 		assert.throws(() => readMetadataJob({ updated_items: 3 }, 'ds_a'), /without a job/);
 		assert.throws(() => readMetadataJob({ job_id: 'has space' }, 'ds_a'), /without a job/);
 	});
