@@ -1,32 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { datasetLocator } from '../shared/descriptions';
-
-/** Job type strings of the Nucleus SDK (`CustomerJobTypes`). */
-const JOB_TYPES: Array<{ name: string; value: string }> = [
-	{ name: 'Annotation Deletion', value: 'annotationDeletion' },
-	{ name: 'Autotag Inference', value: 'autotagInference' },
-	{ name: 'Clone Dataset', value: 'cloneDataset' },
-	{ name: 'Custom Indexing', value: 'customIndexing' },
-	{ name: 'Embedding Delete', value: 'embeddingDelete' },
-	{ name: 'Export Embeddings', value: 'exportEmbeddings' },
-	{ name: 'Indexing Image', value: 'indexingImage' },
-	{ name: 'Indexing Object', value: 'indexingObject' },
-	{ name: 'Ingest Tasks', value: 'ingestTasks' },
-	{ name: 'Metadata Update', value: 'metadataUpdate' },
-	{ name: 'Model Inference Run', value: 'modelInferenceRun' },
-	{ name: 'Model Metrics', value: 'modelMetrics' },
-	{ name: 'Model Run Commit', value: 'modelRunCommit' },
-	{ name: 'Send to Labeling', value: 'sendToLabeling' },
-	{ name: 'Slice Query', value: 'sliceQuery' },
-	{ name: 'Test Evaluation', value: 'testEvaluation' },
-	{ name: 'Trigger Evaluate', value: 'triggerEvaluate' },
-	{ name: 'Upload Annotations', value: 'uploadAnnotations' },
-	{ name: 'Upload Dataset Items (Append Items)', value: 'uploadDatasetItems' },
-	{ name: 'Upload Lidar Scene', value: 'uploadLidarScene' },
-	{ name: 'Upload Predictions', value: 'uploadPredictions' },
-	{ name: 'Upload Video Scene', value: 'uploadVideoScene' },
-];
+import { JOB_TYPES } from '../shared/jobTypes';
 
 export const properties: INodeProperties[] = [
 	{

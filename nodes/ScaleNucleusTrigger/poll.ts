@@ -10,7 +10,12 @@ import { isSuccessStatus, type JobStatusView } from '../shared/jobs/status';
 import { runPool } from '../shared/pool';
 import { encodePathSegment, type NucleusClient } from '../shared/transport';
 import type { AsyncJobInfo } from '../shared/api/types';
-import { getJobErrors, getJobStatus } from '../shared/api/jobs';
+import {
+	JOB_LIST_LIMIT,
+	getJobErrors,
+	getJobStatus,
+	listJobs as listJobList,
+} from '../shared/api/jobs';
 import {
 	EMIT_ON_VALUES,
 	MAX_EMITTED,
@@ -32,8 +37,6 @@ import {
 } from './cursor';
 import { OUTPUT_SHAPES, summarizeByDataset, type FinishedJob, type OutputShape } from './summary';
 
-/** `POST jobs/` returns at most this many jobs (the SDK's JOB_REQ_LIMIT). */
-const JOB_LIST_LIMIT = 50_000;
 /** Per-job requests (status, errors, info) in flight at once. */
 const DETAIL_CONCURRENCY = 4;
 /** Share of n8n's poll budget spent fetching job details; the rest is left to the next poll. */
@@ -154,50 +157,26 @@ async function listJobs(
 	config: TriggerConfig,
 	fromDate: string,
 ): Promise<JobObservation[]> {
-	const raw = await client.request<unknown>('POST', 'jobs/', {
-		json: {
-			dataset_id: config.datasetId,
-			job_types: config.jobTypes,
-			from_date: fromDate,
-			to_date: null,
-			limit: JOB_LIST_LIMIT,
-			show_completed: true,
-		},
+	const { jobs, reachedLimit } = await listJobList(client, {
+		datasetId: config.datasetId,
+		jobTypes: config.jobTypes,
+		fromDate,
+		toDate: null,
+		limit: JOB_LIST_LIMIT,
+		showCompleted: true,
 	});
-	if (!Array.isArray(raw)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			'Nucleus returned an unexpected answer to the job list (POST jobs/)',
-			{
-				description: 'Expected a JSON array of jobs. Check the Base URL in the credential.',
-			},
-		);
-	}
-	if (raw.length >= JOB_LIST_LIMIT) {
+	if (reachedLimit) {
 		ctx.logger.warn(
 			`Scale Nucleus Trigger: the job list reached its limit of ${JOB_LIST_LIMIT} jobs; some jobs may be missed. Lower "Lookback (Days)" or watch one dataset.`,
 		);
 	}
-	const types = new Set(config.jobTypes);
-	const jobs: JobObservation[] = [];
-	for (const entry of raw as Array<Partial<AsyncJobInfo>>) {
-		if (!entry || typeof entry.job_id !== 'string') continue;
-		const status =
-			typeof entry.job_last_known_status === 'string' ? entry.job_last_known_status.trim() : '';
-		const jobType = typeof entry.job_type === 'string' ? entry.job_type : null;
-		// The server filters too; these guards keep the trigger correct if a filter is ignored.
-		if (types.size > 0 && jobType !== null && !types.has(jobType)) continue;
-		const datasetId = typeof entry.dataset_id === 'string' ? entry.dataset_id : null;
-		if (config.datasetId && datasetId !== null && datasetId !== config.datasetId) continue;
-		jobs.push({
-			job_id: entry.job_id,
-			status,
-			created_at: toIso(entry.job_creation_time),
-			job_type: jobType,
-			dataset_id: datasetId ?? config.datasetId,
-		});
-	}
-	return jobs;
+	return jobs.map((job) => ({
+		job_id: job.job_id,
+		status: job.status,
+		created_at: toIso(job.job_creation_time),
+		job_type: job.job_type,
+		dataset_id: job.dataset_id ?? config.datasetId,
+	}));
 }
 
 /** `GET job/{id}/errors`, keeping the first `max` texts and the total count. */

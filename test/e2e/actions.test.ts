@@ -119,6 +119,65 @@ describe('example workflows', () => {
 		});
 	});
 
+	test("6: re-tag with Update Metadata merges keys, then Job → Get Many lists the dataset's jobs", async () => {
+		const { emu, n8n } = stack;
+		const datasetId = emu.createDataset('e2e-retag');
+		const seed = emu.createJob(
+			datasetId,
+			Array.from({ length: 1000 }, (_, k) => {
+				const n = String(k + 1).padStart(4, '0');
+				return {
+					reference_id: `img-${n}`,
+					image_url: `s3://demo-bucket/images/${n}.jpg`,
+					metadata: { camera: 'rear', split: 'train', frame: k + 1 },
+				};
+			}),
+		);
+		await emu.finishJob(seed.job_id);
+
+		const wf = await exampleWorkflow(n8n, '06-retag-metadata-list-jobs.json', { datasetId });
+		await n8n.importWorkflow(wf);
+		const run = await n8n.execute(wf.id);
+		assert.equal(run.status, 'success', describeRun(run));
+
+		const results = nodeOutput(run, 'Re-tag in Nucleus');
+		assert.equal(results.length, 200);
+		assert.deepEqual(
+			results.map((r) => pairedIndex(r)),
+			Array.from({ length: 200 }, (_, k) => k),
+		);
+		for (const r of results) assert.equal(r.json.outcome, 'updated', JSON.stringify(r.json));
+		const jobIds = new Set(results.map((r) => r.json.job_id));
+		assert.equal(jobIds.size, 1, 'one asynchronous job for the dataset');
+		const [metadataJob] = [...jobIds] as string[];
+
+		// Merged: the keys sent are set, the item's other keys stay; items not sent are untouched.
+		assert.deepEqual(emu.getItem(datasetId, 'img-0003')?.metadata, {
+			camera: 'rear',
+			split: 'train',
+			frame: 3,
+			label: 'truck',
+			review_round: 2,
+			reviewed_by: 'qa-team',
+		});
+		assert.deepEqual(emu.getItem(datasetId, 'img-0201')?.metadata, {
+			camera: 'rear',
+			split: 'train',
+			frame: 201,
+		});
+		assert.equal(emu.itemCount(datasetId), 1000);
+
+		// Execute Once: one listing, newest job first, with the fields of Job → Get Status.
+		const jobs = nodeOutput(run, 'Jobs of the dataset').map((i) => i.json);
+		assert.deepEqual(
+			jobs.map((j) => [j.job_id, j.job_type, j.status, j.succeeded, j.dataset_id]),
+			[
+				[metadataJob, 'metadataUpdate', 'Completed', true, datasetId],
+				[seed.job_id, 'uploadDatasetItems', 'Completed', true, datasetId],
+			],
+		);
+	});
+
 	test('4: bad items leave on the error output with their pairedItem, good items are appended', async () => {
 		const { emu, n8n } = stack;
 		const datasetId = emu.createDataset('e2e-bad-input');

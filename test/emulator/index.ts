@@ -7,7 +7,7 @@
  *
  * Files: rules.ts (wire forms, per-item failures, update semantics, limits, profiles, assumptions),
  * jobs.ts (the job pipeline), server.ts (listen + request order), routes/datasets.ts, routes/append.ts
- * (one function per append form), routes/jobs.ts, storage.ts (presigned PUT target), control.ts
+ * (one function per append form), routes/items.ts (metadata updates, iloc), routes/jobs.ts, storage.ts (presigned PUT target), control.ts
  * (test control API), multipart.ts (parser), context.ts (shared state), faults.ts, store.ts, cli.ts.
  */
 export { startEmulator, DEFAULT_FAULTS } from './server';
@@ -32,6 +32,9 @@ export {
 	MAX_JOBS_LIMIT,
 	MAX_LOCAL_FILES_PER_REQUEST,
 	MAX_SYNC_ITEMS,
+	MAX_SYNC_METADATA_ITEMS,
+	METADATA_JOB_TYPE,
+	METADATA_MISSING_ITEM,
 	PARTIAL_FAILURE_STATUSES,
 	PROFILES,
 	REALISTIC_RETRY_AFTER_S,
@@ -41,6 +44,7 @@ export {
 	SYNC_UPLOAD_REMOVED_MESSAGE,
 	itemFailure,
 	jobErrorText,
+	metadataErrorText,
 	remoteUrlFailure,
 } from './rules';
 export type {

@@ -15,6 +15,11 @@
  *           bad NDJSON, dataset gone).
  * total_steps = 1 + number of image batches; job_progress = completed_steps / total_steps ("0.33").
  * One job per append request (api §3.2); the AsyncJob answer is `infoBody` with status Queued.
+ *
+ * A metadata update job (POST dataset/{id}/metadata?async=1, rules.ts METADATA UPDATES) runs the same
+ * stages over its entries: stage 2 merges each entry's metadata instead of storing an item, a failure
+ * adds `metadataErrorText`, and its status message reports `metadata_update_step` (ASSUMPTION: the
+ * message of a real metadataUpdate job is not public; api §5.2 calls it free-form per job type).
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Store } from './store';
@@ -24,6 +29,7 @@ import {
 	MAX_JOB_ERRORS,
 	isPlainObject,
 	jobErrorText,
+	metadataErrorText,
 	type AppendForm,
 	type ItemLike,
 	type LocalImageInfo,
@@ -98,6 +104,14 @@ export interface JobSource {
 	items?: unknown[];
 	/** The items of one append request (multipartBatch, or a pre-2026 form in syncAppend 'job' mode). */
 	entries?: JobEntry[];
+	/** The entries of one asynchronous metadata update, already checked by the route: merged, not stored. */
+	metadata?: MetadataEntry[];
+}
+
+/** One entry of a metadata update: the keys to merge into the item with this reference ID. */
+export interface MetadataEntry {
+	reference_id: string;
+	metadata: Record<string, unknown>;
 }
 
 interface JobState {
@@ -157,6 +171,7 @@ export class JobManager {
 		const total =
 			opts.total ??
 			opts.source.entries?.length ??
+			opts.source.metadata?.length ??
 			(opts.source.items ? opts.source.items.length : 0);
 		const rec: JobRecord = {
 			job_id: newId('job'),
@@ -263,6 +278,23 @@ export class JobManager {
 
 	/** `GET job/{id}` body. */
 	statusBody(rec: JobRecord): Record<string, unknown> {
+		const counts = {
+			errored: rec.errored,
+			pending: Math.max(0, rec.total - rec.completed - rec.errored),
+			completed: rec.completed,
+		};
+		if (this.jobs.get(rec.job_id)?.source.metadata) {
+			const message: Record<string, unknown> = { metadata_update_step: counts };
+			if (rec.final_error) message.final_error = rec.final_error;
+			return {
+				job_id: rec.job_id,
+				status: rec.status,
+				message,
+				job_progress: rec.job_progress,
+				completed_steps: rec.completed_steps,
+				total_steps: rec.total_steps,
+			};
+		}
 		const message: Record<string, unknown> = {
 			ingest_to_reupload_queue: {
 				epoch: 1,
@@ -270,11 +302,7 @@ export class JobManager {
 				processed: rec.ingested,
 				datasetId: rec.dataset_id,
 			},
-			image_upload_step: {
-				errored: rec.errored,
-				pending: Math.max(0, rec.total - rec.completed - rec.errored),
-				completed: rec.completed,
-			},
+			image_upload_step: counts,
 		};
 		if (rec.completed_steps >= 1) {
 			message.started_image_processing = `Dataset: ${rec.dataset_id}, Job: ${rec.job_id}`;
@@ -439,6 +467,9 @@ export class JobManager {
 			} else if (st.source.entries) {
 				for (const e of st.source.entries) push(e.item, e);
 				await ingestPacer.advance(queue.length);
+			} else if (st.source.metadata) {
+				for (const e of st.source.metadata) push({ ...e });
+				await ingestPacer.advance(queue.length);
 			} else {
 				for (const it of st.source.items ?? []) {
 					push(
@@ -455,10 +486,13 @@ export class JobManager {
 
 			// Stage 2: images in batches.
 			const ds = rec.dataset_id ? this.store.get(rec.dataset_id) : undefined;
+			const merging = st.source.metadata !== undefined;
+			const failureText = (item: ItemLike, reason: string): string =>
+				merging
+					? metadataErrorText(String(item.reference_id), reason)
+					: jobErrorText(item.image_url, reason);
 			if (queue.length > 0 && !ds) {
-				for (const q of queue) {
-					this.addError(rec, jobErrorText(q.item.image_url, 'dataset not found'));
-				}
+				for (const q of queue) this.addError(rec, failureText(q.item, 'dataset not found'));
 				rec.errored = queue.length;
 				this.end(st, 'Errored_User', `Dataset ${rec.dataset_id} not found`);
 				return;
@@ -475,7 +509,11 @@ export class JobManager {
 				for (const { item, dup, update, image } of batch) {
 					let error: string | undefined;
 					if ((item as { __invalid?: boolean }).__invalid) error = 'item must be a JSON object';
-					else if (dup) error = 'duplicate reference_id in this upload';
+					else if (merging) {
+						const entry = item as unknown as MetadataEntry;
+						error = this.store.mergeMetadata(ds!, entry.reference_id, entry.metadata);
+						if (!error) rec.updatedItems++;
+					} else if (dup) error = 'duplicate reference_id in this upload';
 					else {
 						const r = this.store.apply(ds!, item, update ?? rec.update, image);
 						if (r.outcome === 'failed') error = r.error;
@@ -485,7 +523,7 @@ export class JobManager {
 					}
 					if (error) {
 						rec.errored++;
-						this.addError(rec, jobErrorText(item.image_url, error));
+						this.addError(rec, failureText(item, error));
 					} else {
 						rec.completed++;
 					}
@@ -501,14 +539,18 @@ export class JobManager {
 				this.end(
 					st,
 					'Errored_User',
-					'None of the images you attempted to upload processed correctly. See the job errors for details.',
+					merging
+						? 'None of the metadata updates could be applied. See the job errors for details.'
+						: 'None of the images you attempted to upload processed correctly. See the job errors for details.',
 				);
 			} else {
 				// final_error text: the public sample of api §5.3; status: see rules.ts PartialFailureStatus.
 				this.end(
 					st,
 					this.rates.partialFailureStatus?.() ?? DEFAULT_PARTIAL_FAILURE_STATUS,
-					'One or more of the images you attempted to upload did not process correctly. Please see the status for an overview and the errors for more details.',
+					merging
+						? 'One or more of the metadata updates could not be applied. Please see the errors for details.'
+						: 'One or more of the images you attempted to upload did not process correctly. Please see the status for an overview and the errors for more details.',
 				);
 			}
 		} catch (e) {

@@ -63,6 +63,37 @@
  * Errored_Partial, or Errored) | Errored_User (every item failed, empty upload, bad NDJSON, dataset
  * gone). See PartialFailureStatus below.
  *
+ * METADATA UPDATES (POST dataset/{id}/metadata?async=0|1, the SDK's update_item_metadata, api §8;
+ * routes/items.ts): body {metadata: [{reference_id, metadata, camera_params?}], level: "item"|"scene"}.
+ *   Merge semantics: the sent keys are joined to the item's metadata, a sent key wins (shallow: a nested
+ *   object replaces the stored one; null is stored as null. ASSUMPTION: the SDK only says "join ... the
+ *   value given in the mapping will take precedence"). Unlike re-append with update=true, keys not sent
+ *   stay. Per entry, in order (the first that applies wins):
+ *     1. no item with that reference_id in the dataset           -> METADATA_MISSING_ITEM (ASSUMPTION:
+ *        worded like the public annotation error "Item with id bad_ref_id does not exist.", api §5.6)
+ *     2. a key whose value type (string vs number) conflicts with the dataset's recorded type, the same
+ *        rule 7 as on append                                      -> `metadata key "<k>" is a <t1> but ...`
+ *   A failed entry changes nothing; new keys of an applied entry record their type.
+ *   Failures read `Failed to update the metadata of the item with reference_id "<ref>": <reason>`
+ *   (metadataErrorText; ASSUMPTION: the real text is not public; it names the reference ID because a
+ *   metadata update carries no image URL).
+ *   async=0: at most MAX_SYNC_METADATA_ITEMS (500) entries (ASSUMPTION: the SDK refuses more
+ *     client-side, "too large to perform it synchronously", api §6; taken as the server's limit, 400
+ *     above it). Answer (ASSUMPTION: the SDK only says "a dictionary outlining success or failures"):
+ *     {dataset_id, updated_items, failed_items, errors: [text, ...]}.
+ *   async=1: no item limit; one AsyncJob per request {job_id, job_last_known_status: "Queued",
+ *     job_type: "metadataUpdate" (the SDK's CustomerJobTypes.METADATA_UPDATE; ASSUMPTION that this job
+ *     carries it), job_creation_time}; the job applies the entries in order and lists the failures in
+ *     `GET job/{id}/errors`; it ends Completed / partialFailureStatus / Errored_User like an upload job.
+ *   Request-level 400s (nothing applied): body not an object; `metadata` not a non-empty list; an
+ *   entry that is not an object, has no non-empty string reference_id or whose metadata is not an
+ *   object; the same reference_id twice (the SDK sends a dict, so never; ASSUMPTION: refused); `level`
+ *   other than "item" ("scene" is the SDK's update_scene_metadata; the emulator models no scenes).
+ *
+ * ILOC (GET dataset/{id}/iloc/{i}, api §9): the item at absolute index i, {item, annotations} as refloc.
+ *   ASSUMPTION: the index follows insertion order (the real order is not public); i must be a whole
+ *   number written in decimal digits (else 400); past the last item -> 404.
+ *
  * FAULTS are decided per request BEFORE the request body is read or applied: a 429, 5xx or dropped
  * connection never half-applies an append, so a client that retries gets each item stored exactly once.
  */
@@ -125,6 +156,12 @@ export const APPEND_FORMS: readonly AppendForm[] = [
 	'legacyItem',
 	'legacyItems',
 ];
+/** Max entries of one synchronous metadata update (see METADATA UPDATES above). */
+export const MAX_SYNC_METADATA_ITEMS = 500;
+/** Job type of an asynchronous metadata update (the SDK's CustomerJobTypes.METADATA_UPDATE). */
+export const METADATA_JOB_TYPE = 'metadataUpdate';
+/** Reason of a metadata update for a reference ID the dataset does not hold (rule 1 above). */
+export const METADATA_MISSING_ITEM = 'the item does not exist in this dataset';
 /** Max `limit` for `POST jobs/`. */
 export const MAX_JOBS_LIMIT = 50_000;
 /** `GET job/{id}/errors` keeps the most recent this many errors. */
@@ -258,14 +295,7 @@ export function itemFailure(item: ItemLike, ctx: FailureContext): string | undef
 		const r = remoteUrlFailure(item.image_url);
 		if (r) return r;
 	}
-	if (isPlainObject(item.metadata)) {
-		for (const [k, v] of Object.entries(item.metadata)) {
-			const t = metadataTypeOf(v);
-			const known = ctx.metadataTypes.get(k);
-			if (t && known && t !== known)
-				return `metadata key "${k}" is a ${t} but the dataset stores ${known}`;
-		}
-	}
+	if (isPlainObject(item.metadata)) return metadataTypeConflict(item.metadata, ctx.metadataTypes);
 	return undefined;
 }
 
@@ -277,4 +307,26 @@ export function itemFailure(item: ItemLike, ctx: FailureContext): string | undef
 export function jobErrorText(url: unknown, reason: string): string {
 	const u = typeof url === 'string' ? url : '';
 	return `Failure when processing the image "${u}": ${reason}`;
+}
+
+/** Text of one metadata-update failure (sync answer `errors` and job errors; see METADATA UPDATES). */
+export function metadataErrorText(referenceId: string, reason: string): string {
+	return `Failed to update the metadata of the item with reference_id ${JSON.stringify(referenceId)}: ${reason}`;
+}
+
+/**
+ * Rule 2 of METADATA UPDATES (rule 7 of append): the first key whose string/number type conflicts
+ * with the type the dataset recorded, as a reason; undefined when every key fits.
+ */
+export function metadataTypeConflict(
+	metadata: Record<string, unknown>,
+	metadataTypes: Map<string, 'string' | 'number'>,
+): string | undefined {
+	for (const [k, v] of Object.entries(metadata)) {
+		const t = metadataTypeOf(v);
+		const known = metadataTypes.get(k);
+		if (t && known && t !== known)
+			return `metadata key "${k}" is a ${t} but the dataset stores ${known}`;
+	}
+	return undefined;
 }

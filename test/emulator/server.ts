@@ -3,6 +3,7 @@
  * listens, orders each request's checks and dispatches to the route modules. What the routes do:
  *   ./routes/datasets.ts   datasets and items            ./routes/append.ts   every append wire form
  *   ./routes/jobs.ts       job status, errors, list      ./storage.ts         presigned PUT target
+ *   ./routes/items.ts      metadata updates, iloc
  *   ./control.ts           test control API              ./rules.ts           the behaviour rules
  * Shared state travels in an EmuContext (./context.ts).
  *
@@ -32,6 +33,7 @@ import { FINAL_STATUSES, JobManager, type JobRecord } from './jobs';
 import { Router } from './router';
 import { appendRoutes } from './routes/append';
 import { datasetRoutes } from './routes/datasets';
+import { itemRoutes } from './routes/items';
 import { jobRoutes } from './routes/jobs';
 import {
 	API_PREFIX,
@@ -53,7 +55,7 @@ export type { StoredItem } from './store';
 export type { Emulator, EmulatorConfig, EmulatorOptions, EmulatorStats } from './types';
 
 /** The API, in matching order (literal paths before `:id`). */
-const apiRouter = new Router([...datasetRoutes, ...appendRoutes, ...jobRoutes]);
+const apiRouter = new Router([...datasetRoutes, ...appendRoutes, ...itemRoutes, ...jobRoutes]);
 
 function snapshotJob(rec: JobRecord): JobRecord {
 	return { ...rec, errors: [...rec.errors], history: rec.history.map((h) => ({ ...h })) };

@@ -1,7 +1,9 @@
 /** In-memory datasets and items of the emulator (no image bytes are kept, only size and SHA-256). */
 import {
+	METADATA_MISSING_ITEM,
 	isPlainObject,
 	itemFailure,
+	metadataTypeConflict,
 	metadataTypeOf,
 	type ItemLike,
 	type LocalImageInfo,
@@ -19,6 +21,8 @@ export interface StoredItem {
 	image?: LocalImageInfo;
 	/** How many times update=true replaced this item. */
 	updatedCount: number;
+	/** Metadata updates merged into this item (POST dataset/{id}/metadata) since an append last stored it. */
+	metadataUpdates: number;
 }
 
 export interface Dataset {
@@ -106,6 +110,7 @@ export class Store {
 			image_url: imageUrl,
 			metadata,
 			updatedCount: existing ? existing.updatedCount + 1 : 0,
+			metadataUpdates: 0,
 		};
 		if (typeof raw.width === 'number') item.width = raw.width;
 		if (typeof raw.height === 'number') item.height = raw.height;
@@ -114,9 +119,32 @@ export class Store {
 		ds.orderCache = undefined;
 		return { outcome: existing ? 'updated' : 'new' };
 	}
+
+	/**
+	 * Merges `metadata` into the item's (the sent keys win, the others stay; rules.ts METADATA UPDATES).
+	 * Returns the reason when the entry fails; a failed entry changes nothing.
+	 */
+	mergeMetadata(
+		ds: Dataset,
+		referenceId: string,
+		metadata: Record<string, unknown>,
+	): string | undefined {
+		const item = ds.items.get(referenceId);
+		if (!item) return METADATA_MISSING_ITEM;
+		const conflict = metadataTypeConflict(metadata, ds.metadataTypes);
+		if (conflict) return conflict;
+		for (const [k, v] of Object.entries(metadata)) {
+			const t = metadataTypeOf(v);
+			if (t && !ds.metadataTypes.has(k)) ds.metadataTypes.set(k, t);
+		}
+		// A new object: a metadata object read earlier (getItem, an API answer) keeps what it held.
+		item.metadata = { ...item.metadata, ...metadata };
+		item.metadataUpdates++;
+		return undefined;
+	}
 }
 
-/** Item JSON as the API returns it (refloc, datasetItems, itemsPage). */
+/** Item JSON as the API returns it (refloc, datasetItems, itemsPage, iloc). */
 export function apiItem(it: StoredItem): Record<string, unknown> {
 	const out: Record<string, unknown> = {
 		id: it.dataset_item_id,

@@ -72,7 +72,7 @@ export interface EmulatorStats {
 	/** Request body bytes read (API and storage). */
 	bytesReceived: number;
 	storagePuts: number;
-	/** Jobs created (any append form, or `createJob` / the control API). */
+	/** Jobs created (any append form, an asynchronous metadata update, or `createJob` / the control API). */
 	jobsCreated: number;
 }
 

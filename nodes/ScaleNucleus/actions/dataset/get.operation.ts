@@ -1,23 +1,21 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { getDatasetInfo } from '../../../shared/api/datasets';
 import { datasetLocator } from '../../../shared/descriptions';
 import { datasetIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
-import { encodePathSegment } from '../../../shared/transport';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['dataset'], operation: ['get'] } },
 	[datasetLocator],
 );
 
+/** The dataset's info (`GET dataset/{id}/info`) with `item_count`, its number of items. */
 export async function executeItem(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const datasetId = datasetIdOf(this, itemIndex);
-	return await client.request<IDataObject>('GET', `dataset/${encodePathSegment(datasetId)}/info`, {
-		itemIndex,
-	});
+	return await getDatasetInfo(client, datasetIdOf(this, itemIndex), itemIndex);
 }

@@ -5,8 +5,15 @@ import * as append from './append/append.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
+import * as updateMetadata from './updateMetadata/updateMetadata.operation';
 
-export const operations: Record<string, OperationModule> = { append, delete: del, get, getMany };
+export const operations: Record<string, OperationModule> = {
+	append,
+	delete: del,
+	get,
+	getMany,
+	updateMetadata,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -40,6 +47,13 @@ export const description: INodeProperties[] = [
 				action: 'Get many dataset items',
 				description: 'List the items of a dataset',
 			},
+			{
+				name: 'Update Metadata',
+				value: 'updateMetadata',
+				action: 'Update the metadata of dataset items',
+				description:
+					'Merge metadata keys into existing items by reference ID (keys not sent keep their values)',
+			},
 		],
 		default: 'append',
 	},
@@ -47,4 +61,5 @@ export const description: INodeProperties[] = [
 	...del.description,
 	...get.description,
 	...getMany.description,
+	...updateMetadata.description,
 ];

@@ -2,11 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { OperationModule } from '../types';
 import * as getErrors from './getErrors.operation';
+import * as getMany from './getMany.operation';
 import * as getStatus from './getStatus.operation';
 import * as waitForCompletion from './waitForCompletion.operation';
 
 export const operations: Record<string, OperationModule> = {
 	getErrors,
+	getMany,
 	getStatus,
 	waitForCompletion,
 };
@@ -26,6 +28,13 @@ export const description: INodeProperties[] = [
 				description: 'Get the error lines of an AsyncJob',
 			},
 			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get many jobs',
+				description:
+					'List AsyncJobs by dataset, job type, status and creation time, newest first, with the fields of Get Status',
+			},
+			{
 				name: 'Get Status',
 				value: 'getStatus',
 				action: 'Get the status of a job',
@@ -42,6 +51,7 @@ export const description: INodeProperties[] = [
 		default: 'getStatus',
 	},
 	...getErrors.description,
+	...getMany.description,
 	...getStatus.description,
 	...waitForCompletion.description,
 ];

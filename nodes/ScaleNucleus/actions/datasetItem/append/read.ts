@@ -155,7 +155,10 @@ function read(
 	}
 }
 
-function readMetadata(params: ItemParameters, itemIndex: number): MetadataInput | ItemProblem {
+export function readMetadata(
+	params: ItemParameters,
+	itemIndex: number,
+): MetadataInput | ItemProblem {
 	const mode = params.get('metadataMode', itemIndex, 'none') as string;
 	if (mode === 'allFields') {
 		const raw = read(params, 'excludeFields', 'Fields to Exclude', itemIndex, '');

@@ -690,7 +690,7 @@ export interface ValidItem {
 	imageUrl: string;
 }
 
-function validateDatasetId(value: unknown, itemIndex: number): string | ItemProblem {
+export function validateDatasetId(value: unknown, itemIndex: number): string | ItemProblem {
 	const datasetId = String(value ?? '').trim();
 	if (!datasetId) return problem(itemIndex, 'Dataset', `Item ${itemIndex}: Dataset is empty`);
 	// Same rule as the By ID mode of the dataset picker, which n8n does not apply to expressions.
@@ -705,7 +705,7 @@ function validateDatasetId(value: unknown, itemIndex: number): string | ItemProb
 	return datasetId;
 }
 
-function validateMetadata(
+export function validateMetadata(
 	input: MetadataInput,
 	json: IDataObject,
 	itemIndex: number,

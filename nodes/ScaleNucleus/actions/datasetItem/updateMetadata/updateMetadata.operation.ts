@@ -1,0 +1,302 @@
+/**
+ * Dataset Item → Update Metadata: the SDK's `update_item_metadata` (nucleus-api.md 8). The metadata
+ * keys of each input item are MERGED into the stored item's metadata (a sent key wins, the others
+ * stay), unlike Append with Update Existing Items, which replaces the metadata.
+ *   plan.ts (read and check every item) → send.ts (requests) → outcomes.ts (results, n8n items).
+ * Everything is checked before the first request. This operation owns On Error → Continue: every
+ * input item comes out as a result or an error item paired to it (or, asynchronously without
+ * waiting, in the item of its job).
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { getJobErrors } from '../../../../shared/api/jobs';
+import { MAX_SYNC_METADATA_ITEMS } from '../../../../shared/api/metadata';
+import { datasetLocator } from '../../../../shared/descriptions';
+import { asNodeError } from '../../../../shared/errors';
+import type { JobError } from '../../../../shared/jobs/errors';
+import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
+import { runPool } from '../../../../shared/pool';
+import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
+import { errorItem } from '../../errorItem';
+import { MIN_POLL_INTERVAL_S, properties as appendProperties } from '../append/description';
+import {
+	jobItem,
+	outcomesFromJob,
+	outcomesFromResult,
+	resultItem,
+	type UpdateResult,
+} from './outcomes';
+import { planUpdates, type PlannedUpdate } from './plan';
+import { sendUpdates } from './send';
+
+/** `GET job/{id}/errors` requests in flight at once after the wait. */
+const ERRORS_CONCURRENCY = 4;
+
+/** Append's metadata inputs, shared so both operations read metadata the same way. */
+const sharedMetadataInputs = appendProperties.filter((p) =>
+	['excludeFields', 'metadataJson', 'metadataFields'].includes(p.name),
+);
+
+const properties: INodeProperties[] = [
+	datasetLocator,
+	{
+		displayName: 'Reference ID',
+		name: 'referenceId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.reference_id }}',
+		description: 'Reference ID of the item whose metadata to update',
+	},
+	{
+		displayName: 'Metadata',
+		name: 'metadataMode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'fields',
+		options: [
+			{ name: 'Fields Below', value: 'fields', description: 'Set metadata key by key' },
+			{ name: 'JSON', value: 'json', description: 'Give the keys to set as a JSON object' },
+			{
+				name: 'All Other Fields',
+				value: 'allFields',
+				description: 'Use every field of the input item except the excluded ones',
+			},
+		],
+		description:
+			'The keys to set. They are merged into the item: keys you do not send keep their values.',
+	},
+	...sharedMetadataInputs,
+	{
+		displayName: 'Asynchronous',
+		name: 'asynchronous',
+		type: 'boolean',
+		default: false,
+		description: `Whether to run the update as a Nucleus job (one per dataset, any number of items). Otherwise items go in synchronous requests of up to ${MAX_SYNC_METADATA_ITEMS}.`,
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the job is finished and output one result per input item. Otherwise one item per job is output at once, to follow with the Job operations.',
+		displayOptions: { show: { asynchronous: [true] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Items per Request',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_SYNC_METADATA_ITEMS },
+				default: MAX_SYNC_METADATA_ITEMS,
+				description: `Items in one synchronous request (Nucleus takes at most ${MAX_SYNC_METADATA_ITEMS}). Lower it if requests time out.`,
+				displayOptions: { show: { '/asynchronous': [false] } },
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				typeOptions: { minValue: MIN_POLL_INTERVAL_S },
+				default: 5,
+				description: 'How often to check the jobs while waiting',
+				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3600,
+				description: 'How long to wait for the jobs; a job not finished by then is reported',
+				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['datasetItem'], operation: ['updateMetadata'] } },
+	properties,
+);
+
+/** Reads a number option and checks it: an expression can give anything. Nothing is sent before. */
+function numberOption(
+	ctx: IExecuteFunctions,
+	options: IDataObject,
+	name: string,
+	label: string,
+	fallback: number,
+	range: { min: number; max?: number; whole?: boolean },
+): number {
+	const raw = options[name];
+	if (raw === undefined || raw === null || raw === '') return fallback;
+	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
+	const ok =
+		typeof value === 'number' &&
+		Number.isFinite(value) &&
+		value >= range.min &&
+		(range.max === undefined || value <= range.max) &&
+		(!range.whole || Number.isInteger(value));
+	if (!ok) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Option ${label} must be ${range.whole ? 'a whole number' : 'a number'} from ${range.min}${range.max !== undefined ? ` to ${range.max}` : ' up'}, but is '${String(raw).slice(0, 40)}'`,
+			{ description: 'Nothing was sent.' },
+		);
+	}
+	return value as number;
+}
+
+/** Errors of each finished job, a few at a time; a job whose errors cannot be read gets the error. */
+async function readJobErrors(
+	client: NucleusClient,
+	jobIds: string[],
+	signal?: AbortSignal,
+): Promise<Map<string, JobError[] | Error>> {
+	const errors = new Map<string, JobError[] | Error>();
+	await runPool(
+		jobIds.length,
+		ERRORS_CONCURRENCY,
+		async (k) => {
+			try {
+				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
+			} catch (error) {
+				if (signal?.aborted) throw makeAbortError();
+				errors.set(jobIds[k], error as Error);
+			}
+		},
+		signal,
+	);
+	if (signal?.aborted) throw makeAbortError();
+	return errors;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: NucleusClient,
+): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const continueOnFail = this.continueOnFail();
+	const signal = this.getExecutionCancelSignal();
+	const asynchronous = this.getNodeParameter('asynchronous', 0, false) === true;
+	const wait = asynchronous && this.getNodeParameter('waitForCompletion', 0, true) === true;
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const batchSize = numberOption(
+		this,
+		options,
+		'batchSize',
+		'Items per Request',
+		MAX_SYNC_METADATA_ITEMS,
+		{ min: 1, max: MAX_SYNC_METADATA_ITEMS, whole: true },
+	);
+	const intervalMs =
+		numberOption(this, options, 'pollInterval', 'Poll Interval', 5, { min: MIN_POLL_INTERVAL_S }) *
+		1000;
+	const timeoutMs = numberOption(this, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
+
+	const plan = planUpdates(this, items);
+	if (plan.problems.length && !continueOnFail) {
+		const first = plan.problems[0];
+		throw new NodeOperationError(node, first.message, {
+			itemIndex: first.itemIndex,
+			description:
+				(first.description ? first.description + ' ' : '') +
+				(plan.problems.length > 1
+					? `${plan.problems.length} items are invalid; nothing was sent. Turn on "On Error: Continue" to update the valid items and get the invalid ones as error items.`
+					: 'Nothing was sent.'),
+		});
+	}
+	const slots: Array<INodeExecutionData | undefined> = new Array(items.length);
+	for (const p of plan.problems) {
+		const error = new NodeOperationError(node, p.message, {
+			itemIndex: p.itemIndex,
+			description: p.description,
+		});
+		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, { field: p.field });
+	}
+
+	const sent = plan.updates.length
+		? await sendUpdates(client, plan.updates, { asynchronous, batchSize, signal })
+		: [];
+	const results: UpdateResult[] = [];
+	const failures: Array<{ update: PlannedUpdate; error: Error }> = [];
+	/** Jobs to wait on, with the items each carries. */
+	const jobs = new Map<string, PlannedUpdate[]>();
+	const summaries: INodeExecutionData[] = [];
+	for (const s of sent) {
+		if (!s.ok) for (const update of s.updates) failures.push({ update, error: s.error });
+		else if ('result' in s) results.push(...outcomesFromResult(s.updates, s.result));
+		else if (!wait) summaries.push(jobItem(s.job, s.updates));
+		else jobs.set(s.job.job_id, s.updates);
+	}
+
+	if (jobs.size) {
+		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
+		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
+		const jobErrors = await readJobErrors(client, finished, signal);
+		for (const [jobId, updates] of jobs) {
+			const outcome = waited.get(jobId)!;
+			const errors = jobErrors.get(jobId);
+			let failure: Error | undefined;
+			if (outcome.state === 'timeout') failure = timeoutError(node, jobId, outcome, timeoutMs);
+			else if (outcome.state === 'failed') {
+				failure = new NodeOperationError(
+					node,
+					`Job ${jobId} could not be read: ${outcome.error.message}`,
+					{
+						description: `The metadata may already be updated. Follow the job with Job → Wait for Completion and Job ID ${jobId}; running the same update again gives the same metadata.`,
+					},
+				);
+			} else if (!Array.isArray(errors)) {
+				failure = new NodeOperationError(
+					node,
+					`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
+					{
+						description: `Read them later with Job → Get Errors and Job ID ${jobId}; running the same update again gives the same metadata.`,
+					},
+				);
+			}
+			if (failure) for (const update of updates) failures.push({ update, error: failure });
+			else if (outcome.state === 'final' && Array.isArray(errors)) {
+				results.push(...outcomesFromJob(updates, outcome.status, errors));
+			}
+		}
+	}
+
+	if (failures.length && !continueOnFail) {
+		const first = failures.sort((a, b) => a.update.itemIndex - b.update.itemIndex)[0];
+		const error = asNodeError(node, first.error, first.update.itemIndex);
+		const done = results.filter((r) => r.outcome === 'updated').length;
+		const jobIds = [...jobs.keys(), ...summaries.map((s) => String(s.json.job_id))];
+		error.description =
+			`${error.description ? error.description + ' ' : ''}` +
+			(done ? `${done} other item(s) of this run were updated. ` : '') +
+			(jobIds.length
+				? `Jobs created in this run: ${jobIds.slice(0, 20).join(', ')}${jobIds.length > 20 ? ` and ${jobIds.length - 20} more` : ''}.`
+				: '');
+		throw error;
+	}
+	for (const f of failures) {
+		slots[f.update.itemIndex] = errorItem(node, f.error, f.update.itemIndex, {
+			reference_id: f.update.referenceId,
+		});
+	}
+	for (const r of results) slots[r.update.itemIndex] = resultItem(r);
+	const out: INodeExecutionData[] = [...summaries];
+	for (const slot of slots) if (slot) out.push(slot);
+	return out;
+}

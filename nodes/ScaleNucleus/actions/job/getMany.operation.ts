@@ -1,0 +1,274 @@
+/**
+ * Job → Get Many: the account's AsyncJobs through `POST jobs/` (nucleus-api.md 5.1), filtered by
+ * dataset, job type, status and creation time, newest first. One item per job with the fields of
+ * Job → Get Status (`status`, `succeeded`, `errored`, `final`, `progress`, …) plus `job_type`,
+ * `dataset_id` and `job_creation_time`. The list carries only each job's last known status; the
+ * option Include Progress reads `GET job/{id}` for every listed job to fill progress, steps and message.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { JOB_LIST_LIMIT, getJobStatus, listJobs, type ListedJob } from '../../../shared/api/jobs';
+import { datasetLocator } from '../../../shared/descriptions';
+import { JOB_TYPES } from '../../../shared/jobTypes';
+import {
+	isErrorStatus,
+	isFinalStatus,
+	isSuccessStatus,
+	jobStatusJson,
+	type JobStatusView,
+} from '../../../shared/jobs/status';
+import { runPool } from '../../../shared/pool';
+import { oneLine } from '../../../shared/text';
+import type { NucleusClient } from '../../../shared/transport';
+import { returnAllOrLimit } from '../common';
+
+/** `GET job/{id}` requests in flight at once with Include Progress. */
+const DETAIL_CONCURRENCY = 4;
+const DAY_MS = 86_400_000;
+
+const properties: INodeProperties[] = [
+	...returnAllOrLimit,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Created After',
+				name: 'createdAfter',
+				type: 'dateTime',
+				default: '',
+				description: 'Only jobs created at or after this time',
+			},
+			{
+				displayName: 'Created Before',
+				name: 'createdBefore',
+				type: 'dateTime',
+				default: '',
+				description: 'Only jobs created before this time',
+			},
+			{
+				...datasetLocator,
+				required: false,
+				description: 'Only the jobs of this dataset',
+			},
+			{
+				displayName: 'Job Types',
+				name: 'jobTypes',
+				type: 'multiOptions',
+				options: JOB_TYPES,
+				default: [],
+				description:
+					'Only jobs of these types. Append creates Upload Dataset Items jobs, Update Metadata (asynchronous) Metadata Update jobs.',
+			},
+			{
+				displayName: 'Statuses',
+				name: 'statuses',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Cancelled', value: 'Cancelled' },
+					{ name: 'Completed', value: 'Completed' },
+					{ name: 'Errored (Any)', value: 'Errored' },
+					{ name: 'Queued', value: 'Queued' },
+					{ name: 'Running', value: 'Running' },
+				],
+				default: [],
+				description:
+					'Only jobs whose last known status is one of these (Errored (Any) matches every Errored* status)',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Progress',
+				name: 'includeProgress',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to read each listed job's current status, progress, steps and message (one request per job, four at a time)",
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['getMany'] } },
+	properties,
+);
+
+export interface JobListQuery {
+	datasetId: string | null;
+	jobTypes: string[];
+	statuses: string[];
+	/** Epoch ms, inclusive. */
+	after: number | null;
+	/** Epoch ms, exclusive. */
+	before: number | null;
+}
+
+function day(ms: number): string {
+	return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The `POST jobs/` body for a query. The API compares dates by day and whether its bounds are
+ * inclusive is not public, so a day of margin is asked for on each side and the exact window is
+ * applied to the answer (`matchesQuery`). Completed jobs are asked for unless the statuses leave them
+ * out. Always the largest list (the SDK's default too): the API's order is not public, so the newest
+ * jobs are chosen here, after filtering.
+ */
+export function jobListFilter(query: JobListQuery) {
+	return {
+		datasetId: query.datasetId,
+		jobTypes: query.jobTypes,
+		fromDate: query.after === null ? null : day(query.after - DAY_MS),
+		toDate: query.before === null ? null : day(query.before + DAY_MS),
+		limit: JOB_LIST_LIMIT,
+		showCompleted: query.statuses.length === 0 || query.statuses.includes('Completed'),
+	};
+}
+
+function statusMatches(status: string, filters: string[]): boolean {
+	return filters.some((f) =>
+		f === 'Errored' ? isErrorStatus(status) : status.toLowerCase() === f.toLowerCase(),
+	);
+}
+
+function createdMs(job: ListedJob): number | null {
+	if (job.job_creation_time === null) return null;
+	const ms = Date.parse(job.job_creation_time);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+/** Whether a listed job is in the query's exact time window and statuses (a job of unknown time is not, once a window is set). */
+export function matchesQuery(job: ListedJob, query: JobListQuery): boolean {
+	if (query.statuses.length > 0 && !statusMatches(job.status, query.statuses)) return false;
+	if (query.after === null && query.before === null) return true;
+	const ms = createdMs(job);
+	if (ms === null) return false;
+	return (
+		(query.after === null || ms >= query.after) && (query.before === null || ms < query.before)
+	);
+}
+
+/** Newest first; jobs of unknown creation time last; ties by job ID. */
+export function newestFirst(jobs: ListedJob[]): ListedJob[] {
+	return [...jobs].sort((a, b) => {
+		const ta = createdMs(a);
+		const tb = createdMs(b);
+		if (ta !== tb) return ta === null ? 1 : tb === null ? -1 : tb - ta;
+		return a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : 0;
+	});
+}
+
+/** A listed job as Job → Get Status shows a job (progress, steps and message unknown from the list). */
+function listedView(job: ListedJob): JobStatusView {
+	return {
+		job_id: job.job_id,
+		status: job.status,
+		succeeded: isSuccessStatus(job.status),
+		errored: isErrorStatus(job.status),
+		final: isFinalStatus(job.status),
+		progress: null,
+		completed_steps: null,
+		total_steps: null,
+		message: null,
+	};
+}
+
+function timeFilter(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number) {
+	if (value === undefined || value === null || value === '') return null;
+	const ms =
+		typeof value === 'string' || typeof value === 'number'
+			? Date.parse(String(value))
+			: value instanceof Date
+				? value.getTime()
+				: NaN;
+	if (Number.isNaN(ms)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${label} '${oneLine(String(value), 60)}' is not a date and time`,
+			{ itemIndex, description: 'Use an ISO date such as 2026-11-27T10:00:00Z. Nothing was sent.' },
+		);
+	}
+	return ms;
+}
+
+/** Reads and checks the filters of one input item (no request). */
+export function readJobListQuery(ctx: IExecuteFunctions, itemIndex: number): JobListQuery {
+	const filters = ctx.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	// The dataset picker's value (list or ID mode: the ID itself either way).
+	const picked = filters.datasetId as { value?: unknown } | string | undefined;
+	const rawId = typeof picked === 'object' && picked !== null ? picked.value : picked;
+	const datasetId = typeof rawId === 'string' && rawId.trim() ? rawId.trim() : null;
+	const list = (v: unknown) =>
+		Array.isArray(v)
+			? [...new Set(v.filter((t): t is string => typeof t === 'string' && t !== ''))]
+			: [];
+	const after = timeFilter(ctx, filters.createdAfter, 'Created After', itemIndex);
+	const before = timeFilter(ctx, filters.createdBefore, 'Created Before', itemIndex);
+	if (after !== null && before !== null && after >= before) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Created After must be earlier than Created Before',
+			{
+				itemIndex,
+				description: 'Nothing was sent.',
+			},
+		);
+	}
+	return {
+		datasetId,
+		jobTypes: list(filters.jobTypes),
+		statuses: list(filters.statuses),
+		after,
+		before,
+	};
+}
+
+export async function executeItem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: NucleusClient,
+): Promise<IDataObject[]> {
+	const query = readJobListQuery(this, itemIndex);
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+
+	const { jobs, reachedLimit } = await listJobs(client, jobListFilter(query), itemIndex);
+	if (reachedLimit) {
+		this.logger.warn(
+			`Scale Nucleus: the job list reached the API's limit of ${JOB_LIST_LIMIT} jobs; older jobs are not listed. Narrow the filters (dataset, job types, Created After).`,
+		);
+	}
+	const chosen = newestFirst(jobs.filter((job) => matchesQuery(job, query))).slice(0, limit);
+
+	const views: JobStatusView[] = chosen.map(listedView);
+	if (options.includeProgress === true) {
+		const signal = this.getExecutionCancelSignal();
+		await runPool(
+			chosen.length,
+			DETAIL_CONCURRENCY,
+			async (k) => {
+				views[k] = await getJobStatus(client, chosen[k].job_id, { itemIndex });
+			},
+			signal,
+		);
+	}
+	return chosen.map((job, k) => ({
+		...jobStatusJson(views[k]),
+		job_type: job.job_type,
+		dataset_id: job.dataset_id,
+		job_creation_time: job.job_creation_time,
+	}));
+}

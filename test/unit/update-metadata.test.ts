@@ -1,0 +1,272 @@
+/**
+ * The pure parts of Update Metadata, Job → Get Many and Dataset → Get: how answers are read
+ * (shared/api/metadata.ts, shared/api/datasets.ts), per-item outcomes (updateMetadata/outcomes.ts)
+ * and the job list's query and filters (job/getMany.operation.ts).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { getDatasetInfo } from '../../nodes/shared/api/datasets';
+import type { ListedJob } from '../../nodes/shared/api/jobs';
+import { readMetadataJob, readMetadataResult } from '../../nodes/shared/api/metadata';
+import { parseJobErrors } from '../../nodes/shared/jobs/errors';
+import { normalizeJobStatus } from '../../nodes/shared/jobs/status';
+import type { NucleusClient } from '../../nodes/shared/transport';
+import {
+	jobListFilter,
+	matchesQuery,
+	newestFirst,
+	type JobListQuery,
+} from '../../nodes/ScaleNucleus/actions/job/getMany.operation';
+import {
+	outcomesFromJob,
+	outcomesFromResult,
+} from '../../nodes/ScaleNucleus/actions/datasetItem/updateMetadata/outcomes';
+import type { PlannedUpdate } from '../../nodes/ScaleNucleus/actions/datasetItem/updateMetadata/plan';
+
+const update = (i: number, ref = `r${i}`): PlannedUpdate => ({
+	itemIndex: i,
+	datasetId: 'ds_a',
+	referenceId: ref,
+	metadata: { tag: 'x' },
+});
+
+const outcomes = (results: Array<{ outcome: string; update: PlannedUpdate }>) =>
+	results.map((r) => [r.update.referenceId, r.outcome]);
+
+describe('reading the answer of a synchronous metadata update', () => {
+	test('a count and errors are read; an answer that is not an object or carries only an error is refused', () => {
+		assert.deepEqual(readMetadataResult({ updated_items: 2, errors: ['e'] }, 'ds_a'), {
+			updatedItems: 2,
+			errors: [{ text: 'e' }],
+		});
+		assert.deepEqual(readMetadataResult({}, 'ds_a'), { updatedItems: null, errors: [] });
+		assert.deepEqual(readMetadataResult({ updated_items: 1.5 }, 'ds_a').updatedItems, null);
+		assert.throws(
+			() => readMetadataResult('<html>502 Bad Gateway</html>', 'ds_a'),
+			/metadata update of dataset ds_a with '<html>502 Bad Gateway<\/html>', not an object/,
+		);
+		assert.throws(() => readMetadataResult([], 'ds_a'), /not an object/);
+		assert.throws(
+			() => readMetadataResult({ error: 'Dataset is locked', status_code: 409 }, 'ds_a'),
+			/Nucleus refused the metadata update of dataset ds_a: Dataset is locked/,
+		);
+	});
+
+	test('an asynchronous answer must carry a job ID; a missing type is taken as metadataUpdate', () => {
+		const { job_creation_time, ...job } = readMetadataJob({ job_id: 'job_1' }, 'ds_a');
+		assert.deepEqual(job, {
+			job_id: 'job_1',
+			job_last_known_status: 'Queued',
+			job_type: 'metadataUpdate',
+			dataset_id: 'ds_a',
+		});
+		assert.ok(!Number.isNaN(Date.parse(job_creation_time)), job_creation_time);
+		assert.deepEqual(
+			readMetadataJob(
+				{
+					job_id: 'job_2',
+					status: 'Running',
+					job_type: 'x',
+					job_creation_time: 't',
+					dataset_id: 'ds_b',
+				},
+				'ds_a',
+			),
+			{
+				job_id: 'job_2',
+				job_last_known_status: 'Running',
+				job_type: 'x',
+				job_creation_time: 't',
+				dataset_id: 'ds_b',
+			},
+		);
+		assert.throws(() => readMetadataJob({ updated_items: 3 }, 'ds_a'), /without a job/);
+		assert.throws(() => readMetadataJob({ job_id: 'has space' }, 'ds_a'), /without a job/);
+	});
+});
+
+describe('outcomes of a synchronous request', () => {
+	const named = parseJobErrors(['Failed for the item with reference_id "r1": nope']);
+
+	test('updated only when the count and the named failures account for every item', () => {
+		assert.deepEqual(
+			outcomes(
+				outcomesFromResult([update(0), update(1), update(2)], { updatedItems: 2, errors: named }),
+			),
+			[
+				['r0', 'updated'],
+				['r1', 'failed'],
+				['r2', 'updated'],
+			],
+		);
+	});
+
+	test('no count, a count that does not add up, or an error naming nobody leaves the others unconfirmed', () => {
+		for (const result of [
+			{ updatedItems: null, errors: named },
+			{ updatedItems: 1, errors: named },
+			{ updatedItems: 3, errors: parseJobErrors(['something went wrong']) },
+		]) {
+			const r = outcomesFromResult([update(0), update(1), update(2)], result);
+			assert.deepEqual(
+				outcomes(r).filter(([ref]) => ref !== 'r1'),
+				[
+					['r0', 'unconfirmed'],
+					['r2', 'unconfirmed'],
+				],
+				JSON.stringify(result),
+			);
+			assert.match(String(r[0].error), /whether this item was updated is not known/);
+		}
+		// One item and an error that names nobody: that error is the item's.
+		const single = outcomesFromResult([update(0)], {
+			updatedItems: 0,
+			errors: parseJobErrors(['server said no']),
+		});
+		assert.deepEqual([single[0].outcome, single[0].error], ['failed', 'server said no']);
+	});
+});
+
+describe('outcomes of a finished job', () => {
+	const status = (s: string) =>
+		normalizeJobStatus({ job_id: 'job_m', status: s, job_progress: '1.00' });
+
+	test('a failed job whose errors all name their items: the others are updated', () => {
+		const r = outcomesFromJob(
+			[update(0), update(1)],
+			status('Errored_Partial'),
+			parseJobErrors(['Failed to update the metadata of the item with reference_id "r0": gone']),
+		);
+		assert.deepEqual(outcomes(r), [
+			['r0', 'failed'],
+			['r1', 'updated'],
+		]);
+		assert.equal(r[1].job_status, 'Errored_Partial');
+	});
+
+	test('a Cancelled job, or errors naming no item, leave the items unconfirmed (one item: failed)', () => {
+		assert.deepEqual(outcomes(outcomesFromJob([update(0), update(1)], status('Cancelled'), [])), [
+			['r0', 'unconfirmed'],
+			['r1', 'unconfirmed'],
+		]);
+		assert.deepEqual(
+			outcomes(
+				outcomesFromJob([update(0), update(1)], status('Errored_Server'), parseJobErrors(['boom'])),
+			),
+			[
+				['r0', 'unconfirmed'],
+				['r1', 'unconfirmed'],
+			],
+		);
+		const one = outcomesFromJob([update(0)], status('Cancelled'), []);
+		assert.deepEqual(
+			[one[0].outcome, one[0].error],
+			['failed', 'Job job_m ended Cancelled and reported no errors'],
+		);
+	});
+});
+
+describe('the job list query', () => {
+	const query = (q: Partial<JobListQuery>): JobListQuery => ({
+		datasetId: null,
+		jobTypes: [],
+		statuses: [],
+		after: null,
+		before: null,
+		...q,
+	});
+	const job = (id: string, created: string | null, status = 'Completed'): ListedJob => ({
+		job_id: id,
+		status,
+		job_type: 'uploadDatasetItems',
+		dataset_id: 'ds_a',
+		job_creation_time: created,
+	});
+
+	test('asks a day of margin on each side, the largest list, and Completed jobs only when wanted', () => {
+		const q = query({
+			after: Date.parse('2026-11-27T10:00:00Z'),
+			before: Date.parse('2026-11-28T00:00:00Z'),
+			statuses: ['Running'],
+		});
+		assert.deepEqual(jobListFilter(q), {
+			datasetId: null,
+			jobTypes: [],
+			fromDate: '2026-11-26',
+			toDate: '2026-11-29',
+			limit: 50_000,
+			showCompleted: false,
+		});
+		assert.equal(jobListFilter(query({ statuses: ['Completed', 'Queued'] })).showCompleted, true);
+		assert.equal(jobListFilter(query({})).showCompleted, true);
+	});
+
+	test('the exact window: created at or after After, before Before; a job of unknown time is left out', () => {
+		const q = query({
+			after: Date.parse('2026-11-27T10:00:00Z'),
+			before: Date.parse('2026-11-27T12:00:00Z'),
+		});
+		assert.equal(matchesQuery(job('a', '2026-11-27T10:00:00.000Z'), q), true);
+		assert.equal(matchesQuery(job('b', '2026-11-27T12:00:00.000Z'), q), false);
+		assert.equal(matchesQuery(job('c', '2026-11-27T09:59:59.999Z'), q), false);
+		assert.equal(matchesQuery(job('d', null), q), false);
+		assert.equal(matchesQuery(job('d', null), query({})), true);
+		assert.equal(
+			matchesQuery(job('e', null, 'errored_user'), query({ statuses: ['Errored'] })),
+			true,
+		);
+		assert.equal(matchesQuery(job('f', null, 'Retried'), query({ statuses: ['Running'] })), false);
+	});
+
+	test('newest first, unknown times last, ties by job ID', () => {
+		const sorted = newestFirst([
+			job('x', null),
+			job('b', '2026-11-27T10:00:00Z'),
+			job('a', '2026-11-27T10:00:00Z'),
+			job('n', '2026-11-28T10:00:00Z'),
+		]);
+		assert.deepEqual(
+			sorted.map((j) => j.job_id),
+			['n', 'a', 'b', 'x'],
+		);
+	});
+});
+
+describe('the item count of Dataset → Get', () => {
+	/** A client whose answers come from a table by route; records the routes asked. */
+	function stubClient(answers: Record<string, unknown>) {
+		const asked: string[] = [];
+		const client = {
+			request: async (method: string, route: string) => {
+				asked.push(`${method} ${route}`);
+				return answers[route];
+			},
+		} as unknown as NucleusClient;
+		return { client, asked };
+	}
+
+	test("the info's length when it is a whole number, else GET size; neither is an error", async () => {
+		const direct = stubClient({ 'dataset/ds_a/info': { name: 'n', length: 12 } });
+		assert.deepEqual(await getDatasetInfo(direct.client, 'ds_a'), {
+			name: 'n',
+			length: 12,
+			item_count: 12,
+		});
+		assert.deepEqual(direct.asked, ['GET dataset/ds_a/info']);
+
+		const fallback = stubClient({
+			'dataset/ds_a/info': { name: 'n' },
+			'dataset/ds_a/size': { count: 5 },
+		});
+		assert.equal((await getDatasetInfo(fallback.client, 'ds_a')).item_count, 5);
+		assert.deepEqual(fallback.asked, ['GET dataset/ds_a/info', 'GET dataset/ds_a/size']);
+
+		const neither = stubClient({ 'dataset/ds_a/info': { length: '12' }, 'dataset/ds_a/size': {} });
+		await assert.rejects(
+			getDatasetInfo(neither.client, 'ds_a'),
+			/did not say how many items dataset ds_a holds/,
+		);
+		await assert.rejects(getDatasetInfo(stubClient({}).client, 'ds_a'), /with no object/);
+	});
+});
