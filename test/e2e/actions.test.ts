@@ -135,7 +135,7 @@ describe('example workflows', () => {
 		);
 		await emu.finishJob(seed.job_id);
 
-		const wf = await exampleWorkflow(n8n, '06-retag-metadata-list-jobs.json', { datasetId });
+		const wf = await exampleWorkflow(n8n, EXAMPLES.retag, { datasetId });
 		await n8n.importWorkflow(wf);
 		const run = await n8n.execute(wf.id);
 		assert.equal(run.status, 'success', describeRun(run));

@@ -157,13 +157,14 @@ async function startUi(
 	datasets: { remote: string; local: string },
 ): Promise<void> {
 	const { emu } = stack;
-	// Every example, pointing at the demo datasets (3 re-ingests into the remote one, 4 and 5 get their own).
+	// Every example, pointing at the demo datasets (3 re-ingests and 6 re-tags the remote one; 4 gets its own).
 	const values: Record<string, string> = {
 		[EXAMPLES.remoteAsync]: datasets.remote,
 		[EXAMPLES.localFiles]: datasets.local,
 		[EXAMPLES.reingest]: datasets.remote,
 		[EXAMPLES.badInput]: emu.createDataset('demo: mixed input'),
 		[EXAMPLES.trigger]: datasets.remote,
+		[EXAMPLES.retag]: datasets.remote,
 	};
 	for (const [file, datasetId] of Object.entries(values)) {
 		const folder =

@@ -28,6 +28,7 @@ export const EXAMPLES = {
 	reingest: '03-reingest-update.json',
 	badInput: '04-bad-input-error-output.json',
 	trigger: '05-job-finished-trigger.json',
+	retag: '06-retag-metadata-list-jobs.json',
 } as const;
 
 export interface Stack {
