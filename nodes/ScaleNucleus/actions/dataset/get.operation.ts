@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { getDatasetInfo } from '../../../shared/api/datasets';
 import { datasetLocator } from '../../../shared/descriptions';
 import { datasetIdOf } from '../common';
 import type { NucleusClient } from '../../../shared/transport';
-import { encodePathSegment } from '../../../shared/transport';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['dataset'], operation: ['get'] } },
@@ -17,7 +17,5 @@ export async function executeItem(
 	client: NucleusClient,
 ): Promise<IDataObject> {
 	const datasetId = datasetIdOf(this, itemIndex);
-	return await client.request<IDataObject>('GET', `dataset/${encodePathSegment(datasetId)}/info`, {
-		itemIndex,
-	});
+	return await getDatasetInfo(client, datasetId, itemIndex);
 }
