@@ -3,6 +3,10 @@ import type { INodeProperties } from 'n8n-workflow';
 import { datasetLocator } from '../shared/descriptions';
 import { JOB_TYPES } from '../shared/jobTypes';
 
+/** Upper bounds of the options Lookback (Days) and Max Errors per Job; poll.ts checks them too. */
+export const MAX_LOOKBACK_DAYS = 31;
+export const MAX_ERRORS_PER_JOB = 10_000;
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Watch',
@@ -41,7 +45,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. job_c4rmsk8arvzg0cqkc6e0, job_c4rmsk8arvzg0cqkc6e1',
 		description:
-			'IDs of the jobs to watch, separated by commas, spaces or new lines (at most 1,000). A job is no longer checked once it has reached a final status.',
+			'IDs of the jobs to watch (job_…), separated by commas, spaces or new lines (at most 1,000). A job is no longer checked once it has reached a final status. An ID Nucleus does not know is skipped with a warning in the log, and asked for again on the next poll.',
 		displayOptions: { show: { watch: ['jobIds'] } },
 	},
 	{
@@ -107,7 +111,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Lookback (Days)',
 				name: 'lookbackDays',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 31, numberPrecision: 0 },
+				typeOptions: { minValue: 0, maxValue: MAX_LOOKBACK_DAYS, numberPrecision: 0 },
 				default: 2,
 				description:
 					'How many days before the previous poll the job list reaches back. Nucleus filters jobs by creation day; jobs the trigger saw running are followed until they finish however old they are.',
@@ -116,7 +120,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Max Errors per Job',
 				name: 'maxErrors',
 				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 0 },
+				typeOptions: { minValue: 0, maxValue: MAX_ERRORS_PER_JOB, numberPrecision: 0 },
 				default: 100,
 				description:
 					'How many error messages of a finished job to include (error_count gives the total). 0 = do not fetch errors.',

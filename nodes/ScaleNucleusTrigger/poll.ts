@@ -6,16 +6,18 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { isSuccessStatus, type JobStatusView } from '../shared/jobs/status';
-import { runPool } from '../shared/pool';
-import { encodePathSegment, type NucleusClient } from '../shared/transport';
-import type { AsyncJobInfo } from '../shared/api/types';
 import {
 	JOB_LIST_LIMIT,
 	getJobErrors,
+	getJobInfo,
 	getJobStatus,
-	listJobs as listJobList,
+	listJobs as listJobsRequest,
 } from '../shared/api/jobs';
+import { datasetIdProblem, jobIdProblem } from '../shared/api/paths';
+import { isSuccessStatus, type JobStatusView } from '../shared/jobs/status';
+import { checkNumber } from '../shared/options';
+import { runPool } from '../shared/pool';
+import type { NucleusClient } from '../shared/transport';
 import {
 	EMIT_ON_VALUES,
 	MAX_EMITTED,
@@ -35,6 +37,7 @@ import {
 	type PollSettings,
 	type WatchMode,
 } from './cursor';
+import { MAX_ERRORS_PER_JOB, MAX_LOOKBACK_DAYS } from './description';
 import { OUTPUT_SHAPES, summarizeByDataset, type FinishedJob, type OutputShape } from './summary';
 
 /** Per-job requests (status, errors, info) in flight at once. */
@@ -77,6 +80,13 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 				description: 'Pick a dataset in "Dataset", or set Watch to "All Jobs of the Account".',
 			});
 		}
+		// A typo would list no job, silently, on every poll.
+		const problem = datasetIdProblem(datasetId);
+		if (problem) {
+			throw new NodeOperationError(node, problem.message, {
+				description: `${problem.description} The trigger sent no request.`,
+			});
+		}
 	}
 	let jobIds: string[] = [];
 	if (watch === 'jobIds') {
@@ -86,6 +96,15 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 				description:
 					'Job IDs look like job_c4rmsk8arvzg0cqkc6e0; Append Items returns them as job_id.',
 			});
+		}
+		// Checked here, so a malformed ID fails the activation with its name, and none is sent in a path.
+		for (const id of jobIds) {
+			const problem = jobIdProblem(id);
+			if (problem) {
+				throw new NodeOperationError(node, `Job IDs: ${problem.message}`, {
+					description: `${problem.description} The trigger sent no request.`,
+				});
+			}
 		}
 		if (jobIds.length > MAX_EMITTED) {
 			throw new NodeOperationError(
@@ -124,10 +143,17 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 			description: 'Choose "One Item per Job" or "One Summary per Dataset" in the Output option.',
 		});
 	}
-	const number = (value: unknown, fallback: number, min: number, max: number) => {
-		const n = typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : fallback;
-		return Math.min(max, Math.max(min, n));
-	};
+	const number = (name: string, label: string, fallback: number, max: number) =>
+		checkNumber(
+			node,
+			options[name],
+			`Option ${label}`,
+			fallback,
+			{ min: 0, max, whole: true },
+			{
+				description: 'The trigger sent no request.',
+			},
+		);
 	return {
 		watch,
 		datasetId,
@@ -136,14 +162,25 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 		emitOn,
 		emitProgress,
 		emitHistory: options.emitHistory === true,
-		lookbackDays: number(options.lookbackDays, 2, 0, 31),
-		maxErrors: number(options.maxErrors, 100, 0, 10_000),
+		lookbackDays: number('lookbackDays', 'Lookback (Days)', 2, MAX_LOOKBACK_DAYS),
+		maxErrors: number('maxErrors', 'Max Errors per Job', 100, MAX_ERRORS_PER_JOB),
 		output: output as OutputShape,
 	};
 }
 
 function is404(error: unknown): boolean {
 	return error instanceof NodeApiError && String(error.httpCode) === '404';
+}
+
+/** One warning per poll for the Specific Job IDs Nucleus does not know, in the order they were given. */
+function warnUnknown(ctx: IPollFunctions, asked: string[], unknown: string[]): void {
+	if (unknown.length === 0) return;
+	const missing = new Set(unknown);
+	const ids = asked.filter((id) => missing.has(id));
+	ctx.logger.warn(
+		`Scale Nucleus Trigger: ${ids.length} of the watched job IDs ${ids.length === 1 ? 'is' : 'are'} not known to Nucleus (404) and ${ids.length === 1 ? 'was' : 'were'} skipped: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}. The other jobs were checked; check "Job IDs" (a job is asked for again on every poll).`,
+		{ unknownJobIds: ids.slice(0, 20) },
+	);
 }
 
 function dayString(ms: number): string {
@@ -157,7 +194,9 @@ async function listJobs(
 	config: TriggerConfig,
 	fromDate: string,
 ): Promise<JobObservation[]> {
-	const { jobs, reachedLimit } = await listJobList(client, {
+	// The answer is checked in shared/api/jobs.ts: a body that is not a list fails the poll, and
+	// entries of another type or dataset than asked for are left out there.
+	const listed = await listJobsRequest(client, {
 		datasetId: config.datasetId,
 		jobTypes: config.jobTypes,
 		fromDate,
@@ -165,12 +204,17 @@ async function listJobs(
 		limit: JOB_LIST_LIMIT,
 		showCompleted: true,
 	});
-	if (reachedLimit) {
+	if (listed.skipped > 0) {
+		ctx.logger.warn(
+			`Scale Nucleus Trigger: ${listed.skipped} entr${listed.skipped === 1 ? 'y' : 'ies'} of the job list (POST jobs/) had no usable job ID and were skipped (${listed.firstSkipped})`,
+		);
+	}
+	if (listed.reachedLimit) {
 		ctx.logger.warn(
 			`Scale Nucleus Trigger: the job list reached its limit of ${JOB_LIST_LIMIT} jobs; some jobs may be missed. Lower "Lookback (Days)" or watch one dataset.`,
 		);
 	}
-	return jobs.map((job) => ({
+	return listed.jobs.map((job) => ({
 		job_id: job.job_id,
 		status: job.status,
 		created_at: toIso(job.job_creation_time),
@@ -192,11 +236,7 @@ async function getErrors(
 /** Fills job type, creation time and dataset from `GET job/{id}/info` when the poll does not know them. */
 async function completeInfo(client: NucleusClient, job: JobObservation): Promise<void> {
 	if (job.job_type !== null && job.created_at !== null) return;
-	const info =
-		(await client.request<Partial<AsyncJobInfo>>(
-			'GET',
-			`job/${encodePathSegment(job.job_id)}/info`,
-		)) ?? {};
+	const info = await getJobInfo(client, job.job_id);
 	if (job.job_type === null && typeof info.job_type === 'string') job.job_type = info.job_type;
 	if (job.created_at === null) job.created_at = toIso(info.job_creation_time);
 	if (job.dataset_id === null && typeof info.dataset_id === 'string')
@@ -252,13 +292,19 @@ export async function fetchSample(
 	config: TriggerConfig,
 ): Promise<INodeExecutionData[][]> {
 	let candidates: JobObservation[];
+	const unknown: string[] = [];
 	if (config.watch === 'jobIds') {
 		candidates = [];
 		await runPool(config.jobIds.length, DETAIL_CONCURRENCY, async (i) => {
 			const id = config.jobIds[i];
-			const info =
-				(await client.request<Partial<AsyncJobInfo>>('GET', `job/${encodePathSegment(id)}/info`)) ??
-				{};
+			const info = await getJobInfo(client, id).catch((error: unknown) => {
+				if (is404(error)) return undefined;
+				throw error;
+			});
+			if (!info) {
+				unknown.push(id);
+				return;
+			}
 			candidates.push({
 				job_id: id,
 				status:
@@ -268,6 +314,7 @@ export async function fetchSample(
 				dataset_id: typeof info.dataset_id === 'string' ? info.dataset_id : null,
 			});
 		});
+		warnUnknown(ctx, config.jobIds, unknown);
 	} else {
 		const days = Math.max(config.lookbackDays, SAMPLE_DAYS);
 		candidates = await listJobs(ctx, client, config, dayString(Date.now() - days * 86_400_000));
@@ -290,7 +337,7 @@ export async function fetchSample(
 	if (!sample) {
 		const where =
 			config.watch === 'jobIds'
-				? 'among the given job IDs'
+				? `among the given job IDs${unknown.length ? ` (${unknown.length} of them not known to Nucleus: ${unknown.slice(0, 5).join(', ')})` : ''}`
 				: `in the last ${Math.max(config.lookbackDays, SAMPLE_DAYS)} days${config.datasetId ? ` of dataset ${config.datasetId}` : ''}`;
 		throw new NodeOperationError(ctx.getNode(), `No finished job found ${where}`, {
 			description:
@@ -332,16 +379,21 @@ export async function pollJobs(
 	const jobs = new Map<string, JobObservation>();
 	const details = new Map<string, JobDetails>();
 	const dropped: string[] = [];
+	const unknown: string[] = [];
 
-	const lookUp = async (id: string, dropIfGone: boolean) => {
-		// A job we were following that no longer exists (404, e.g. deleted with its dataset) is dropped;
-		// any other failure (already a NodeApiError from the transport) fails the poll.
+	/**
+	 * A job that Nucleus does not know (404) does not fail the poll: a job we were following that no
+	 * longer exists (e.g. deleted with its dataset) is dropped; a watched Specific Job ID is skipped
+	 * this poll and reported, and asked for again next poll. Any other failure (already a NodeApiError
+	 * from the transport, or an unexpected answer) fails the poll, so the cursor does not move.
+	 */
+	const lookUp = async (id: string, whenMissing: 'drop' | 'skip') => {
 		const view = await getJobStatus(client, id).catch((error: unknown) => {
-			if (dropIfGone && is404(error)) return undefined;
+			if (is404(error)) return undefined;
 			throw error;
 		});
 		if (!view) {
-			dropped.push(id);
+			(whenMissing === 'drop' ? dropped : unknown).push(id);
 			return;
 		}
 		const created = base.emitted[id]?.[1] || base.pending[id] || null;
@@ -359,12 +411,17 @@ export async function pollJobs(
 	if (config.watch === 'jobIds') {
 		// Jobs already recorded in a final status are done; only the others are checked.
 		const open = config.jobIds.filter((id) => !base.emitted[id]);
-		await runPool(open.length, DETAIL_CONCURRENCY, async (i) => await lookUp(open[i], false));
+		await runPool(open.length, DETAIL_CONCURRENCY, async (i) => await lookUp(open[i], 'skip'));
+		warnUnknown(ctx, open, unknown);
 	} else {
 		for (const job of await listJobs(ctx, client, config, start.fromDate))
 			jobs.set(job.job_id, job);
 		const missing = missingPendingJobs(base, jobs.keys());
-		await runPool(missing.length, DETAIL_CONCURRENCY, async (i) => await lookUp(missing[i], true));
+		await runPool(
+			missing.length,
+			DETAIL_CONCURRENCY,
+			async (i) => await lookUp(missing[i], 'drop'),
+		);
 	}
 
 	// Oldest first, so that if the time budget runs out the newest jobs are the ones left for the next poll.

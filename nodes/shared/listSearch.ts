@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { listDatasets } from './api/datasets';
 import { NucleusClient } from './transport';
-import type { DatasetDetails } from './api/types';
 
 /** Lists the account's datasets for the resource locator, filtered by name or id. */
 export async function searchDatasets(
@@ -10,9 +10,10 @@ export async function searchDatasets(
 ): Promise<INodeListSearchResult> {
 	const client = await NucleusClient.fromContext(this);
 	try {
-		const datasets = await client.request<DatasetDetails[]>('GET', 'dataset/details');
+		// The answer is checked (a list of {id, name}); an unexpected one is shown as the list's error.
+		const datasets = await listDatasets(client);
 		const needle = (filter ?? '').trim().toLowerCase();
-		const results = (Array.isArray(datasets) ? datasets : [])
+		const results = datasets
 			.filter(
 				(d) =>
 					!needle || d.name.toLowerCase().includes(needle) || d.id.toLowerCase().includes(needle),

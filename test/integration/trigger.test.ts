@@ -11,7 +11,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { ScaleNucleusTrigger } from '../../nodes/ScaleNucleusTrigger/ScaleNucleusTrigger.node.js'; // .js: plain '.node' resolves to the .node.json codex under tsx
 import { MAX_EMITTED } from '../../nodes/ScaleNucleusTrigger/cursor';
 import { startEmulator, type Emulator } from '../emulator';
-import { createTestCredentials, runPoll } from '../harness';
+import { capturedLogEntries, createTestCredentials, runPoll } from '../harness';
 
 let emu: Emulator;
 
@@ -431,6 +431,53 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		assert.equal(emu.stats().byRoute['POST jobs'] ?? 0, 0, 'no listing in this mode');
 	});
 
+	test('Specific Job IDs: an unknown ID (404) is skipped with a warning; the real job is emitted once', async () => {
+		const ds = emu.createDataset('ids-unknown');
+		const real = await runningJob(ds, [GOOD('u1'), BAD('u2')]);
+		const params = { watch: 'jobIds', jobIds: `job_doesnotexist, ${real.job_id}` };
+		const state: IDataObject = {};
+		let logStart = capturedLogEntries.length;
+		const warnings = () =>
+			capturedLogEntries
+				.slice(logStart)
+				.filter((e) => e.level === 'warn' && e.message.includes('job_doesnotexist'))
+				.map((e) => e.message);
+		assert.equal(await poll(params, state), null, 'first poll: the real job is running');
+		assert.deepEqual(warnings(), [
+			'Scale Nucleus Trigger: 1 of the watched job IDs is not known to Nucleus (404) and was skipped: job_doesnotexist. The other jobs were checked; check "Job IDs" (a job is asked for again on every poll).',
+		]);
+		await emu.finishJob(real.job_id);
+
+		// A failed poll still changes nothing: the real job's errors cannot be read.
+		const before = snapshot(state);
+		emu.setFaults({ rate5xx: 1, routes: /\/job\/[^/]+\/errors$/ });
+		await assert.rejects(poll(params, state), (error: Error & { httpCode?: string }) => {
+			assert.match(String(error.httpCode), /^50[34]$/);
+			return true;
+		});
+		assert.deepEqual(state, before, 'state unchanged after the failed poll');
+		emu.resetFaults();
+
+		logStart = capturedLogEntries.length;
+		const items = await poll(params, state);
+		assert.deepEqual(
+			items?.map((i) => [i.job_id, i.status, i.dataset_id, i.error_count]),
+			[[real.job_id, 'Errored_Partial', ds, 1]],
+		);
+		assert.equal(warnings().length, 1, 'reported again on the poll that emitted');
+		assert.deepEqual(Object.keys((state.emitted ?? {}) as IDataObject), [real.job_id]);
+		emu.resetStats();
+		assert.equal(await poll(params, state), null, 'emitted once');
+		assert.equal(emu.stats().byRoute['GET job/:id'], 1, 'only the unknown ID is asked for again');
+
+		// Fetch Test Event skips it too.
+		const sample = await poll(params, {}, 'manual');
+		assert.deepEqual(
+			sample?.map((i) => i.job_id),
+			[real.job_id],
+		);
+	});
+
 	test('a job followed while running is emitted even after it left the listing window', async () => {
 		const ds = emu.createDataset('slow');
 		const old = emu.createJob(ds, [GOOD('s1')], {
@@ -604,6 +651,13 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 	test('configuration mistakes are reported before any request', async () => {
 		await assert.rejects(poll({ watch: 'jobIds', jobIds: ' , ' }, {}), /at least one job ID/);
 		await assert.rejects(poll({ watch: 'all', emitOn: [] }, {}), /Nothing to emit/);
+		await assert.rejects(poll({ watch: 'jobIds', jobIds: 'job_ok, ../jobs' }, {}), {
+			message:
+				"Job IDs: Job ID '../jobs' is not a job ID (job_ and letters, digits, _ or -, at most 200 characters)",
+		});
+		await assert.rejects(poll(datasetParams('ds_a/../b'), {}), {
+			message: 'Dataset ID "ds_a/../b" is not a Nucleus dataset ID',
+		});
 		assert.equal(emu.stats().requests, 0);
 	});
 });

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { getDatasetInfo } from '../../nodes/shared/api/datasets';
 import type { ListedJob } from '../../nodes/shared/api/jobs';
 import { readMetadataJob, readMetadataResult } from '../../nodes/shared/api/metadata';
+import { UnexpectedAnswerError } from '../../nodes/shared/api/unexpected';
 import { parseJobErrors } from '../../nodes/shared/jobs/errors';
 import { normalizeJobStatus } from '../../nodes/shared/jobs/status';
 import type { NucleusClient } from '../../nodes/shared/transport';
@@ -35,7 +36,14 @@ const outcomes = (results: Array<{ outcome: string; update: PlannedUpdate }>) =>
 	results.map((r) => [r.update.referenceId, r.outcome]);
 
 describe('reading the answer of a synchronous metadata update', () => {
-	test('a count and errors are read; an answer that is not an object or carries only an error is refused', () => {
+	/** An UnexpectedAnswerError (never a success) whose message matches. */
+	const unexpected = (pattern: RegExp) => (error: unknown) => {
+		assert.ok(error instanceof UnexpectedAnswerError, String(error));
+		assert.match(error.message, pattern);
+		return true;
+	};
+
+	test('a count and errors are read; an answer that is not an object, carries only an error or is about another dataset is refused', () => {
 		assert.deepEqual(readMetadataResult({ updated_items: 2, errors: ['e'] }, 'ds_a'), {
 			updatedItems: 2,
 			errors: [{ text: 'e' }],
@@ -44,12 +52,23 @@ describe('reading the answer of a synchronous metadata update', () => {
 		assert.deepEqual(readMetadataResult({ updated_items: 1.5 }, 'ds_a').updatedItems, null);
 		assert.throws(
 			() => readMetadataResult('<html>502 Bad Gateway</html>', 'ds_a'),
-			/metadata update of dataset ds_a with '<html>502 Bad Gateway<\/html>', not an object/,
+			unexpected(
+				/^Nucleus answered POST dataset\/ds_a\/metadata\?async=0 with an HTML page \('<html>502 Bad Gateway<\/html>'\); expected the result of the metadata update \(a JSON object\)$/,
+			),
 		);
-		assert.throws(() => readMetadataResult([], 'ds_a'), /not an object/);
+		assert.throws(
+			() => readMetadataResult([], 'ds_a'),
+			unexpected(/with a JSON array of 0 entries \('\[\]'\); expected .*a JSON object/),
+		);
 		assert.throws(
 			() => readMetadataResult({ error: 'Dataset is locked', status_code: 409 }, 'ds_a'),
-			/Nucleus refused the metadata update of dataset ds_a: Dataset is locked/,
+			unexpected(
+				/^Nucleus answered POST dataset\/ds_a\/metadata\?async=0 with an error: Dataset is locked$/,
+			),
+		);
+		assert.throws(
+			() => readMetadataResult({ dataset_id: 'ds_b', updated_items: 1 }, 'ds_a'),
+			unexpected(/metadata\?async=0 about another dataset \(ds_b\)/),
 		);
 	});
 
@@ -69,7 +88,7 @@ describe('reading the answer of a synchronous metadata update', () => {
 					status: 'Running',
 					job_type: 'x',
 					job_creation_time: 't',
-					dataset_id: 'ds_b',
+					dataset_id: 'ds_a',
 				},
 				'ds_a',
 			),
@@ -78,11 +97,25 @@ describe('reading the answer of a synchronous metadata update', () => {
 				job_last_known_status: 'Running',
 				job_type: 'x',
 				job_creation_time: 't',
-				dataset_id: 'ds_b',
+				dataset_id: 'ds_a',
 			},
 		);
-		assert.throws(() => readMetadataJob({ updated_items: 3 }, 'ds_a'), /without a job/);
-		assert.throws(() => readMetadataJob({ job_id: 'has space' }, 'ds_a'), /without a job/);
+		const noJob = unexpected(
+			/^Nucleus answered POST dataset\/ds_a\/metadata\?async=1 with .*; expected the job of the update \(an object with its job_id\)$/,
+		);
+		assert.throws(() => readMetadataJob({ updated_items: 3 }, 'ds_a'), noJob);
+		assert.throws(() => readMetadataJob({ job_id: 'has space' }, 'ds_a'), noJob);
+		assert.throws(() => readMetadataJob({ job_id: '..' }, 'ds_a'), noJob);
+		assert.throws(() => readMetadataJob('<!doctype html><p>login</p>', 'ds_a'), noJob);
+		// A job of another dataset is not this run's job: it is not waited on.
+		assert.throws(
+			() => readMetadataJob({ job_id: 'job_2', dataset_id: 'ds_b' }, 'ds_a'),
+			unexpected(/async=1 with a job of another dataset \(ds_b\)/),
+		);
+		assert.throws(
+			() => readMetadataJob({ error: 'Dataset is locked', status_code: 409 }, 'ds_a'),
+			unexpected(/async=1 with an error: Dataset is locked$/),
+		);
 	});
 });
 
@@ -262,11 +295,30 @@ describe('the item count of Dataset → Get', () => {
 		assert.equal((await getDatasetInfo(fallback.client, 'ds_a')).item_count, 5);
 		assert.deepEqual(fallback.asked, ['GET dataset/ds_a/info', 'GET dataset/ds_a/size']);
 
-		const neither = stubClient({ 'dataset/ds_a/info': { length: '12' }, 'dataset/ds_a/size': {} });
+		const neither = stubClient({
+			'dataset/ds_a/info': { name: 'n', length: '12' },
+			'dataset/ds_a/size': {},
+		});
+		await assert.rejects(getDatasetInfo(neither.client, 'ds_a'), (error: unknown) => {
+			assert.ok(error instanceof UnexpectedAnswerError);
+			assert.match(
+				error.message,
+				/^Nucleus did not say how many items dataset ds_a holds: it answered GET dataset\/ds_a\/size with an empty JSON object \(\{\}\)/,
+			);
+			return true;
+		});
+		// The info is checked as Dataset → Get checks it: an object with the dataset's name.
+		await assert.rejects(getDatasetInfo(stubClient({}).client, 'ds_a'), (error: unknown) => {
+			assert.ok(error instanceof UnexpectedAnswerError);
+			assert.match(
+				error.message,
+				/^Nucleus answered GET dataset\/ds_a\/info with an empty body; expected the dataset's info/,
+			);
+			return true;
+		});
 		await assert.rejects(
-			getDatasetInfo(neither.client, 'ds_a'),
-			/did not say how many items dataset ds_a holds/,
+			getDatasetInfo(stubClient({ 'dataset/ds_a/info': { length: 3 } }).client, 'ds_a'),
+			/expected the dataset's info \(an object with its name\)/,
 		);
-		await assert.rejects(getDatasetInfo(stubClient({}).client, 'ds_a'), /with no object/);
 	});
 });

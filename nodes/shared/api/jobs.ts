@@ -1,25 +1,155 @@
 /**
- * The AsyncJob endpoints (nucleus-api.md 5.1): `GET job/{id}`, `GET job/{id}/errors` and the job
- * list `POST jobs/`. All are reads, so the transport may repeat them; each answer is checked before
- * it is returned.
+ * The AsyncJob endpoints (nucleus-api.md 5.1): `GET job/{id}`, `GET job/{id}/errors`,
+ * `GET job/{id}/info` and `POST jobs/`. Each answer is checked against the shape its caller needs
+ * before it is returned; a body that is not that shape is an UnexpectedAnswerError saying what
+ * arrived (api/unexpected.ts). Routes come from api/paths.ts.
  */
-import { OperationalError } from 'n8n-workflow';
-
 import { parseJobErrors, type JobError } from '../jobs/errors';
 import { normalizeJobStatus, type JobStatusView } from '../jobs/status';
+import { oneLine } from '../text';
 import type { NucleusClient } from '../transport';
-import { encodePathSegment } from '../transport';
+import { routes, serverIdProblem } from './paths';
+import type { AsyncJobInfo } from './types';
+import { embeddedError, isObject, unexpectedAnswer, UnexpectedAnswerError } from './unexpected';
+
+/** A body the transport could not read as JSON may still be JSON sent as a JSON string. */
+function unwrapJsonText(raw: unknown): unknown {
+	if (typeof raw !== 'string') return raw;
+	const t = raw.trim();
+	if (!(t.startsWith('{') || t.startsWith('['))) return raw;
+	try {
+		return JSON.parse(t) as unknown;
+	} catch {
+		return raw;
+	}
+}
+
+function otherJob(request: string, answered: unknown): UnexpectedAnswerError {
+	return new UnexpectedAnswerError(
+		`Nucleus answered ${request} about another job (${oneLine(String(answered), 60)})`,
+		'The answer is not about the job asked for; nothing is reported. Check the Base URL in the credential.',
+	);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers (pure)
+
+/** `GET job/{id}` → `{job_id, status, message, job_progress, …}` (nucleus-api.md 5.2). */
+export function readJobStatus(raw: unknown, jobId: string, request: string): JobStatusView {
+	const body = unwrapJsonText(raw);
+	const status = isObject(body) ? (body.status ?? body.job_last_known_status) : undefined;
+	if (!isObject(body) || typeof status !== 'string' || status.trim() === '') {
+		const error = embeddedError(body);
+		if (error) {
+			throw new UnexpectedAnswerError(
+				`Nucleus answered ${request} with an error: ${error}`,
+				'The request reached Nucleus (HTTP 2xx) but its body reports an error instead of a job status.',
+			);
+		}
+		throw unexpectedAnswer(request, 'a job status (an object with "status")', raw);
+	}
+	if (body.job_id !== undefined && String(body.job_id) !== jobId)
+		throw otherJob(request, body.job_id);
+	return normalizeJobStatus(body, jobId);
+}
+
+/**
+ * `GET job/{id}/errors` → a JSON array of strings (nucleus-api.md 5.6), also taken wrapped as
+ * `{errors: [...]}` or sent as a JSON string. An HTML page is not a list of one error.
+ */
+export function readJobErrors(raw: unknown, request: string): JobError[] {
+	const body = unwrapJsonText(raw);
+	if (Array.isArray(body)) return parseJobErrors(body);
+	if (isObject(body) && Array.isArray(body.errors)) return parseJobErrors(body.errors);
+	const error = embeddedError(body);
+	if (error) {
+		throw new UnexpectedAnswerError(
+			`Nucleus answered ${request} with an error: ${error}`,
+			'The request reached Nucleus (HTTP 2xx) but its body reports an error instead of the job errors.',
+		);
+	}
+	throw unexpectedAnswer(request, "the job's errors (a JSON array of texts)", raw);
+}
+
+/** `GET job/{id}/info` → `{job_id, job_last_known_status, job_type, job_creation_time, …}` (5.1). */
+export function readJobInfo(raw: unknown, jobId: string, request: string): Partial<AsyncJobInfo> {
+	const body = unwrapJsonText(raw);
+	if (!isObject(body) || embeddedError(body) !== undefined) {
+		throw unexpectedAnswer(request, "the job's info (a JSON object)", raw);
+	}
+	if (body.job_id !== undefined && String(body.job_id) !== jobId)
+		throw otherJob(request, body.job_id);
+	const info: Partial<AsyncJobInfo> = {};
+	if (typeof body.job_last_known_status === 'string')
+		info.job_last_known_status = body.job_last_known_status.trim();
+	if (typeof body.job_type === 'string') info.job_type = body.job_type;
+	if (typeof body.job_creation_time === 'string') info.job_creation_time = body.job_creation_time;
+	if (typeof body.dataset_id === 'string') info.dataset_id = body.dataset_id;
+	return info;
+}
+
+/** One entry of the job list, as the API gives it (`job/{id}/info` shape), with its fields checked. */
+export interface ListedJob {
+	job_id: string;
+	/** `job_last_known_status`, trimmed; '' when the entry has none. */
+	status: string;
+	job_type: string | null;
+	dataset_id: string | null;
+	/** As the API sends it (an ISO string in practice), or null when it is not text. */
+	job_creation_time: string | null;
+}
+
+/**
+ * `POST jobs/` → a JSON array of AsyncJob infos (nucleus-api.md 5.1). An answer that is not a list
+ * is refused. Entries that are not a job with a usable ID are left out and counted in `skipped`
+ * (with the first reason), so one odd entry does not stop every poll; the caller reports them.
+ */
+export function readJobList(
+	raw: unknown,
+	request: string,
+): { jobs: ListedJob[]; skipped: number; firstSkipped?: string } {
+	const body = unwrapJsonText(raw);
+	if (!Array.isArray(body)) {
+		throw unexpectedAnswer(request, 'a list of jobs (a JSON array)', raw);
+	}
+	const jobs: ListedJob[] = [];
+	let skipped = 0;
+	let firstSkipped: string | undefined;
+	body.forEach((entry: unknown, index) => {
+		const problem = isObject(entry) ? serverIdProblem(entry.job_id) : 'the entry is not an object';
+		if (problem !== undefined || !isObject(entry)) {
+			skipped++;
+			firstSkipped ??= `entry ${index}: job_id ${problem}`;
+			return;
+		}
+		jobs.push({
+			job_id: entry.job_id as string,
+			status:
+				typeof entry.job_last_known_status === 'string' ? entry.job_last_known_status.trim() : '',
+			job_type: typeof entry.job_type === 'string' ? entry.job_type : null,
+			dataset_id: typeof entry.dataset_id === 'string' ? entry.dataset_id : null,
+			job_creation_time:
+				typeof entry.job_creation_time === 'string' ? entry.job_creation_time : null,
+		});
+	});
+	return { jobs, skipped, firstSkipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests (reads: the transport may repeat them)
 
 export async function getJobStatus(
 	client: NucleusClient,
 	jobId: string,
-	options: { itemIndex?: number; retry?: boolean } = {},
+	options: { itemIndex?: number; retry?: boolean; timeoutMs?: number } = {},
 ): Promise<JobStatusView> {
-	const raw = await client.request('GET', `job/${encodePathSegment(jobId)}`, {
+	const route = routes.job(jobId);
+	const raw = await client.request('GET', route, {
 		itemIndex: options.itemIndex,
 		retry: options.retry ?? true,
+		timeoutMs: options.timeoutMs,
 	});
-	return normalizeJobStatus(raw, jobId);
+	return readJobStatus(raw, jobId, `GET ${route}`);
 }
 
 export async function getJobErrors(
@@ -27,8 +157,17 @@ export async function getJobErrors(
 	jobId: string,
 	itemIndex?: number,
 ): Promise<JobError[]> {
-	const raw = await client.request('GET', `job/${encodePathSegment(jobId)}/errors`, { itemIndex });
-	return parseJobErrors(raw);
+	const route = routes.jobErrors(jobId);
+	const raw = await client.request('GET', route, { itemIndex });
+	return readJobErrors(raw, `GET ${route}`);
+}
+
+export async function getJobInfo(
+	client: NucleusClient,
+	jobId: string,
+): Promise<Partial<AsyncJobInfo>> {
+	const route = routes.jobInfo(jobId);
+	return readJobInfo(await client.request('GET', route), jobId, `GET ${route}`);
 }
 
 /** `POST jobs/` returns at most this many jobs (the SDK's JOB_REQ_LIMIT, its default and maximum). */
@@ -39,7 +178,7 @@ export interface JobListFilter {
 	datasetId: string | null;
 	/** Empty: every type. */
 	jobTypes: string[];
-	/** Day strings (YYYY-MM-DD) or null; the API compares by day. */
+	/** Day strings (YYYY-MM-DD, UTC) or null; the API compares by creation day. */
 	fromDate: string | null;
 	toDate: string | null;
 	/** At most JOB_LIST_LIMIT. */
@@ -48,28 +187,41 @@ export interface JobListFilter {
 	showCompleted: boolean;
 }
 
-/** One entry of the job list, as the API gives it (`job/{id}/info` shape), with its fields checked. */
-export interface ListedJob {
-	job_id: string;
-	/** `job_last_known_status`, trimmed; '' when the entry has none. */
-	status: string;
-	job_type: string | null;
-	dataset_id: string | null;
-	/** As the API sends it (an ISO string in practice), or null. */
-	job_creation_time: string | null;
+export interface JobList {
+	/** The listed jobs that match the filter's types and dataset. */
+	jobs: ListedJob[];
+	/** Entries without a usable job ID, left out (see readJobList); the caller reports them. */
+	skipped: number;
+	firstSkipped?: string;
+	/** The answer had `limit` entries or more: the list may be cut. */
+	reachedLimit: boolean;
 }
 
 /**
- * `POST jobs/`: the jobs matching `filter`. The answer must be a JSON array; entries without a job ID
- * are skipped, and an entry of another type or dataset than asked for is left out, so the result is
- * right even if the server ignores a filter. `reachedLimit` says the list may be cut.
+ * The listed jobs that match `filter`'s job types and dataset. The server filters too; this keeps
+ * the result right if it ignores a filter. An entry that does not say its type or dataset is kept.
+ */
+export function matchingJobs(jobs: ListedJob[], filter: JobListFilter): ListedJob[] {
+	const types = new Set(filter.jobTypes);
+	return jobs.filter(
+		(job) =>
+			(types.size === 0 || job.job_type === null || types.has(job.job_type)) &&
+			(!filter.datasetId || job.dataset_id === null || job.dataset_id === filter.datasetId),
+	);
+}
+
+/**
+ * `POST jobs/`: the jobs matching `filter`. The answer is checked by readJobList (a body that is not
+ * a list is an UnexpectedAnswerError; entries without a usable job ID are skipped and counted), then
+ * entries of another type or dataset than asked for are left out.
  */
 export async function listJobs(
 	client: NucleusClient,
 	filter: JobListFilter,
 	itemIndex?: number,
-): Promise<{ jobs: ListedJob[]; reachedLimit: boolean }> {
-	const raw = await client.request<unknown>('POST', 'jobs/', {
+): Promise<JobList> {
+	const route = routes.jobList();
+	const raw = await client.request('POST', route, {
 		itemIndex,
 		json: {
 			dataset_id: filter.datasetId,
@@ -80,29 +232,11 @@ export async function listJobs(
 			show_completed: filter.showCompleted,
 		},
 	});
-	if (!Array.isArray(raw)) {
-		throw new OperationalError(
-			'Nucleus returned an unexpected answer to the job list (POST jobs/)',
-			{ description: 'Expected a JSON array of jobs. Check the Base URL in the credential.' },
-		);
-	}
-	const types = new Set(filter.jobTypes);
-	const jobs: ListedJob[] = [];
-	for (const entry of raw as Array<Record<string, unknown> | null>) {
-		if (!entry || typeof entry.job_id !== 'string') continue;
-		const jobType = typeof entry.job_type === 'string' ? entry.job_type : null;
-		if (types.size > 0 && jobType !== null && !types.has(jobType)) continue;
-		const datasetId = typeof entry.dataset_id === 'string' ? entry.dataset_id : null;
-		if (filter.datasetId && datasetId !== null && datasetId !== filter.datasetId) continue;
-		jobs.push({
-			job_id: entry.job_id,
-			status:
-				typeof entry.job_last_known_status === 'string' ? entry.job_last_known_status.trim() : '',
-			job_type: jobType,
-			dataset_id: datasetId,
-			job_creation_time:
-				typeof entry.job_creation_time === 'string' ? entry.job_creation_time : null,
-		});
-	}
-	return { jobs, reachedLimit: raw.length >= filter.limit };
+	const listed = readJobList(raw, `POST ${route}`);
+	return {
+		jobs: matchingJobs(listed.jobs, filter),
+		skipped: listed.skipped,
+		firstSkipped: listed.firstSkipped,
+		reachedLimit: listed.jobs.length + listed.skipped >= filter.limit,
+	};
 }

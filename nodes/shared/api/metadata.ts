@@ -9,16 +9,16 @@
  *
  * The synchronous answer is not public (the SDK calls it "a dictionary outlining success or
  * failures"). It is read for `updated_items` (a count) and `errors` (texts naming the reference IDs
- * that failed); an answer that is not an object, or that carries only an `error`, is refused. Items
- * the answer does not account for are reported as such by the caller, never as updated.
+ * that failed); an answer that is not an object, or that carries only an `error`, is refused with an
+ * UnexpectedAnswerError saying what arrived (api/unexpected.ts). Items the answer does not account
+ * for are reported as such by the caller, never as updated. The route comes from api/paths.ts.
  */
-import { OperationalError } from 'n8n-workflow';
-
 import { parseJobErrors, type JobError } from '../jobs/errors';
 import { oneLine } from '../text';
 import type { NucleusClient } from '../transport';
-import { encodePathSegment } from '../transport';
+import { routes, serverIdProblem } from './paths';
 import type { AsyncJobInfo } from './types';
+import { embeddedError, isObject, unexpectedAnswer, UnexpectedAnswerError } from './unexpected';
 
 /** Most items of one synchronous request (the SDK's limit in MetadataManager). */
 export const MAX_SYNC_METADATA_ITEMS = 500;
@@ -36,19 +36,11 @@ export interface MetadataUpdateResult {
 	errors: JobError[];
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-	return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const NOT_REPORTED = 'No item is reported updated.';
 
-function preview(raw: unknown): string {
-	if (raw === undefined || raw === '') return 'an empty body';
-	let text: string;
-	try {
-		text = typeof raw === 'string' ? raw : JSON.stringify(raw);
-	} catch {
-		text = String(raw);
-	}
-	return `'${oneLine(text, 120)}'`;
+/** How the readers name the request in their errors: `POST dataset/ds_x/metadata?async=0`. */
+export function metadataRequest(datasetId: string, asynchronous: boolean): string {
+	return `POST ${routes.datasetMetadata(datasetId)}?async=${asynchronous ? 1 : 0}`;
 }
 
 /**
@@ -61,41 +53,81 @@ export async function postMetadataUpdate(
 	entries: MetadataUpdateEntry[],
 	options: { asynchronous: boolean; itemIndex?: number },
 ): Promise<unknown> {
-	return await client.request('POST', `dataset/${encodePathSegment(datasetId)}/metadata`, {
+	return await client.request('POST', routes.datasetMetadata(datasetId), {
 		itemIndex: options.itemIndex,
 		query: { async: options.asynchronous ? 1 : 0 },
 		json: { metadata: entries, level: 'item' },
 	});
 }
 
-/** Reads the answer of a synchronous update; throws an OperationalError naming what came back. */
-export function readMetadataResult(raw: unknown, datasetId: string): MetadataUpdateResult {
+/**
+ * Reads the answer of a synchronous update; an answer that is not an object, or that carries only an
+ * error, is an UnexpectedAnswerError naming what came back.
+ */
+export function readMetadataResult(
+	raw: unknown,
+	datasetId: string,
+	request = metadataRequest(datasetId, false),
+): MetadataUpdateResult {
 	if (!isObject(raw)) {
-		throw new OperationalError(
-			`Nucleus answered the metadata update of dataset ${datasetId} with ${preview(raw)}, not an object`,
-			{ description: 'Check the Base URL in the credential. No item is reported updated.' },
+		throw unexpectedAnswer(
+			request,
+			'the result of the metadata update (a JSON object)',
+			raw,
+			`${NOT_REPORTED} The metadata may be updated anyway; running the same update again gives the same metadata.`,
+		);
+	}
+	if (raw.dataset_id !== undefined && raw.dataset_id !== datasetId) {
+		throw new UnexpectedAnswerError(
+			`Nucleus answered ${request} about another dataset (${oneLine(String(raw.dataset_id), 60)})`,
+			`The answer is not about the dataset asked for. ${NOT_REPORTED} Check the Base URL in the credential.`,
 		);
 	}
 	const count = raw.updated_items;
 	const updatedItems =
 		typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null;
-	if (typeof raw.error === 'string' && updatedItems === null) {
-		// Some Nucleus endpoints put {error, status_code} in a 2xx body (nucleus-api.md 7).
-		throw new OperationalError(
-			`Nucleus refused the metadata update of dataset ${datasetId}: ${oneLine(raw.error, 300)}`,
+	// Some Nucleus endpoints put {error, status_code} in a 2xx body (nucleus-api.md 7).
+	const error = embeddedError(raw);
+	if (error && updatedItems === null) {
+		throw new UnexpectedAnswerError(
+			`Nucleus answered ${request} with an error: ${error}`,
+			`The request reached Nucleus (HTTP 2xx) but its body reports an error; check the values named in it. ${NOT_REPORTED}`,
 		);
 	}
 	const errors = raw.errors === undefined || raw.errors === null ? [] : parseJobErrors(raw.errors);
 	return { updatedItems, errors };
 }
 
-/** Reads the AsyncJob an asynchronous update answers with; throws when it has no usable job ID. */
-export function readMetadataJob(raw: unknown, datasetId: string): AsyncJobInfo {
+/**
+ * Reads the AsyncJob an asynchronous update answers with. An answer without a usable job ID (one
+ * path segment, api/paths.ts), carrying an error, or naming a job of another dataset is an
+ * UnexpectedAnswerError: no job is waited on and no item is reported updated.
+ */
+export function readMetadataJob(
+	raw: unknown,
+	datasetId: string,
+	request = metadataRequest(datasetId, true),
+): AsyncJobInfo {
+	const error = embeddedError(raw);
+	if (error) {
+		throw new UnexpectedAnswerError(
+			`Nucleus answered ${request} with an error: ${error}`,
+			`The request reached Nucleus (HTTP 2xx) but its body reports an error instead of a job. ${NOT_REPORTED}`,
+		);
+	}
 	const id = isObject(raw) ? raw.job_id : undefined;
-	if (!isObject(raw) || typeof id !== 'string' || !/^\S{1,200}$/.test(id)) {
-		throw new OperationalError(
-			`Nucleus answered the asynchronous metadata update of dataset ${datasetId} without a job: ${preview(raw)}`,
-			{ description: 'Check the Base URL in the credential. No item is reported updated.' },
+	if (!isObject(raw) || serverIdProblem(id) !== undefined) {
+		throw unexpectedAnswer(
+			request,
+			'the job of the update (an object with its job_id)',
+			raw,
+			`${NOT_REPORTED} A job may have been started anyway: look for it with Job → Get Many (Job Types: Metadata Update).`,
+		);
+	}
+	if (raw.dataset_id !== undefined && raw.dataset_id !== datasetId) {
+		throw new UnexpectedAnswerError(
+			`Nucleus answered ${request} with a job of another dataset (${oneLine(String(raw.dataset_id), 60)})`,
+			`The answer is not about the dataset asked for; the job is not waited on. ${NOT_REPORTED} Check the Base URL in the credential.`,
 		);
 	}
 	const status =
@@ -105,7 +137,7 @@ export function readMetadataJob(raw: unknown, datasetId: string): AsyncJobInfo {
 				? raw.status
 				: 'Queued';
 	return {
-		job_id: id,
+		job_id: id as string,
 		job_last_known_status: status,
 		job_type: typeof raw.job_type === 'string' ? raw.job_type : METADATA_JOB_TYPE,
 		job_creation_time:

@@ -3,19 +3,28 @@
  * about 100 jobs; they are polled together, a few at a time, not one loop per job).
  *
  * A job is done waiting when it is final (jobs/status.ts: Completed, Cancelled, Errored*; never Queued
- * or Running). Outages, 429 and 5xx while waiting do not end the wait: each poll is one attempt and
- * the loop itself rides them out, so the timeout is exact. A job that cannot be read for another
- * reason (401, 404, an unreadable answer) stops being polled and is reported as failed; the others
- * go on.
+ * or Running). The timeout bounds the whole wait: each status request gets the time that is left as
+ * its own timeout, so a server that never answers cannot hold the wait past it.
+ *
+ * Answers that say nothing about the job do not end the wait: network failures, 408, 429 and every
+ * 5xx, and 2xx bodies that are not a job status (an HTML page, truncated JSON). Each poll is one
+ * attempt and the loop rides them out. A 404 in the first NOT_FOUND_GRACE_MS of the wait is ridden
+ * out too, because a job Nucleus has just created may not be visible at once; a 404 after that ends
+ * the wait for that job ("could not be read"), as does any other failure (401, 403, 400, an ID that
+ * cannot be sent). The other jobs go on either way.
  */
 import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { getJobStatus } from '../api/jobs';
+import { UnexpectedAnswerError } from '../api/unexpected';
 import { runPool } from '../pool';
 import type { NucleusClient } from '../transport';
-import { abortableSleep, isRetryableStatus, makeAbortError } from '../transport';
+import { abortableSleep, makeAbortError } from '../transport';
 import type { JobStatusView } from './status';
+
+/** How long from the start of a wait a 404 means "not visible yet" rather than "no such job". */
+export const NOT_FOUND_GRACE_MS = 30_000;
 
 export interface WaitOptions {
 	intervalMs: number;
@@ -26,6 +35,8 @@ export interface WaitOptions {
 	itemIndex?: number;
 	/** Called after each polling round with the jobs done so far (for progress reports). */
 	onRound?: (done: number, total: number) => void;
+	/** Default NOT_FOUND_GRACE_MS. */
+	notFoundGraceMs?: number;
 }
 
 export type JobWaitResult =
@@ -33,13 +44,19 @@ export type JobWaitResult =
 	| { state: 'timeout'; last?: JobStatusView; lastProblem?: string }
 	| { state: 'failed'; error: Error };
 
-/** A failure that waiting can ride out: the API is briefly unreachable, rate limited or overloaded. */
-function isTransient(error: unknown): boolean {
+type Failure = 'transient' | 'notFound' | 'fatal';
+
+/** What a failed status request means for the wait. */
+function classify(error: unknown): Failure {
+	if (error instanceof UnexpectedAnswerError) return 'transient';
 	if (error instanceof NodeApiError) {
+		if (!error.httpCode) return 'transient'; // no HTTP answer: refused, reset, timed out
 		const code = Number(error.httpCode);
-		return !error.httpCode || Number.isNaN(code) || isRetryableStatus(code);
+		if (Number.isNaN(code)) return 'transient';
+		if (code === 404) return 'notFound';
+		return code === 408 || code === 429 || code >= 500 ? 'transient' : 'fatal';
 	}
-	return false;
+	return 'fatal';
 }
 
 /** Polls every job until it is final, fails to be read, or the timeout passes. Rejects only on cancel. */
@@ -48,10 +65,14 @@ export async function waitForJobs(
 	jobIds: string[],
 	options: WaitOptions,
 ): Promise<Map<string, JobWaitResult>> {
-	const deadline = Date.now() + options.timeoutMs;
+	const started = Date.now();
+	const deadline = started + options.timeoutMs;
+	const graceMs = options.notFoundGraceMs ?? NOT_FOUND_GRACE_MS;
 	const results = new Map<string, JobWaitResult>();
 	const last = new Map<string, JobStatusView>();
 	const problems = new Map<string, string>();
+	/** Jobs whose latest answer was a 404, with that error. */
+	const notFound = new Map<string, Error>();
 	let pending = [...new Set(jobIds)];
 	for (;;) {
 		const round = pending;
@@ -60,18 +81,28 @@ export async function waitForJobs(
 			Math.max(1, options.concurrency ?? 8),
 			async (k) => {
 				const jobId = round[k];
+				const remaining = deadline - Date.now();
+				if (remaining <= 0) return; // the timeout is reported below
 				try {
 					const status = await getJobStatus(client, jobId, {
 						itemIndex: options.itemIndex,
 						retry: false,
+						timeoutMs: Math.ceil(remaining),
 					});
 					last.set(jobId, status);
 					problems.delete(jobId);
+					notFound.delete(jobId);
 					if (status.final) results.set(jobId, { state: 'final', status });
 				} catch (error) {
 					if (options.signal?.aborted) throw makeAbortError();
-					if (isTransient(error)) problems.set(jobId, (error as Error).message);
-					else results.set(jobId, { state: 'failed', error: error as Error });
+					const kind = classify(error);
+					if (kind === 'fatal' || (kind === 'notFound' && Date.now() - started >= graceMs)) {
+						results.set(jobId, { state: 'failed', error: error as Error });
+						return;
+					}
+					problems.set(jobId, (error as Error).message);
+					if (kind === 'notFound') notFound.set(jobId, error as Error);
+					else notFound.delete(jobId);
 				}
 			},
 			options.signal,
@@ -83,7 +114,14 @@ export async function waitForJobs(
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) {
 			for (const id of pending) {
-				results.set(id, { state: 'timeout', last: last.get(id), lastProblem: problems.get(id) });
+				// A job that Nucleus still does not know at the end is reported as unknown, not as slow.
+				const missing = notFound.get(id);
+				results.set(
+					id,
+					missing
+						? { state: 'failed', error: missing }
+						: { state: 'timeout', last: last.get(id), lastProblem: problems.get(id) },
+				);
 			}
 			return results;
 		}

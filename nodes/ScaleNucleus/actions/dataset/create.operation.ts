@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { createDataset } from '../../../shared/api/datasets';
 import type { NucleusClient } from '../../../shared/transport';
 
 const properties: INodeProperties[] = [
@@ -42,16 +43,19 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const name = (this.getNodeParameter('name', itemIndex) as string).trim();
+	const raw = this.getNodeParameter('name', itemIndex) as unknown;
+	const name = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+	if (!name) {
+		throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: Name is empty`, {
+			itemIndex,
+			description: 'Give the new dataset a name. Nothing was sent for this item.',
+		});
+	}
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	return await client.request<IDataObject>('POST', 'dataset/create', {
+	// The answer is checked: it must name the new dataset (shared/api/datasets.ts).
+	return await createDataset(
+		client,
+		{ name, usePrivacyMode: options.usePrivacyMode === true },
 		itemIndex,
-		json: {
-			name,
-			is_scene: false,
-			use_privacy_mode: options.usePrivacyMode === true,
-			item_metadata_schema: null,
-			annotation_metadata_schema: null,
-		},
-	});
+	);
 }

@@ -11,7 +11,10 @@ export const description = updateDisplayOptions(
 	[datasetLocator],
 );
 
-/** The dataset's info (`GET dataset/{id}/info`) with `item_count`, its number of items. */
+/**
+ * The dataset's info (`GET dataset/{id}/info`) with `item_count`, its number of items; both answers
+ * are checked (shared/api/datasets.ts), so an unexpected body is an error, never an empty result.
+ */
 export async function executeItem(
 	this: IExecuteFunctions,
 	itemIndex: number,

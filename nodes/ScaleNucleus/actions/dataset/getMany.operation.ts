@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { listDatasets } from '../../../shared/api/datasets';
 import type { NucleusClient } from '../../../shared/transport';
-import type { DatasetDetails } from '../../../shared/api/types';
-import { returnAllOrLimit } from '../common';
+import { limitOf, returnAllOrLimit } from '../common';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['dataset'], operation: ['getMany'] } },
@@ -15,8 +15,7 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const datasets = await client.request<DatasetDetails[]>('GET', 'dataset/details', { itemIndex });
-	const list = (Array.isArray(datasets) ? datasets : []) as unknown as IDataObject[];
-	return returnAll ? list : list.slice(0, this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = limitOf(this, itemIndex);
+	const datasets = (await listDatasets(client, itemIndex)) as unknown as IDataObject[];
+	return datasets.slice(0, limit);
 }

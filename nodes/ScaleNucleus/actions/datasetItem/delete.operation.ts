@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { deleteItem } from '../../../shared/api/datasets';
 import { datasetLocator } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
 import { itemLocation, referenceIdParameter } from '../common';
@@ -15,10 +16,8 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const { datasetId, referenceId, route } = itemLocation(this, itemIndex);
-	await client.request('DELETE', route, {
-		itemIndex,
-		json: {},
-	});
+	const { datasetId, referenceId } = itemLocation(this, itemIndex);
+	// Reported deleted only when the answer reads as a deletion (shared/api/datasets.ts).
+	await deleteItem(client, datasetId, referenceId, itemIndex);
 	return { deleted: true, dataset_id: datasetId, reference_id: referenceId };
 }

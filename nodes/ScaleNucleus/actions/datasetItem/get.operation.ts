@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { getItem } from '../../../shared/api/datasets';
 import { datasetLocator } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
 import { itemLocation, referenceIdParameter } from '../common';
@@ -15,11 +16,6 @@ export async function executeItem(
 	itemIndex: number,
 	client: NucleusClient,
 ): Promise<IDataObject> {
-	const { route } = itemLocation(this, itemIndex);
-	const response = await client.request<{ item?: IDataObject; annotations?: IDataObject }>(
-		'GET',
-		route,
-		{ itemIndex },
-	);
-	return { ...(response?.item ?? {}), annotations: response?.annotations ?? {} };
+	const { datasetId, referenceId } = itemLocation(this, itemIndex);
+	return await getItem(client, datasetId, referenceId, itemIndex);
 }

@@ -4,11 +4,21 @@
  * Job → Get Status (`status`, `succeeded`, `errored`, `final`, `progress`, …) plus `job_type`,
  * `dataset_id` and `job_creation_time`. The list carries only each job's last known status; the
  * option Include Progress reads `GET job/{id}` for every listed job to fill progress, steps and message.
+ * The list's answer is checked in shared/api/jobs.ts (readJobList): a body that is not a list is an
+ * UnexpectedAnswerError, and an entry without a usable job ID is skipped with a warning. The Dataset
+ * filter and Limit are checked before any request (shared/api/paths.ts, shared/options.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { JOB_LIST_LIMIT, getJobStatus, listJobs, type ListedJob } from '../../../shared/api/jobs';
+import {
+	JOB_LIST_LIMIT,
+	getJobStatus,
+	listJobs,
+	type JobListFilter,
+	type ListedJob,
+} from '../../../shared/api/jobs';
+import { datasetIdProblem } from '../../../shared/api/paths';
 import { datasetLocator } from '../../../shared/descriptions';
 import { JOB_TYPES } from '../../../shared/jobTypes';
 import {
@@ -21,7 +31,7 @@ import {
 import { runPool } from '../../../shared/pool';
 import { oneLine } from '../../../shared/text';
 import type { NucleusClient } from '../../../shared/transport';
-import { returnAllOrLimit } from '../common';
+import { limitOf, returnAllOrLimit } from '../common';
 
 /** `GET job/{id}` requests in flight at once with Include Progress. */
 const DETAIL_CONCURRENCY = 4;
@@ -126,7 +136,7 @@ function day(ms: number): string {
  * out. Always the largest list (the SDK's default too): the API's order is not public, so the newest
  * jobs are chosen here, after filtering.
  */
-export function jobListFilter(query: JobListQuery) {
+export function jobListFilter(query: JobListQuery): JobListFilter {
 	return {
 		datasetId: query.datasetId,
 		jobTypes: query.jobTypes,
@@ -209,7 +219,16 @@ export function readJobListQuery(ctx: IExecuteFunctions, itemIndex: number): Job
 	// The dataset picker's value (list or ID mode: the ID itself either way).
 	const picked = filters.datasetId as { value?: unknown } | string | undefined;
 	const rawId = typeof picked === 'object' && picked !== null ? picked.value : picked;
-	const datasetId = typeof rawId === 'string' && rawId.trim() ? rawId.trim() : null;
+	const trimmed = typeof rawId === 'string' ? rawId.trim() : rawId;
+	const datasetGiven = !(trimmed === undefined || trimmed === null || trimmed === '');
+	// A typo would list no job, silently; a value that is not text must not widen the list to the account.
+	const problem = datasetGiven ? datasetIdProblem(trimmed, `Item ${itemIndex}: `) : undefined;
+	if (problem) {
+		throw new NodeOperationError(ctx.getNode(), problem.message, {
+			itemIndex,
+			description: `${problem.description} Nothing was sent for this item.`,
+		});
+	}
 	const list = (v: unknown) =>
 		Array.isArray(v)
 			? [...new Set(v.filter((t): t is string => typeof t === 'string' && t !== ''))]
@@ -227,7 +246,7 @@ export function readJobListQuery(ctx: IExecuteFunctions, itemIndex: number): Job
 		);
 	}
 	return {
-		datasetId,
+		datasetId: datasetGiven ? (trimmed as string) : null,
 		jobTypes: list(filters.jobTypes),
 		statuses: list(filters.statuses),
 		after,
@@ -241,11 +260,19 @@ export async function executeItem(
 	client: NucleusClient,
 ): Promise<IDataObject[]> {
 	const query = readJobListQuery(this, itemIndex);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = limitOf(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 
-	const { jobs, reachedLimit } = await listJobs(client, jobListFilter(query), itemIndex);
+	const { jobs, skipped, firstSkipped, reachedLimit } = await listJobs(
+		client,
+		jobListFilter(query),
+		itemIndex,
+	);
+	if (skipped > 0) {
+		this.logger.warn(
+			`Scale Nucleus: ${skipped} entr${skipped === 1 ? 'y' : 'ies'} of the job list (POST jobs/) had no usable job ID and were skipped (${firstSkipped})`,
+		);
+	}
 	if (reachedLimit) {
 		this.logger.warn(
 			`Scale Nucleus: the job list reached the API's limit of ${JOB_LIST_LIMIT} jobs; older jobs are not listed. Narrow the filters (dataset, job types, Created After).`,

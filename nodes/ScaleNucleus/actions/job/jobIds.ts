@@ -4,11 +4,10 @@
  * from an expression. Either every ID of the cell is usable or the item is refused, so a typo never
  * silently drops a job from the wait.
  */
+import { jobIdProblem } from '../../../shared/api/paths';
 import { oneLine } from '../../../shared/text';
 
 export const JOB_ID_FIELD = 'Job ID';
-export const MAX_JOB_ID_LENGTH = 200;
-const JOB_ID_PATTERN = /^\S+$/;
 const SEPARATORS = /[\s,;]+/;
 
 const FIX =
@@ -59,14 +58,11 @@ export function parseJobIdCell(value: unknown, itemIndex: number): JobIdCell {
 			description: FIX,
 		};
 	}
+	// The shape Nucleus issues (shared/api/paths.ts): a typo or a pasted dataset ID is caught here,
+	// before any request, and no token can change the route it is sent in.
 	for (const token of tokens) {
-		if (token.length > MAX_JOB_ID_LENGTH || !JOB_ID_PATTERN.test(token)) {
-			return {
-				ok: false,
-				message: `Item ${itemIndex}: ${JOB_ID_FIELD} '${oneLine(token, 60)}' is not a job ID (at most ${MAX_JOB_ID_LENGTH} characters without spaces)`,
-				description: FIX,
-			};
-		}
+		const problem = jobIdProblem(token, `Item ${itemIndex}: `);
+		if (problem) return { ok: false, message: problem.message, description: FIX };
 	}
 	return { ok: true, ids: [...new Set(tokens)] };
 }

@@ -23,8 +23,8 @@ import { jobIdParameter } from '../../../shared/descriptions';
 import type { JobError } from '../../../shared/jobs/errors';
 import { jobStatusJson } from '../../../shared/jobs/status';
 import { timeoutError, waitForJobs, type JobWaitResult } from '../../../shared/jobs/wait';
+import { checkNumber } from '../../../shared/options';
 import { runPool } from '../../../shared/pool';
-import { oneLine } from '../../../shared/text';
 import { makeAbortError, type NucleusClient } from '../../../shared/transport';
 import { errorItem } from '../errorItem';
 import { JOB_ID_FIELD, groupByJob, parseJobIdCell } from './jobIds';
@@ -73,7 +73,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** Reads a number parameter of the run and checks it: an expression can give anything. */
+/** Reads a number parameter of the run and checks it (shared/options.ts): an expression can give anything. */
 function secondsParameter(
 	ctx: IExecuteFunctions,
 	name: string,
@@ -91,16 +91,7 @@ function secondsParameter(
 			{ description: 'Nothing was sent.' },
 		);
 	}
-	if (raw === undefined || raw === null || raw === '') return fallback;
-	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
-	if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${label} must be a number of at least ${min}, but is '${oneLine(String(raw), 40)}'`,
-			{ description: 'Nothing was sent.' },
-		);
-	}
-	return value;
+	return checkNumber(ctx.getNode(), raw, label, fallback, { min });
 }
 
 /** Fetches the errors of each finished job, a few at a time; a job whose errors cannot be read gets the error. */

@@ -13,6 +13,7 @@ import { getJobErrors } from '../../../../shared/api/jobs';
 import { asNodeError } from '../../../../shared/errors';
 import type { JobError } from '../../../../shared/jobs/errors';
 import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
+import { numberOption } from '../../../../shared/options';
 import { runPool } from '../../../../shared/pool';
 import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
@@ -33,37 +34,6 @@ export { description } from './description';
 interface ItemFailure {
 	item: PlannedItem;
 	error: Error;
-}
-
-/**
- * Reads a number option and checks it: an expression can give anything, and a Concurrency that is
- * not a number would never start a request, a Poll Interval of 0 would poll without pause.
- */
-function numberOption(
-	ctx: IExecuteFunctions,
-	options: IDataObject,
-	name: string,
-	label: string,
-	fallback: number,
-	range: { min: number; max?: number; whole?: boolean },
-): number {
-	const raw = options[name];
-	if (raw === undefined || raw === null || raw === '') return fallback;
-	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
-	const ok =
-		typeof value === 'number' &&
-		Number.isFinite(value) &&
-		value >= range.min &&
-		(range.max === undefined || value <= range.max) &&
-		(!range.whole || Number.isInteger(value));
-	if (!ok) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Option ${label} must be ${range.whole ? 'a whole number' : 'a number'} from ${range.min}${range.max !== undefined ? ` to ${range.max}` : ' up'}, but is '${String(raw).slice(0, 40)}'`,
-			{ description: 'Nothing was sent.' },
-		);
-	}
-	return value as number;
 }
 
 /** Fetches the errors of each finished job, a few at a time; a job whose errors cannot be read is a failure. */

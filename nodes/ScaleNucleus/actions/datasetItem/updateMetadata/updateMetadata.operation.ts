@@ -21,6 +21,7 @@ import { datasetLocator } from '../../../../shared/descriptions';
 import { asNodeError } from '../../../../shared/errors';
 import type { JobError } from '../../../../shared/jobs/errors';
 import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
+import { numberOption } from '../../../../shared/options';
 import { runPool } from '../../../../shared/pool';
 import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
@@ -131,34 +132,6 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['datasetItem'], operation: ['updateMetadata'] } },
 	properties,
 );
-
-/** Reads a number option and checks it: an expression can give anything. Nothing is sent before. */
-function numberOption(
-	ctx: IExecuteFunctions,
-	options: IDataObject,
-	name: string,
-	label: string,
-	fallback: number,
-	range: { min: number; max?: number; whole?: boolean },
-): number {
-	const raw = options[name];
-	if (raw === undefined || raw === null || raw === '') return fallback;
-	const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
-	const ok =
-		typeof value === 'number' &&
-		Number.isFinite(value) &&
-		value >= range.min &&
-		(range.max === undefined || value <= range.max) &&
-		(!range.whole || Number.isInteger(value));
-	if (!ok) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Option ${label} must be ${range.whole ? 'a whole number' : 'a number'} from ${range.min}${range.max !== undefined ? ` to ${range.max}` : ' up'}, but is '${String(raw).slice(0, 40)}'`,
-			{ description: 'Nothing was sent.' },
-		);
-	}
-	return value as number;
-}
 
 /** Errors of each finished job, a few at a time; a job whose errors cannot be read gets the error. */
 async function readJobErrors(
