@@ -155,6 +155,7 @@ async function listJobs(
 	fromDate: string,
 ): Promise<JobObservation[]> {
 	const raw = await client.request<unknown>('POST', 'jobs/', {
+		kind: 'read',
 		json: {
 			dataset_id: config.datasetId,
 			job_types: config.jobTypes,

@@ -24,7 +24,8 @@ import {
 	scrubSecrets,
 } from '../../nodes/shared/transport';
 
-const API_KEY = 'live_0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+// Obviously not a Scale key (live_/test_ + 32 hex), yet long and distinctive enough for the scans below.
+const API_KEY = 'fake-key_transport-tests+not/a-scale-key';
 const KEY_B64 = Buffer.from(`${API_KEY}:`).toString('base64');
 const SECRETS = [
 	API_KEY,
@@ -253,7 +254,7 @@ describe('NucleusClient transport', () => {
 
 			assert.equal(await client.request('GET', 'text'), 'plain words');
 			assert.equal(await client.request('DELETE', 'empty'), undefined);
-			assert.deepEqual(client.stats, { requests: 4, retries: 0 });
+			assert.deepEqual(client.stats, { requests: 4, retries: 0, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -295,35 +296,32 @@ describe('NucleusClient transport', () => {
 				gap >= 990,
 				`second attempt came ${gap.toFixed(0)} ms after the first, Retry-After was 1 s`,
 			);
-			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
+			assert.deepEqual(client.stats, { requests: 2, retries: 1, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
 		}
 	});
 
-	test(
-		'Retry-After is capped by retryAfterMaxMs and accepts an HTTP date',
-		{ timeout: 10_000 },
-		async () => {
-			const srv = await startServer((_req, res, rec) => {
-				if (rec.n === 1) sendJson(res, 429, {}, { 'retry-after': '3600' });
-				else sendJson(res, 200, { ok: true });
-			});
-			const client = makeClient(`${srv.url}/v1/nucleus`, { retryAfterMaxMs: 20 });
-			try {
-				assert.deepEqual(await client.request('GET', 'x'), { ok: true });
-				assert.equal(srv.requests.length, 2);
-			} finally {
-				await client.close();
-				await srv.close();
-			}
-			const now = Date.parse('2024-01-01T00:00:00Z');
-			assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:07 GMT', now), 7000);
-			assert.equal(parseRetryAfter('2', now), 2000);
-			assert.equal(parseRetryAfter('soon', now), undefined);
-		},
-	);
+	test('Retry-After within the time budget is waited for; parseRetryAfter reads seconds and HTTP dates', async () => {
+		const srv = await startServer((_req, res, rec) => {
+			if (rec.n === 1) sendJson(res, 429, {}, { 'retry-after': '0.3' });
+			else sendJson(res, 200, { ok: true });
+		});
+		const client = makeClient(`${srv.url}/v1/nucleus`, { totalBudgetMs: 5_000 });
+		try {
+			assert.deepEqual(await client.request('GET', 'x'), { ok: true });
+			assert.equal(srv.requests.length, 2);
+			assert.ok(srv.requests[1].at - srv.requests[0].at >= 290, 'waited the 0.3 s asked for');
+		} finally {
+			await client.close();
+			await srv.close();
+		}
+		const now = Date.parse('2024-01-01T00:00:00Z');
+		assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:07 GMT', now), 7000);
+		assert.equal(parseRetryAfter('2', now), 2000);
+		assert.equal(parseRetryAfter('soon', now), undefined);
+	});
 
 	test('503 then success: retried on the same keep-alive connection', async () => {
 		const srv = await startServer((_req, res, rec) => {
@@ -334,13 +332,14 @@ describe('NucleusClient transport', () => {
 		const client = makeClient(`${srv.url}/v1/nucleus`);
 		try {
 			const got = await client.request('POST', 'dataset/ds_1/append', {
+				kind: 'legacyAppend',
 				json: { items: [{ reference_id: 'a' }] },
 			});
 			assert.deepEqual(got, { dataset_id: 'ds_1', new_items: 1 });
 			assert.equal(srv.requests.length, 2);
 			assert.deepEqual(srv.requests[1].body, srv.requests[0].body);
 			assert.equal(srv.connections, 1, 'the body of the 503 was drained and the socket reused');
-			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
+			assert.deepEqual(client.stats, { requests: 2, retries: 1, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -372,7 +371,7 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
-	test('a dropped connection (before headers or mid-body) is retried', async () => {
+	test('a dropped connection (before headers or mid-body) is retried for a request safe to repeat', async () => {
 		const srv = await startServer((req, res, rec) => {
 			if (rec.n === 1) {
 				req.socket.destroy();
@@ -387,11 +386,14 @@ describe('NucleusClient transport', () => {
 		const client = makeClient(`${srv.url}/v1/nucleus`);
 		try {
 			assert.deepEqual(
-				await client.request('POST', 'dataset/ds_1/append', { json: { items: [] } }),
+				await client.request('POST', 'dataset/ds_1/append', {
+					kind: 'legacyAppend',
+					json: { items: [] },
+				}),
 				{ ok: true },
 			);
 			assert.equal(srv.requests.length, 3);
-			assert.deepEqual(client.stats, { requests: 3, retries: 2 });
+			assert.deepEqual(client.stats, { requests: 3, retries: 2, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -420,7 +422,11 @@ describe('NucleusClient transport', () => {
 		const client = makeClient(`${srv.url}/v1/nucleus`, { maxAttempts: 3 });
 		try {
 			const error = await rejection(
-				client.request('POST', 'dataset/ds_1/append', { json: {}, itemIndex: 4 }),
+				client.request('POST', 'dataset/ds_1/append', {
+					kind: 'legacyAppend',
+					json: {},
+					itemIndex: 4,
+				}),
 			);
 			assert.ok(error instanceof NodeApiError);
 			assert.equal(error.httpCode, '503');
@@ -430,7 +436,7 @@ describe('NucleusClient transport', () => {
 			assert.match(String(error.description), /3 attempts/);
 			assert.equal(error.context.itemIndex, 4);
 			assert.equal(srv.requests.length, 3);
-			assert.deepEqual(client.stats, { requests: 3, retries: 2 });
+			assert.deepEqual(client.stats, { requests: 3, retries: 2, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -562,7 +568,7 @@ describe('NucleusClient transport', () => {
 			assert.match(error.message, /ECONNREFUSED/);
 			assert.match(`${error.message} ${error.description}`, /Base URL/);
 			assertNoSecrets(everythingIn(error));
-			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
+			assert.deepEqual(client.stats, { requests: 2, retries: 1, looks: 0 });
 		} finally {
 			await client.close();
 		}
@@ -679,6 +685,7 @@ describe('NucleusClient transport', () => {
 		let builds = 0;
 		try {
 			const got = await client.request('POST', 'dataset/ds_1/append', {
+				kind: 'legacyAppend',
 				form: () => {
 					builds++;
 					const fd = new FormData();

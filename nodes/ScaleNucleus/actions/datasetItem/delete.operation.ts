@@ -18,6 +18,7 @@ export async function executeItem(
 	const { datasetId, referenceId, route } = itemLocation(this, itemIndex);
 	await client.request('DELETE', route, {
 		itemIndex,
+		kind: 'deleteItem',
 		json: {},
 	});
 	return { deleted: true, dataset_id: datasetId, reference_id: referenceId };

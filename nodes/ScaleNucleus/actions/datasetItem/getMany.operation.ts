@@ -29,7 +29,7 @@ export async function executeItem(
 		const page: { items?: IDataObject[]; nextPageToken?: string | null } = await client.request(
 			'POST',
 			`dataset/${encodePathSegment(datasetId)}/itemsPage`,
-			{ itemIndex, json: { pageSize, pageToken } },
+			{ itemIndex, kind: 'read', json: { pageSize, pageToken } },
 		);
 		out.push(...(page?.items ?? []).slice(0, limit - out.length));
 		pageToken = page?.nextPageToken || null;
