@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { maxAttemptsOption, requestTimeoutOption } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
 
 const properties: INodeProperties[] = [
@@ -20,6 +21,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			maxAttemptsOption,
 			{
 				displayName: 'Privacy Mode',
 				name: 'usePrivacyMode',
@@ -28,6 +30,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether images stay in your storage (Nucleus does not copy them). Items of such a dataset need a width and a height.',
 			},
+			requestTimeoutOption,
 		],
 	},
 ];
@@ -46,6 +49,7 @@ export async function executeItem(
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return await client.request<IDataObject>('POST', 'dataset/create', {
 		itemIndex,
+		kind: 'createDataset',
 		json: {
 			name,
 			is_scene: false,
