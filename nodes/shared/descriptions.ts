@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import {
 	DEFAULT_MAX_ATTEMPTS,
-	DEFAULT_REQUEST_TIMEOUT_MS,
+	DEFAULT_REQUEST_TIMEOUT_S,
 	MAX_ATTEMPTS_LIMIT,
 } from './transport/retryPolicy';
 
@@ -69,7 +69,7 @@ export const requestTimeoutOption: INodeProperties = {
 	name: 'requestTimeout',
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: MAX_REQUEST_TIMEOUT_S },
-	default: DEFAULT_REQUEST_TIMEOUT_MS / 1000,
+	default: DEFAULT_REQUEST_TIMEOUT_S,
 	description:
 		'How long one attempt waits for an answer (and at most between two parts of it) before it is retried or fails. Nucleus ends every API call after one minute, so a longer wait rarely helps.',
 };

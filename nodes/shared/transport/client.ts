@@ -588,14 +588,14 @@ export class NucleusClient {
 		const maxAttempts = spec.retry ? this.#maxAttempts : 1;
 		const timeoutMs = spec.timeoutMs ?? this.#requestTimeoutMs;
 		const budgetMs = this.#totalBudgetMs ?? defaultBudgetMs(timeoutMs);
-		const started = Date.now();
-		let deadline = started + budgetMs;
 		const target = this.#target(spec);
 		const look = spec.look;
 		let ambiguousSeen = false;
 
 		this.#throwIfAborted();
 		if (look) await look.before();
+		const started = Date.now();
+		let deadline = started + budgetMs;
 
 		for (let attempt = 1; ; attempt++) {
 			this.#throwIfAborted();

@@ -130,7 +130,8 @@ export const RETRY_POLICY: Readonly<Record<RequestKind, KindPolicy>> = {
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const MAX_ATTEMPTS_LIMIT = 10;
 /** nucleus-api.md 3.2: "All API calls in Nucleus have a 1 minute time-out". */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+export const DEFAULT_REQUEST_TIMEOUT_S = 60;
+export const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_S * 1000;
 const MIN_BUDGET_MS = 180_000;
 const BUDGET_TIMEOUTS = 3;
 
