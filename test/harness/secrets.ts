@@ -25,7 +25,7 @@ export class SecretLeakError extends Error {
 		readonly where: string,
 		readonly variant: string,
 	) {
-		super(`Secret leak: the ${variant} of the test credential appears in ${where}`);
+		super(`Secret leak: the ${variant} appears in ${where}`);
 		this.name = 'SecretLeakError';
 	}
 }
@@ -71,11 +71,17 @@ export function secretsOf(credentials: Record<string, IDataObject> | undefined):
 			const raw = value.trim();
 			if (raw.length < MIN_SECRET_LENGTH) continue;
 			const b64 = Buffer.from(`${raw}:`, 'utf8').toString('base64');
-			out.push({ value: raw, variant: `credential field "${field}"` });
-			out.push({ value: b64, variant: `Base64 of "${field}:" (Basic auth)` });
+			out.push({ value: raw, variant: `credential field "${field}" of the test credential` });
+			out.push({
+				value: b64,
+				variant: `Base64 of "${field}:" (Basic auth) of the test credential`,
+			});
 			const unpadded = b64.replace(/=+$/, '');
 			if (unpadded !== b64)
-				out.push({ value: unpadded, variant: `unpadded Base64 of "${field}:"` });
+				out.push({
+					value: unpadded,
+					variant: `unpadded Base64 of "${field}:" of the test credential`,
+				});
 		}
 	}
 	return out;
