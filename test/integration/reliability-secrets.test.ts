@@ -9,6 +9,8 @@
  * really ran on each of them (its counters), and shows that the scan does catch a leak.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
@@ -354,6 +356,37 @@ describe('URL user info: sent to Nucleus as given, never shown', () => {
 			assert.ok(!everything.includes(PASSWORD) && !everything.includes(USER));
 		},
 	);
+});
+
+test('the credential test follows no redirect: the Basic auth never reaches another host', async () => {
+	const seenElsewhere: Array<string | undefined> = [];
+	const elsewhere = http.createServer((req, res) => {
+		seenElsewhere.push(req.headers.authorization);
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end('[]');
+	});
+	elsewhere.listen(0, '127.0.0.1');
+	await once(elsewhere, 'listening');
+	const target = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}`;
+	const redirector = http.createServer((_req, res) => {
+		res.writeHead(302, { location: `${target}/v1/nucleus/dataset/details` });
+		res.end();
+	});
+	redirector.listen(0, '127.0.0.1');
+	await once(redirector, 'listening');
+	const base = `http://127.0.0.1:${(redirector.address() as { port: number }).port}/v1/nucleus`;
+	try {
+		const result = await testCredential(credentials(KEY, base));
+		assert.deepEqual(result, {
+			status: 'Error',
+			message:
+				'The Base URL answered with a redirect (HTTP 302); set it to the address the API is served from, which the node calls directly',
+		});
+		assert.deepEqual(seenElsewhere, [], 'nothing was sent to the other host');
+	} finally {
+		elsewhere.close();
+		redirector.close();
+	}
 });
 
 describe('the scan catches a leak (so it can fail)', () => {
