@@ -217,6 +217,7 @@ describe('Append after an answer is lost: one job per upload', () => {
 		statusMessage: (job: { total: number; requestId?: string }) => unknown = (job) => ({
 			ingest_to_reupload_queue: { epoch: 1, total: job.total, processed: 0 },
 		}),
+		listJobs = true,
 	) {
 		const uploads = new Map<string, number>();
 		const jobs: Array<{ job_id: string; total: number; requestId?: string; form: string }> = [];
@@ -241,7 +242,7 @@ describe('Append after an answer is lost: one job per upload', () => {
 				uploads.set(upload[1], req.body.toString().split('\n').filter(Boolean).length);
 				return { status: 200 };
 			}
-			if (req.method === 'POST' && req.route === 'jobs/') {
+			if (req.method === 'POST' && req.route === 'jobs/' && listJobs) {
 				return { status: 200, body: jobs.map(info) };
 			}
 			const job = /^job\/(\w+)$/.exec(req.route);
@@ -365,6 +366,28 @@ describe('Append after an answer is lost: one job per upload', () => {
 				['job_foreign', 'job_2'],
 			);
 			assert.ok(srv.calls().includes('GET job/job_foreign'), 'the new job was looked at');
+		} finally {
+			await srv.close();
+		}
+	});
+
+	test('remote: a server without POST jobs/ still gets the append; a lost answer is then sent again (two jobs)', async () => {
+		const srv = await appendServer(
+			(n, startJob) => {
+				const job = startJob();
+				return n === 1 ? 'drop' : { status: 200, body: job };
+			},
+			undefined,
+			false,
+		);
+		try {
+			const { output } = await run(srv, appendParams('ds_1', { waitForCompletion: false }), remote);
+			assert.equal(output[0][0].json.job_id, 'job_2');
+			assert.equal(srv.jobs.length, 2, 'without a snapshot the look cannot tell: sent again');
+			assert.deepEqual(
+				srv.calls().filter((c) => c.startsWith('POST')),
+				['POST jobs/', 'POST dataset/ds_1/append', 'POST dataset/ds_1/append'],
+			);
 		} finally {
 			await srv.close();
 		}

@@ -11,7 +11,7 @@ import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 
 import type FormData from 'form-data';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type {
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
@@ -218,7 +218,10 @@ function datasetOfAppendRoute(route: string): string | undefined {
 }
 
 export class NucleusClient {
-	/** requests: attempts sent; retries: attempts that were followed by another; looks: look-first checks made. */
+	/**
+	 * requests: attempts sent; retries: failed attempts after which the request went on (to another
+	 * attempt, or to a look that found it done); looks: look-first checks made after a failure.
+	 */
 	readonly stats = { requests: 0, retries: 0, looks: 0 };
 
 	/** 'agent' or 'env-proxy' (EnvHttpProxyAgent, chosen when HTTP(S)_PROXY is set). */
@@ -593,7 +596,19 @@ export class NucleusClient {
 		let ambiguousSeen = false;
 
 		this.#throwIfAborted();
-		if (look) await look.before();
+		if (look) {
+			try {
+				await look.before();
+			} catch (error) {
+				// The request itself may still work; without a snapshot a later look cannot tell.
+				if (this.#signal?.aborted) throw makeAbortError();
+				this.#logger?.debug('Nucleus look-first snapshot failed', {
+					method: spec.method,
+					route: target.label,
+					error: errorCode(error) ?? (error instanceof NodeApiError ? error.httpCode : 'error'),
+				});
+			}
+		}
 		const started = Date.now();
 		let deadline = started + budgetMs;
 
@@ -628,8 +643,9 @@ export class NucleusClient {
 				failure.retryAfterMs ?? backoffMs(attempt, this.#retryBaseMs, this.#retryMaxDelayMs);
 			const lastAttempt = attempt >= maxAttempts;
 			if (lastAttempt || delay >= remaining) {
-				// No attempt left: a look can still find that the request was done.
-				if (action === 'lookFirst' && look) {
+				// No attempt left: after an ambiguous attempt (this one or an earlier one) a look can
+				// still find that the request was done.
+				if (policy.ambiguous === 'lookFirst' && ambiguousSeen && look) {
 					const found = await this.#look(spec, target, look);
 					if (found.state === 'done') return this.#asAnswer(found.answer);
 					if (found.state === 'unknown' && policy.inconclusive === 'stop') {

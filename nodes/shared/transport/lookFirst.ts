@@ -16,7 +16,10 @@ export type LookResult =
 	| { state: 'unknown'; finding: string };
 
 export interface Look {
-	/** Before the first attempt. Its failure fails the request (nothing has been sent yet). */
+	/**
+	 * Before the first attempt. When it fails, the request still goes; a later look then answers
+	 * 'unknown' and the policy's `inconclusive` rule decides.
+	 */
 	before(): Promise<void>;
 	after(): Promise<LookResult>;
 }
@@ -45,10 +48,9 @@ export function createDatasetLook(read: Reader, name: string): Look {
 			known = new Set((list ?? []).map((d) => d.id));
 		},
 		async after() {
+			if (!known) return { state: 'unknown', finding: 'the dataset list could not be read before' };
 			const list = await named();
-			if (!list || !known) {
-				return { state: 'unknown', finding: 'the dataset list could not be read' };
-			}
+			if (!list) return { state: 'unknown', finding: 'the dataset list could not be read' };
 			const fresh = list.filter((d) => !known!.has(d.id));
 			if (fresh.length === 0) return { state: 'notDone' };
 			if (fresh.length === 1) {
@@ -113,8 +115,9 @@ export function uploadJobLook(
 			known = new Set((jobs ?? []).map((j) => j.job_id));
 		},
 		async after() {
+			if (!known) return { state: 'unknown', finding: 'the job list could not be read before' };
 			const jobs = await listDatasetJobs(read, datasetId);
-			if (!jobs || !known) return { state: 'unknown', finding: 'the job list could not be read' };
+			if (!jobs) return { state: 'unknown', finding: 'the job list could not be read' };
 			const fresh = jobs.filter(
 				(j) => !known!.has(j.job_id) && (j.dataset_id == null || j.dataset_id === datasetId),
 			);
