@@ -49,11 +49,26 @@ export class ScaleNucleusApi implements ICredentialType {
 		},
 	};
 
+	/**
+	 * n8n runs this request through its HTTP helper, which follows redirects and, by default, sends the
+	 * Basic auth again to whatever host a redirect names (n8n-core's getBeforeRedirectFn:
+	 * `sendCredentialsOnCrossOriginRedirect ?? true`). Redirects are not followed here, as the nodes'
+	 * transport does not follow them either: a Base URL that redirects fails the test with its 3xx.
+	 */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/dataset/details',
 			method: 'GET',
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		},
+		rules: [301, 302, 303, 307, 308].map((value) => ({
+			type: 'responseCode' as const,
+			properties: {
+				value,
+				message: `The Base URL answered with a redirect (HTTP ${value}); set it to the address the API is served from, which the node calls directly`,
+			},
+		})),
 	};
 }

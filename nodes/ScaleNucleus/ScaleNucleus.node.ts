@@ -6,6 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { requestOptionsCollection } from '../shared/descriptions';
+
 import * as dataset from './actions/dataset/Dataset.resource';
 import * as datasetItem from './actions/datasetItem/DatasetItem.resource';
 import * as job from './actions/job/Job.resource';
@@ -42,6 +44,16 @@ export class ScaleNucleus implements INodeType {
 			...dataset.description,
 			...datasetItem.description,
 			...job.description,
+			// Max Attempts and Request Timeout for the operations without an Options collection of their own.
+			requestOptionsCollection({ resource: ['dataset'], operation: ['get', 'getMany'] }),
+			requestOptionsCollection({
+				resource: ['datasetItem'],
+				operation: ['delete', 'get', 'getMany'],
+			}),
+			requestOptionsCollection({
+				resource: ['job'],
+				operation: ['getErrors', 'getStatus', 'waitForCompletion'],
+			}),
 		],
 	};
 

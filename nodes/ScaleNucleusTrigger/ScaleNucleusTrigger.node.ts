@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { searchDatasets } from '../shared/listSearch';
-import { NucleusClient } from '../shared/transport';
+import { NucleusClient, redactDeep } from '../shared/transport';
 import { properties } from './description';
 import { fetchSample, pollJobs, readConfig } from './poll';
 
@@ -47,8 +47,9 @@ export class ScaleNucleusTrigger implements INodeType {
 		const config = readConfig(this);
 		const client = await NucleusClient.fromContext(this);
 		try {
-			if (this.getMode() === 'manual') return await fetchSample(this, client, config);
-			return await pollJobs(this, client, config);
+			// Job errors quote image URLs as sent: what is emitted shows them without user:password@.
+			if (this.getMode() === 'manual') return redactDeep(await fetchSample(this, client, config));
+			return redactDeep(await pollJobs(this, client, config));
 		} finally {
 			await client.close();
 		}

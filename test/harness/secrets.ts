@@ -11,8 +11,10 @@
  *
  * Secrets of a run: every credential field whose name looks like a secret (apiKey, password,
  * token, secret) and is at least 4 characters long, plus the Base64 of `value:` (the Basic-auth
- * header, with and without padding). Keys seen once stay registered: later log lines are checked
- * against them too, and a check at process exit catches lines logged after the last run.
+ * header, with and without padding), plus the secrets a test added with `addScanSecrets` (e.g. the
+ * password of an image URL's `user:password@`, or a presigned URL's token). Secrets seen once stay
+ * registered: later log lines are checked against them too, and a check at process exit catches
+ * lines logged after the last run.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -23,7 +25,7 @@ export class SecretLeakError extends Error {
 		readonly where: string,
 		readonly variant: string,
 	) {
-		super(`Secret leak: the ${variant} of the test credential appears in ${where}`);
+		super(`Secret leak: the ${variant} appears in ${where}`);
 		this.name = 'SecretLeakError';
 	}
 }
@@ -35,6 +37,8 @@ interface Secret {
 }
 
 const registry = new Map<string, Secret>();
+/** Secrets that are not credential fields, checked in every later scan. */
+const extraSecrets: Secret[] = [];
 let logPosition = 0;
 
 const counters = {
@@ -67,14 +71,34 @@ export function secretsOf(credentials: Record<string, IDataObject> | undefined):
 			const raw = value.trim();
 			if (raw.length < MIN_SECRET_LENGTH) continue;
 			const b64 = Buffer.from(`${raw}:`, 'utf8').toString('base64');
-			out.push({ value: raw, variant: `credential field "${field}"` });
-			out.push({ value: b64, variant: `Base64 of "${field}:" (Basic auth)` });
+			out.push({ value: raw, variant: `credential field "${field}" of the test credential` });
+			out.push({
+				value: b64,
+				variant: `Base64 of "${field}:" (Basic auth) of the test credential`,
+			});
 			const unpadded = b64.replace(/=+$/, '');
 			if (unpadded !== b64)
-				out.push({ value: unpadded, variant: `unpadded Base64 of "${field}:"` });
+				out.push({
+					value: unpadded,
+					variant: `unpadded Base64 of "${field}:" of the test credential`,
+				});
 		}
 	}
 	return out;
+}
+
+/**
+ * Adds secrets that do not come from the credential (a URL's `user:password@`, a presigned token):
+ * every later run's outputs, errors and log lines are checked for them too, and so are the log
+ * lines captured so far. `variant` names it in a failure (never the value).
+ */
+export function addScanSecrets(secrets: Array<{ value: string; variant: string }>): void {
+	for (const s of secrets) {
+		if (s.value.length < MIN_SECRET_LENGTH) {
+			throw new Error(`A scan secret must be at least ${MIN_SECRET_LENGTH} characters long`);
+		}
+		if (!extraSecrets.some((e) => e.value === s.value)) extraSecrets.push({ ...s });
+	}
 }
 
 function findIn(text: string, secrets: Iterable<Secret>): Secret | undefined {
@@ -209,7 +233,7 @@ export function scanRun(
 	result: { output?: unknown; hints?: unknown; error?: unknown },
 ): SecretLeakError | undefined {
 	counters.runs++;
-	const secrets = secretsOf(credentials);
+	const secrets = [...secretsOf(credentials), ...extraSecrets];
 	const leak =
 		register(secrets) ??
 		(result.output !== undefined ? scanValue(result.output, 'the output', secrets) : undefined) ??
@@ -230,7 +254,7 @@ export function scanValueForSecrets(
 	name: string,
 	credentials: Record<string, IDataObject> | undefined,
 ): SecretLeakError | undefined {
-	return scanValue(value, name, secretsOf(credentials));
+	return scanValue(value, name, [...secretsOf(credentials), ...extraSecrets]);
 }
 
 // Lines logged after the last run of a test file (late timers, closing sockets) are still checked.

@@ -27,7 +27,7 @@ export const SOAK_FAULTS: Partial<Faults> = {
 	seed: 20_261_127,
 };
 
-/** Attempts per request in the transport (nodes/shared/transport.ts DEFAULTS.maxAttempts). */
+/** Attempts per request in the transport by default (nodes/shared/transport/retryPolicy.ts DEFAULT_MAX_ATTEMPTS). */
 export const TRANSPORT_MAX_ATTEMPTS = 5;
 
 export function pairedIndex(item: INodeExecutionData): number {

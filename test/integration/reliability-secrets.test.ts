@@ -9,6 +9,8 @@
  * really ran on each of them (its counters), and shows that the scan does catch a leak.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
@@ -27,6 +29,7 @@ import {
 	secretScanStats,
 	testCredential,
 } from '../harness';
+import { addScanSecrets } from '../harness/secrets';
 import { ScaleNucleus, appendParams, json, rl } from './reliability-common';
 
 const KEY = 'live_SECRET_k3y_Reliability_7f3a9c1e5d';
@@ -249,6 +252,141 @@ describe('no secret in outputs, errors or logs, on every error path', () => {
 			);
 		},
 	);
+});
+
+describe('URL user info: sent to Nucleus as given, never shown', () => {
+	const PASSWORD = 'Pw-in-the-image-url-7x9';
+	const USER = 'alice.from.url';
+	const good = `https://${USER}:${PASSWORD}@images.example.com/a.jpg`;
+	const bad = `https://${USER}:${PASSWORD}@images.invalid/b.jpg`;
+
+	test(
+		'Append (waiting and not), validation errors, Get Errors, Get and the trigger show URLs without user:password@',
+		{ timeout: 60_000 },
+		async () => {
+			// From here on every scanned run in this file fails if the password or user name shows anywhere.
+			addScanSecrets([
+				{ value: PASSWORD, variant: 'password of an image URL' },
+				{ value: USER, variant: 'user name of an image URL' },
+			]);
+			const start = secretScanStats();
+			const ds = emu.createDataset('userinfo');
+			const node = () => new ScaleNucleus();
+			const input = [json({ ref: 'good', url: good }), json({ ref: 'bad', url: bad })];
+
+			const waited = await runNode({
+				node: node(),
+				parameters: appendParams(ds, { waitForCompletion: true, options: { pollInterval: 0.1 } }),
+				input,
+				credentials: credentials(),
+				continueOnFail: true,
+			});
+			const [okItem, badItem] = waited.output[0];
+			assert.equal(okItem.json.image_url, 'https://images.example.com/a.jpg');
+			assert.equal(okItem.json.outcome, 'appended');
+			assert.equal(badItem.json.image_url, 'https://images.invalid/b.jpg');
+			assert.equal(badItem.json.outcome, 'failed', 'the job error still maps to its item');
+			assert.equal(
+				badItem.json.error_message,
+				'Failure when processing the image "https://images.invalid/b.jpg": could not fetch image (host not found)',
+			);
+			// What Nucleus got is the URL as the user gave it.
+			assert.equal(emu.getItem(ds, 'good')?.image_url, good);
+			const jobId = String(badItem.json.job_id);
+
+			const notWaited = await runNode({
+				node: node(),
+				parameters: appendParams(ds, { waitForCompletion: false, updateExisting: true }),
+				input,
+				credentials: credentials(),
+			});
+			assert.equal(notWaited.output[0].length, 1);
+
+			// A URL the node refuses is quoted without its user info, even when it is long.
+			const refused = await runNode({
+				node: node(),
+				parameters: appendParams(ds),
+				input: [
+					json({ ref: 'g', url: `gcs://${USER}:${PASSWORD}@bucket/x.jpg` }),
+					json({ ref: 'l', url: `ftp://${USER}:${PASSWORD}${'x'.repeat(400)}@host/y.jpg` }),
+				],
+				credentials: credentials(),
+				continueOnFail: true,
+			});
+			assert.deepEqual(
+				refused.output[0].map((i) => i.json.error),
+				[
+					"Item 0: Image URL 'gcs://bucket/x.jpg' uses gcs://, which Nucleus does not accept; use gs:// for Google Cloud Storage",
+					"Item 1: Image URL 'ftp://host/y.jpg' uses the unsupported scheme 'ftp://'; Nucleus accepts http://, https://, s3:// or gs://",
+				],
+			);
+
+			const errors = await runNode({
+				node: node(),
+				parameters: { resource: 'job', operation: 'getErrors', jobId },
+				credentials: credentials(),
+			});
+			assert.match(JSON.stringify(errors.output), /https:\/\/images\.invalid\/b\.jpg/);
+
+			const item = await runNode({
+				node: node(),
+				parameters: {
+					resource: 'datasetItem',
+					operation: 'get',
+					datasetId: rl(ds),
+					referenceId: 'good',
+				},
+				credentials: credentials(),
+			});
+			assert.match(JSON.stringify(item.output), /https:\/\/images\.example\.com\/a\.jpg/);
+
+			const polled = await runPoll({
+				node: new ScaleNucleusTrigger(),
+				parameters: {},
+				credentials: credentials(),
+				mode: 'manual',
+				staticData: {},
+			});
+			assert.ok(polled && polled[0].length > 0);
+
+			const end = secretScanStats();
+			assert.equal(end.runs - start.runs, 6, 'every run was scanned for the URL secrets');
+			assert.equal(end.leaks, start.leaks);
+			const everything = JSON.stringify([waited, notWaited, refused, errors, item, polled]);
+			assert.ok(!everything.includes(PASSWORD) && !everything.includes(USER));
+		},
+	);
+});
+
+test('the credential test follows no redirect: the Basic auth never reaches another host', async () => {
+	const seenElsewhere: Array<string | undefined> = [];
+	const elsewhere = http.createServer((req, res) => {
+		seenElsewhere.push(req.headers.authorization);
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end('[]');
+	});
+	elsewhere.listen(0, '127.0.0.1');
+	await once(elsewhere, 'listening');
+	const target = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}`;
+	const redirector = http.createServer((_req, res) => {
+		res.writeHead(302, { location: `${target}/v1/nucleus/dataset/details` });
+		res.end();
+	});
+	redirector.listen(0, '127.0.0.1');
+	await once(redirector, 'listening');
+	const base = `http://127.0.0.1:${(redirector.address() as { port: number }).port}/v1/nucleus`;
+	try {
+		const result = await testCredential(credentials(KEY, base));
+		assert.deepEqual(result, {
+			status: 'Error',
+			message:
+				'The Base URL answered with a redirect (HTTP 302); set it to the address the API is served from, which the node calls directly',
+		});
+		assert.deepEqual(seenElsewhere, [], 'nothing was sent to the other host');
+	} finally {
+		elsewhere.close();
+		redirector.close();
+	}
 });
 
 describe('the scan catches a leak (so it can fail)', () => {

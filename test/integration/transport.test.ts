@@ -21,10 +21,13 @@ import {
 	encodePathSegment,
 	isRetryableStatus,
 	parseRetryAfter,
+	redactUrl,
 	scrubSecrets,
+	stripUrlUserinfo,
 } from '../../nodes/shared/transport';
 
-const API_KEY = 'live_0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+// Obviously not a Scale key (live_/test_ + 32 hex), yet long and distinctive enough for the scans below.
+const API_KEY = 'fake-key_transport-tests+not/a-scale-key';
 const KEY_B64 = Buffer.from(`${API_KEY}:`).toString('base64');
 const SECRETS = [
 	API_KEY,
@@ -253,7 +256,7 @@ describe('NucleusClient transport', () => {
 
 			assert.equal(await client.request('GET', 'text'), 'plain words');
 			assert.equal(await client.request('DELETE', 'empty'), undefined);
-			assert.deepEqual(client.stats, { requests: 4, retries: 0 });
+			assert.deepEqual(client.stats, { requests: 4, retries: 0, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -295,35 +298,32 @@ describe('NucleusClient transport', () => {
 				gap >= 990,
 				`second attempt came ${gap.toFixed(0)} ms after the first, Retry-After was 1 s`,
 			);
-			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
+			assert.deepEqual(client.stats, { requests: 2, retries: 1, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
 		}
 	});
 
-	test(
-		'Retry-After is capped by retryAfterMaxMs and accepts an HTTP date',
-		{ timeout: 10_000 },
-		async () => {
-			const srv = await startServer((_req, res, rec) => {
-				if (rec.n === 1) sendJson(res, 429, {}, { 'retry-after': '3600' });
-				else sendJson(res, 200, { ok: true });
-			});
-			const client = makeClient(`${srv.url}/v1/nucleus`, { retryAfterMaxMs: 20 });
-			try {
-				assert.deepEqual(await client.request('GET', 'x'), { ok: true });
-				assert.equal(srv.requests.length, 2);
-			} finally {
-				await client.close();
-				await srv.close();
-			}
-			const now = Date.parse('2024-01-01T00:00:00Z');
-			assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:07 GMT', now), 7000);
-			assert.equal(parseRetryAfter('2', now), 2000);
-			assert.equal(parseRetryAfter('soon', now), undefined);
-		},
-	);
+	test('Retry-After within the time budget is waited for; parseRetryAfter reads seconds and HTTP dates', async () => {
+		const srv = await startServer((_req, res, rec) => {
+			if (rec.n === 1) sendJson(res, 429, {}, { 'retry-after': '0.3' });
+			else sendJson(res, 200, { ok: true });
+		});
+		const client = makeClient(`${srv.url}/v1/nucleus`, { totalBudgetMs: 5_000 });
+		try {
+			assert.deepEqual(await client.request('GET', 'x'), { ok: true });
+			assert.equal(srv.requests.length, 2);
+			assert.ok(srv.requests[1].at - srv.requests[0].at >= 290, 'waited the 0.3 s asked for');
+		} finally {
+			await client.close();
+			await srv.close();
+		}
+		const now = Date.parse('2024-01-01T00:00:00Z');
+		assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:07 GMT', now), 7000);
+		assert.equal(parseRetryAfter('2', now), 2000);
+		assert.equal(parseRetryAfter('soon', now), undefined);
+	});
 
 	test('503 then success: retried on the same keep-alive connection', async () => {
 		const srv = await startServer((_req, res, rec) => {
@@ -334,13 +334,14 @@ describe('NucleusClient transport', () => {
 		const client = makeClient(`${srv.url}/v1/nucleus`);
 		try {
 			const got = await client.request('POST', 'dataset/ds_1/append', {
+				kind: 'legacyAppend',
 				json: { items: [{ reference_id: 'a' }] },
 			});
 			assert.deepEqual(got, { dataset_id: 'ds_1', new_items: 1 });
 			assert.equal(srv.requests.length, 2);
 			assert.deepEqual(srv.requests[1].body, srv.requests[0].body);
 			assert.equal(srv.connections, 1, 'the body of the 503 was drained and the socket reused');
-			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
+			assert.deepEqual(client.stats, { requests: 2, retries: 1, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -372,7 +373,7 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
-	test('a dropped connection (before headers or mid-body) is retried', async () => {
+	test('a dropped connection (before headers or mid-body) is retried for a request safe to repeat', async () => {
 		const srv = await startServer((req, res, rec) => {
 			if (rec.n === 1) {
 				req.socket.destroy();
@@ -387,11 +388,14 @@ describe('NucleusClient transport', () => {
 		const client = makeClient(`${srv.url}/v1/nucleus`);
 		try {
 			assert.deepEqual(
-				await client.request('POST', 'dataset/ds_1/append', { json: { items: [] } }),
+				await client.request('POST', 'dataset/ds_1/append', {
+					kind: 'legacyAppend',
+					json: { items: [] },
+				}),
 				{ ok: true },
 			);
 			assert.equal(srv.requests.length, 3);
-			assert.deepEqual(client.stats, { requests: 3, retries: 2 });
+			assert.deepEqual(client.stats, { requests: 3, retries: 2, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -420,7 +424,11 @@ describe('NucleusClient transport', () => {
 		const client = makeClient(`${srv.url}/v1/nucleus`, { maxAttempts: 3 });
 		try {
 			const error = await rejection(
-				client.request('POST', 'dataset/ds_1/append', { json: {}, itemIndex: 4 }),
+				client.request('POST', 'dataset/ds_1/append', {
+					kind: 'legacyAppend',
+					json: {},
+					itemIndex: 4,
+				}),
 			);
 			assert.ok(error instanceof NodeApiError);
 			assert.equal(error.httpCode, '503');
@@ -430,7 +438,7 @@ describe('NucleusClient transport', () => {
 			assert.match(String(error.description), /3 attempts/);
 			assert.equal(error.context.itemIndex, 4);
 			assert.equal(srv.requests.length, 3);
-			assert.deepEqual(client.stats, { requests: 3, retries: 2 });
+			assert.deepEqual(client.stats, { requests: 3, retries: 2, looks: 0 });
 		} finally {
 			await client.close();
 			await srv.close();
@@ -562,7 +570,7 @@ describe('NucleusClient transport', () => {
 			assert.match(error.message, /ECONNREFUSED/);
 			assert.match(`${error.message} ${error.description}`, /Base URL/);
 			assertNoSecrets(everythingIn(error));
-			assert.deepEqual(client.stats, { requests: 2, retries: 1 });
+			assert.deepEqual(client.stats, { requests: 2, retries: 1, looks: 0 });
 		} finally {
 			await client.close();
 		}
@@ -638,6 +646,178 @@ describe('NucleusClient transport', () => {
 		}
 	});
 
+	test('presigned PUT: a token in the URL path is never echoed (label, storage error body, network error, logs)', async () => {
+		const token = 'Zm9vYmFyLXNpZ25hdHVyZS0xMjM0NTY3ODkw';
+		const hexToken = '9f86d081884c7d659a2feaa0c55ad015';
+		let mode: 'echo' | 'drop' = 'echo';
+		const srv = await startServer((req, res, rec) => {
+			if (mode === 'drop') return void req.socket.destroy();
+			res.writeHead(403, { 'content-type': 'application/xml' });
+			res.end(
+				`<Error><Code>AccessDenied</Code><Message>Signature ${token} does not match</Message>` +
+					`<Resource>${rec.url}</Resource></Error>`,
+			);
+		});
+		const { logger, lines } = captureLogger();
+		const client = makeClient(`${srv.url}/v1/nucleus`, { logger, maxAttempts: 2 });
+		const url = `${srv.url}/sig/${token}/${hexToken}/items.ndjson?X-Amz-Expires=60`;
+		try {
+			assert.equal(
+				redactUrl(url),
+				`${srv.url}/sig/[redacted]/[redacted]/items.ndjson`,
+				'the shown URL keeps host and file name only',
+			);
+			const rejected = await rejection(client.putPresigned(url, () => 'x'));
+			assert.ok(rejected instanceof NodeApiError);
+			assert.equal(
+				rejected.message,
+				`Upload to ${srv.url}/sig/[redacted]/[redacted]/items.ndjson failed with HTTP 403: AccessDenied: Signature [redacted] does not match`,
+			);
+			mode = 'drop';
+			const dropped = await rejection(client.putPresigned(url, () => 'x'));
+			assert.ok(dropped instanceof NodeApiError);
+			assert.match(dropped.message, /^Could not reach the upload host 127\.0\.0\.1:\d+/);
+			for (const error of [rejected, dropped]) {
+				assertNoSecrets(everythingIn(error), [token, hexToken, 'X-Amz-Expires']);
+			}
+			assert.ok(lines.length > 0);
+			assertNoSecrets(inspect(lines, { depth: 10 }), [token, hexToken]);
+		} finally {
+			await client.close();
+			await srv.close();
+		}
+	});
+
+	test('URL user info never reaches errors or logs, whatever echoes it', async () => {
+		const password = 'hunter2-in-the-url';
+		const srv = await startServer((_req, res) =>
+			sendJson(res, 400, {
+				error: `Invalid image_url https://alice:${password}@img.example/a.jpg (and s3://AKIA:${password}@bucket/k)`,
+			}),
+		);
+		const { logger, lines } = captureLogger();
+		const client = makeClient(`${srv.url}/v1/nucleus`, { logger });
+		try {
+			const ref = `https://bob:${password}@img.example/ref.jpg`;
+			const error = await rejection(
+				client.request('GET', `dataset/ds_1/refloc/${encodePathSegment(ref)}`),
+			);
+			assert.ok(error instanceof NodeApiError);
+			assert.match(
+				error.message,
+				/Invalid image_url https:\/\/img\.example\/a\.jpg \(and s3:\/\/bucket\/k\)$/,
+			);
+			assertNoSecrets(everythingIn(error), [password, 'alice', 'bob']);
+			assertNoSecrets(inspect(lines, { depth: 10 }), [password, 'bob']);
+		} finally {
+			await client.close();
+			await srv.close();
+		}
+		for (const [input, shown] of [
+			['https://u:p@host/a.jpg', 'https://host/a.jpg'],
+			['see "s3://key:se@cret@bucket/x" here', 'see "s3://bucket/x" here'],
+			['https://user:pa/ss@host/x', 'https://host/x'],
+			['https://token@host/x', 'https://host/x'],
+			['https://host:8080/a@b.jpg', 'https://host:8080/a@b.jpg'],
+			['https://host/path?email=a@b.example', 'https://host/path?email=a@b.example'],
+			['mail me: a@b.example', 'mail me: a@b.example'],
+		]) {
+			assert.equal(stripUrlUserinfo(input), shown, input);
+		}
+	});
+
+	test('retry policy per kind: an unnamed POST is sent again only when it was not processed', async () => {
+		const answers: Array<[number, Record<string, string>] | 'drop'> = [];
+		const srv = await startServer((req, res) => {
+			const next = answers.shift() ?? [200, {}];
+			if (next === 'drop') return void req.socket.destroy();
+			sendJson(res, next[0], { n: answers.length }, next[1]);
+		});
+		const client = makeClient(`${srv.url}/v1/nucleus`);
+		try {
+			// 429: not processed, sent again.
+			answers.push([429, { 'retry-after': '0' }], [200, {}]);
+			await client.request('POST', 'something', { json: {} });
+			assert.equal(srv.requests.length, 2);
+			// 503 and a dropped connection: may have been processed, not sent again, and the error says why.
+			const ambiguous: Array<[number, Record<string, string>] | 'drop'> = [[503, {}], 'drop'];
+			for (const first of ambiguous) {
+				answers.push(first, [200, {}]);
+				const before: number = srv.requests.length;
+				const error = await rejection(client.request('POST', 'something', { json: {} }));
+				assert.ok(error instanceof NodeApiError);
+				assert.match(
+					String(error.description),
+					/Not sent again: the request may have reached Nucleus, and sending it a second time could do it twice\./,
+				);
+				assert.equal(srv.requests.length, before + 1);
+				answers.length = 0;
+			}
+			// The same failures are retried for a read and for a kind that is safe to repeat.
+			for (const kind of ['read', 'legacyAppend', 'batchAppendJob', 'deleteItem'] as const) {
+				answers.push([503, {}], 'drop', [200, {}]);
+				const before: number = srv.requests.length;
+				await client.request(kind === 'read' ? 'GET' : 'POST', 'something', { kind, json: {} });
+				assert.equal(srv.requests.length, before + 3, kind);
+			}
+		} finally {
+			await client.close();
+			await srv.close();
+		}
+		// A refused connection is not processed: sent again even for an unnamed write.
+		const port = await freePort();
+		const refused = makeClient(`http://127.0.0.1:${port}/v1/nucleus`, { maxAttempts: 3 });
+		try {
+			const error = await rejection(refused.request('POST', 'something', { json: {} }));
+			assert.match((error as Error).message, /ECONNREFUSED/);
+			assert.equal(refused.stats.requests, 3);
+		} finally {
+			await refused.close();
+		}
+	});
+
+	test('time budget: a backoff that would end after it stops the request; time held by beforeRetry does not count', async () => {
+		const srv = await startServer((_req, res) => sendJson(res, 503, { error: 'busy' }));
+		const slow = makeClient(`${srv.url}/v1/nucleus`, {
+			totalBudgetMs: 1000,
+			retryBaseMs: 2000,
+			retryMaxDelayMs: 2000,
+		});
+		try {
+			const error = await rejection(slow.request('GET', 'x'));
+			assert.ok(error instanceof NodeApiError);
+			assert.match(
+				String(error.description),
+				/Gave up after 1 attempt\(s\) in \d+(\.\d)? s: the next one would start after the 1 s this request may take\.$/,
+			);
+			assert.equal(srv.requests.length, 1);
+		} finally {
+			await slow.close();
+		}
+		const held = makeClient(`${srv.url}/v1/nucleus`, {
+			totalBudgetMs: 300,
+			retryBaseMs: 1,
+			retryMaxDelayMs: 1,
+			maxAttempts: 3,
+		});
+		srv.requests.length = 0;
+		try {
+			await rejection(
+				held.request('GET', 'x', {
+					beforeRetry: async () => await new Promise((resolve) => setTimeout(resolve, 400)),
+				}),
+			);
+			assert.equal(
+				srv.requests.length,
+				3,
+				'each retry waited 400 ms for a slot, past the 300 ms budget',
+			);
+		} finally {
+			await held.close();
+			await srv.close();
+		}
+	});
+
 	test('multipart: form streamed (chunked when a part has no known length) and rebuilt on retry', async () => {
 		const file = Buffer.alloc(1024 * 1024);
 		for (let i = 0; i < file.length; i++) file[i] = (i * 31) % 251;
@@ -679,6 +859,7 @@ describe('NucleusClient transport', () => {
 		let builds = 0;
 		try {
 			const got = await client.request('POST', 'dataset/ds_1/append', {
+				kind: 'legacyAppend',
 				form: () => {
 					builds++;
 					const fd = new FormData();

@@ -1,8 +1,16 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { MAX_REQUEST_TIMEOUT_S } from '../../shared/descriptions';
 import { asNodeError } from '../../shared/errors';
-import { NucleusClient } from '../../shared/transport';
+import {
+	DEFAULT_MAX_ATTEMPTS,
+	DEFAULT_REQUEST_TIMEOUT_MS,
+	MAX_ATTEMPTS_LIMIT,
+	NucleusClient,
+	redactDeep,
+	redactError,
+} from '../../shared/transport';
 import * as dataset from './dataset/Dataset.resource';
 import { MAX_CONCURRENCY as MAX_CONNECTIONS } from './datasetItem/append/description';
 import { errorItem } from './errorItem';
@@ -17,6 +25,49 @@ const resources: Record<string, Record<string, OperationModule>> = {
 	job: job.operations,
 };
 
+/**
+ * Options → Max Attempts and Request Timeout (Seconds), read once for the run from the first item:
+ * the client, and so its retry policy, is shared by all items. Checked before any request.
+ */
+function requestOptions(ctx: IExecuteFunctions): { maxAttempts: number; requestTimeoutMs: number } {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const node = ctx.getNode();
+	const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+	if (
+		typeof maxAttempts !== 'number' ||
+		!Number.isInteger(maxAttempts) ||
+		maxAttempts < 1 ||
+		maxAttempts > MAX_ATTEMPTS_LIMIT
+	) {
+		throw new NodeOperationError(
+			node,
+			`Options → Max Attempts must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}, but is ${JSON.stringify(maxAttempts)}`,
+			{ description: '1 sends each request once; the default is 5.' },
+		);
+	}
+	const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS / 1000;
+	if (
+		typeof timeout !== 'number' ||
+		!Number.isFinite(timeout) ||
+		timeout < 1 ||
+		timeout > MAX_REQUEST_TIMEOUT_S
+	) {
+		throw new NodeOperationError(
+			node,
+			`Options → Request Timeout (Seconds) must be a number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_S}, but is ${JSON.stringify(timeout)}`,
+			{ description: 'Nucleus ends every API call after one minute; the default is 60.' },
+		);
+	}
+	return { maxAttempts, requestTimeoutMs: Math.round(timeout * 1000) };
+}
+
+/** What leaves the node: URL user info is removed from every string of the output and of errors. */
+function redactItem(item: INodeExecutionData): INodeExecutionData {
+	const json = redactDeep(item.json);
+	if (item.error) redactError(item.error);
+	return json === item.json ? item : { ...item, json };
+}
+
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as ScaleNucleusType['resource'];
@@ -30,20 +81,23 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	// Sockets open only when used, so the pool's cap is the most any operation may have in flight.
-	const client = await NucleusClient.fromContext(this, { connections: MAX_CONNECTIONS });
+	const client = await NucleusClient.fromContext(this, {
+		connections: MAX_CONNECTIONS,
+		...requestOptions(this),
+	});
 	try {
 		// A whole-input operation (Append) answers for every item itself, On Error → Continue included.
 		if (module.execute) {
 			try {
-				return [await module.execute.call(this, items, client)];
+				return [(await module.execute.call(this, items, client)).map(redactItem)];
 			} catch (error) {
-				throw asNodeError(this.getNode(), error);
+				throw redactError(asNodeError(this.getNode(), error));
 			}
 		}
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				const data = await module.executeItem!.call(this, i, client);
+				const data = redactDeep(await module.executeItem!.call(this, i, client));
 				out.push(
 					...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(data), {
 						itemData: { item: i },
@@ -51,10 +105,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				);
 			} catch (error) {
 				if (this.continueOnFail() && !this.getExecutionCancelSignal()?.aborted) {
-					out.push(errorItem(this.getNode(), error, i));
+					out.push(redactItem(errorItem(this.getNode(), error, i)));
 					continue;
 				}
-				throw asNodeError(this.getNode(), error, i);
+				throw redactError(asNodeError(this.getNode(), error, i));
 			}
 		}
 		return [out];

@@ -242,6 +242,7 @@ export async function createDataset(
 	itemIndex?: number,
 ): Promise<IDataObject> {
 	const raw = await client.request('POST', routes.datasetCreate(), {
+		kind: 'createDataset',
 		itemIndex,
 		json: {
 			name: input.name,
@@ -310,7 +311,7 @@ export async function getItemsPage(
 	itemIndex?: number,
 ): Promise<ItemsPage> {
 	const route = routes.datasetItemsPage(datasetId);
-	const raw = await client.request('POST', route, { itemIndex, json: page });
+	const raw = await client.request('POST', route, { itemIndex, kind: 'read', json: page });
 	return readItemsPage(raw, `POST ${route}`);
 }
 
@@ -322,6 +323,6 @@ export async function deleteItem(
 ): Promise<void> {
 	const route = routes.datasetItem(datasetId, referenceId);
 	// Like the SDK, DELETE sends `{}` when there is nothing else to send (nucleus-api.md 1).
-	const raw = await client.request('DELETE', route, { itemIndex, json: {} });
+	const raw = await client.request('DELETE', route, { itemIndex, kind: 'deleteItem', json: {} });
 	readDeleteAnswer(raw, datasetId, referenceId, `DELETE ${route}`);
 }

@@ -223,6 +223,8 @@ export async function listJobs(
 	const route = routes.jobList();
 	const raw = await client.request('POST', route, {
 		itemIndex,
+		// A listing changes nothing: safe to repeat after any failure.
+		kind: 'read',
 		json: {
 			dataset_id: filter.datasetId,
 			job_types: filter.jobTypes,

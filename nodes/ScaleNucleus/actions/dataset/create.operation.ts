@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { createDataset } from '../../../shared/api/datasets';
+import { maxAttemptsOption, requestTimeoutOption } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
 
 const properties: INodeProperties[] = [
@@ -21,6 +22,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			maxAttemptsOption,
 			{
 				displayName: 'Privacy Mode',
 				name: 'usePrivacyMode',
@@ -29,6 +31,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether images stay in your storage (Nucleus does not copy them). Items of such a dataset need a width and a height.',
 			},
+			requestTimeoutOption,
 		],
 	},
 ];

@@ -2,7 +2,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { datasetLocator } from '../../../../shared/descriptions';
+import {
+	datasetLocator,
+	maxAttemptsOption,
+	requestTimeoutOption,
+} from '../../../../shared/descriptions';
 import { MAX_IMAGES_PER_REQUEST } from './send/localBatches';
 import { MAX_LEGACY_BATCH } from './send/legacy';
 
@@ -251,6 +255,7 @@ export const properties: INodeProperties[] = [
 					'Images sent in one upload request, each request becoming one job (Nucleus takes at most 10). Lower it if requests time out.',
 				displayOptions: { show: { '/mode': ['local'], '/protocol': ['current'] } },
 			},
+			maxAttemptsOption,
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
@@ -260,6 +265,7 @@ export const properties: INodeProperties[] = [
 				description: 'How often to check the jobs while waiting',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
+			requestTimeoutOption,
 			{
 				displayName: 'Timeout (Seconds)',
 				name: 'timeout',

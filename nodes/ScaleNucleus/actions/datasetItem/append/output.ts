@@ -6,18 +6,23 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { AsyncJobInfo } from '../../../../shared/api/types';
+import { redactText } from '../../../../shared/transport/redact';
 import type { ItemResult } from './outcomes';
 import type { PlannedItem } from './plan';
 
+/**
+ * The URL shows without `user:password@` (sent to Nucleus as given), and so do the job errors that
+ * quote it.
+ */
 export function resultItem(r: ItemResult): INodeExecutionData {
 	const json: IDataObject = {
 		reference_id: r.reference_id,
 		dataset_id: r.dataset_id,
-		image_url: r.image_url,
+		image_url: redactText(r.image_url),
 		outcome: r.outcome,
 		succeeded: r.succeeded,
 	};
-	if (r.error !== undefined) json.error_message = r.error;
+	if (r.error !== undefined) json.error_message = redactText(r.error);
 	if (r.job_id !== undefined) json.job_id = r.job_id;
 	if (r.job_status !== undefined) json.job_status = r.job_status;
 	return { json, pairedItem: { item: r.itemIndex } };

@@ -26,12 +26,26 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { shorten } from '../../../../shared/text';
+import { redactText } from '../../../../shared/transport/redact';
 import { isProblem, itemProblem, type ItemProblem } from './problem';
 import type { ItemInput, MetadataInput } from './read';
 
 export type { ItemProblem };
 
-const problem = itemProblem;
+/** Every problem's texts lose URL user info: they quote the values they refuse (Image URL, metadata). */
+function problem(
+	itemIndex: number,
+	field: string,
+	message: string,
+	description?: string,
+): ItemProblem {
+	return itemProblem(
+		itemIndex,
+		field,
+		redactText(message),
+		description === undefined ? undefined : redactText(description),
+	);
+}
 
 export type ImageScheme = 'http' | 'https' | 's3' | 'gs';
 

@@ -83,6 +83,8 @@ async function submitDataset(
 		itemIndex: items[0].itemIndex,
 	});
 	const raw = await client.request('POST', `dataset/${dataset}/append`, {
+		kind: 'uploadAppendJob',
+		itemCount: items.length,
 		query: { async: 1 },
 		json: { requestId, update },
 		itemIndex: items[0].itemIndex,

@@ -22,6 +22,10 @@ export type Submission<T extends PlannedItem = PlannedItem> = { datasetId: strin
 /**
  * One `POST dataset/{id}/append` as a task of an adaptive pool: a 429 lowers the pool's concurrency,
  * and a request waiting to retry lends its slot to another one. Returns the raw answer.
+ *
+ * Its kind for the retry policy (shared/transport/retryPolicy.ts): with `?async=1` the request starts
+ * one job (a multipart batch: 'batchAppendJob'); without, it is a pre-2026 synchronous append keyed by
+ * reference_id ('legacyAppend').
  */
 export async function pooledAppendRequest(
 	client: NucleusClient,
@@ -33,10 +37,12 @@ export async function pooledAppendRequest(
 	const { limit, slot } = pool;
 	const epoch = limit.epoch;
 	let throttled = false;
+	const startsJob = options.query?.async !== undefined;
 	if (progress) progress.inFlight++;
 	const answer = await client
 		.request('POST', `dataset/${encodePathSegment(datasetId)}/append`, {
 			...options,
+			kind: startsJob ? 'batchAppendJob' : 'legacyAppend',
 			onRetry: ({ status }) => {
 				if (isThrottleStatus(status)) {
 					throttled = true;
