@@ -168,6 +168,9 @@ interface HttpResult {
 	text: string;
 }
 
+/** Longest wait for one look-first listing (see #lookFor). */
+const LOOK_TIMEOUT_MS = 15_000;
+
 /** One failed attempt, as the policy sees it. */
 interface Failure {
 	/** undefined: final, not retried. */
@@ -453,8 +456,16 @@ export class NucleusClient {
 		opts: RequestOptions,
 	): Look | undefined {
 		if (RETRY_POLICY[kind].ambiguous !== 'lookFirst') return undefined;
+		// A look is a helper, not the request: one attempt, a short timeout, so a listing that hangs
+		// delays the request it is about by seconds, not by a whole retry budget.
 		const read = async (method: 'GET' | 'POST', r: string, body?: unknown) =>
-			await this.request(method, r, { kind: 'read', json: body, itemIndex: opts.itemIndex });
+			await this.request(method, r, {
+				kind: 'read',
+				json: body,
+				itemIndex: opts.itemIndex,
+				retry: false,
+				timeoutMs: Math.min(LOOK_TIMEOUT_MS, this.#requestTimeoutMs),
+			});
 		const body = (json ?? {}) as Record<string, unknown>;
 		if (kind === 'createDataset' && typeof body.name === 'string') {
 			return createDatasetLook(read, body.name);
