@@ -1,14 +1,32 @@
 /**
- * `npm run bench`: our node against n8n's built-in HTTP Request node and against a bare undici loop,
- * in one run, against the emulator's `realistic` profile (test/emulator/rules.ts PROFILES.realistic:
- * a model of a hosted API, not Scale's published limits), in a real n8n 2.41.1 with the packed
- * package (test/e2e/n8n.ts). Writes test/bench/results/latest.json (git-ignored) and prints a table.
+ * `npm run bench`: our node against n8n's built-in HTTP Request node and against two bare undici
+ * loops, in one run, against the emulator's `realistic` profile (test/emulator/rules.ts
+ * PROFILES.realistic: a model of a hosted API, not Scale's published limits), in a real n8n 2.41.1
+ * with the packed package (test/e2e/n8n.ts). Writes test/bench/results/latest.json (git-ignored)
+ * and prints a table.
+ *
+ * Local upload variants (same folder of PNG files, each to its own dataset, one after the other):
+ *  (a) ours: Read Files from Disk -> our node, default parameters and options (batches of 10 to
+ *      `append?async=1`, adaptive pool up to 32 in flight, Wait for Completion on);
+ *  (b) the HTTP Request node, one image per request (`item` + `image` to `append`, as a user builds
+ *      it by hand), for each Batching setting of the grid; the best lossless one is reported;
+ *  (c) the batched bare loop (raw-loop.ts `batched`): the node's wire form, 32 in flight;
+ *  (d) the per-image bare loop (raw-loop.ts `per-image`): the HTTP Request node's form, 32 in flight.
+ * Every one of these creates jobs (today's server answers every append with an AsyncJob).
  *
  * How it measures (the same way for every variant):
- *  - Throughput: from the start of the uploading node (its startTime in n8n's run data; for the bare
- *    loop, the start of its loop) to the end of the last successful append the emulator answered
- *    (the emulator's request log, written when each response closes). n8n's start-up and the Read
- *    Files node are outside the window. Items lost = expected reference_ids missing in the emulator.
+ *  - Local upload window: from the start of the uploading node (its startTime in n8n's run data;
+ *    for a bare loop, the start of its loop, before it lists the folder) to the moment the last
+ *    image was stored in the emulator's dataset (the latest `finishedAt` of the dataset's jobs,
+ *    taken after every job of the dataset is final). items/s = images stored / that window. n8n's
+ *    start-up and the Read Files node are outside the window; the time our node then needs to
+ *    notice the jobs are done (its next poll, Poll Interval 5 s by default) is outside it too and
+ *    reported as `node_seconds`. Items lost = expected reference_ids missing in the emulator after
+ *    all jobs of the dataset are final.
+ *  - Remote append (100k items): accepted = node start to the last append the emulator answered
+ *    200 (our node without waiting outputs one item per job); all stored = node start to the
+ *    latest `finishedAt` of the dataset's jobs, once every item is in the emulator. The HTTP
+ *    Request node route (JSON batches of 29 to `append`, one job each) is timed to all stored too.
  *  - Memory: VmRSS of the `n8n execute` process from /proc every 100 ms (one process: the Code
  *    node's task runner is a child, reported apart as "tree"). Idle = the last sample before the
  *    workflow's Start node ran (n8n loaded, nothing done yet).
@@ -22,7 +40,8 @@
  * --http-remote-settings "1/0,32/100" (BENCH_HTTP_REMOTE_SETTINGS: the same for remote_append),
  * --only local,remote,large (BENCH_ONLY), --verbose (n8n's output to stderr),
  * --ours-only and --cpu-prof DIR (profiling: only our node; V8 CPU profiles of each n8n execute),
- * BENCH_DUMP_SAMPLES=DIR (each execution's RSS samples and node start times as JSON).
+ * BENCH_DUMP_SAMPLES=DIR (each execution's RSS samples and node start times as JSON; each upload's
+ * append requests and jobs as requests-<datasetId>.json).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +61,15 @@ import {
 	type N8n,
 	type NodeRun,
 } from '../e2e/n8n';
-import { executeSampled, lastBefore, MB, nodeWindow, peak, type BenchExecution } from './n8n-exec';
+import {
+	cpuBetween,
+	executeSampled,
+	lastBefore,
+	MB,
+	nodeWindow,
+	peak,
+	type BenchExecution,
+} from './n8n-exec';
 import {
 	HTTP_NODE,
 	httpLocalWorkflow,
@@ -88,12 +115,15 @@ const HTTP_SETTINGS = batchings(
 const HTTP_REMOTE_SETTINGS = batchings(
 	flag('http-remote-settings', 'BENCH_HTTP_REMOTE_SETTINGS', '1/0,32/100'),
 );
+/** Both bare loops: the node's default Concurrency cap, and the server's in-flight limit. */
 const RAW_CONCURRENCY = 32;
 const VERBOSE = process.argv.includes('--verbose');
 /** Directory for V8 CPU profiles of every `n8n execute` (for profiling, not for figures). */
 const CPU_PROF = flag('cpu-prof', 'BENCH_CPU_PROF', '');
 /** Only our node (for profiling): skips the HTTP Request node and bare-loop variants. */
 const OURS_ONLY = process.argv.includes('--ours-only');
+/** BENCH_DUMP_SAMPLES: also each upload's append requests (start, end, status) and jobs, per dataset. */
+const DUMP_DIR = process.env.BENCH_DUMP_SAMPLES ?? '';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'test', 'bench', 'results');
 
@@ -131,6 +161,41 @@ class Timeline {
 	appends(datasetId: string): ReqEvent[] {
 		const p = `/v1/nucleus/dataset/${datasetId}/append`;
 		return this.events.filter((e) => e.method === 'POST' && e.path === p);
+	}
+}
+
+// ---------------------------------------------------------------- CPU of this process (the emulator)
+
+/** process.cpuUsage() of the bench process (where the emulator runs) every 20 ms. */
+class CpuClock {
+	private samples: Array<{ t: number; ms: number }> = [];
+
+	private timer = setInterval(() => this.sample(), 20);
+
+	constructor() {
+		this.timer.unref();
+		this.sample();
+	}
+
+	private sample(): void {
+		const u = process.cpuUsage();
+		this.samples.push({ t: Date.now(), ms: (u.user + u.system) / 1000 });
+		if (this.samples.length > 200_000) this.samples.splice(0, 100_000);
+	}
+
+	/** CPU ms used between two epoch-ms times (from the samples nearest before each). */
+	between(from: number, to: number): number {
+		let a: number | undefined;
+		let b: number | undefined;
+		for (const s of this.samples) {
+			if (s.t <= from) a = s.ms;
+			if (s.t <= to) b = s.ms;
+		}
+		return (b ?? 0) - (a ?? 0);
+	}
+
+	stop(): void {
+		clearInterval(this.timer);
 	}
 }
 
@@ -209,6 +274,7 @@ interface Ctx {
 	emu: Emulator;
 	n8n: N8n;
 	timeline: Timeline;
+	cpu: CpuClock;
 	seq: number;
 }
 
@@ -227,37 +293,91 @@ interface UploadMeasure {
 	items_per_s: number;
 	stored: number;
 	items_lost: number;
-	/** Seconds from the upload's start (node start in n8n, loop start for the bare loop) to the last item stored. */
+	/** Seconds from the upload's start (node start in n8n, loop start for a bare loop) to the last image stored. */
 	seconds: number;
-	/** Seconds from the first append request the emulator saw to the last item stored. */
+	/** Seconds from the upload's start to the last append the emulator answered 200 (all accepted). */
+	accepted_seconds: number;
+	/** Seconds from the first append request the emulator saw to the last image stored. */
 	wire_seconds: number;
 	requests: number;
 	status_429: number;
+	jobs: number;
+	/** Final statuses of the dataset's jobs. */
+	job_statuses: Record<string, number>;
+	/** CPU seconds of the uploading process (n8n execute, or the bare loop) from the start to all accepted. */
+	client_cpu_s_to_accepted?: number;
+	/** CPU seconds of the bench process, where the emulator runs, over the same span. */
+	emulator_cpu_s_to_accepted: number;
 	peak_in_flight?: number;
 	execution_status?: string;
 }
 
-function measureUpload(
+/**
+ * Waits until every job of `datasetId` is final, then returns the time the last of them finished
+ * (epoch ms; NaN without jobs) and their statuses. Jobs are only created by answered requests, so
+ * once the uploading process has ended no new job can appear.
+ */
+async function jobsDone(
+	ctx: Ctx,
+	datasetId: string,
+): Promise<{ lastFinished: number; jobs: number; statuses: Record<string, number> }> {
+	const ids = ctx.emu
+		.listJobs()
+		.filter((j) => j.dataset_id === datasetId)
+		.map((j) => j.job_id);
+	let lastFinished = NaN;
+	const statuses: Record<string, number> = {};
+	for (const id of ids) {
+		const job = await ctx.emu.waitForJob(id);
+		const at = job?.finishedAt ? Date.parse(job.finishedAt) : NaN;
+		if (!(at <= lastFinished)) lastFinished = at;
+		const st = job?.status ?? 'missing';
+		statuses[st] = (statuses[st] ?? 0) + 1;
+	}
+	return { lastFinished, jobs: ids.length, statuses };
+}
+
+async function measureUpload(
 	ctx: Ctx,
 	datasetId: string,
 	refs: string[],
 	startedAt: number,
 	statusOf?: string,
-): UploadMeasure {
+	/** CPU ms of the uploading process between two epoch-ms times, when known. */
+	clientCpu?: (from: number, to: number) => number,
+): Promise<UploadMeasure> {
+	const done = await jobsDone(ctx, datasetId);
 	const events = ctx.timeline.appends(datasetId);
+	if (DUMP_DIR) {
+		const jobs = ctx.emu
+			.listJobs()
+			.filter((j) => j.dataset_id === datasetId)
+			.map((j) => ({ created: Date.parse(j.job_creation_time), finished: j.finishedAt }));
+		writeFileSync(
+			path.join(DUMP_DIR, `requests-${datasetId}.json`),
+			JSON.stringify({ startedAt, events, jobs }),
+		);
+	}
 	const ok = events.filter((e) => e.status === 200);
 	const firstReq = Math.min(...events.map((e) => e.start));
 	const lastOk = Math.max(...ok.map((e) => e.end));
 	const stored = storedCount(ctx.emu, datasetId, refs);
-	const seconds = (lastOk - startedAt) / 1000;
+	const seconds = (done.lastFinished - startedAt) / 1000;
 	return {
 		items_per_s: round(stored / seconds, 1),
 		stored,
 		items_lost: refs.length - stored,
 		seconds: round(seconds, 3),
-		wire_seconds: round((lastOk - firstReq) / 1000, 3),
+		accepted_seconds: round((lastOk - startedAt) / 1000, 3),
+		wire_seconds: round((done.lastFinished - firstReq) / 1000, 3),
 		requests: events.length,
 		status_429: events.filter((e) => e.status === 429).length,
+		jobs: done.jobs,
+		job_statuses: done.statuses,
+		...(clientCpu
+			? { client_cpu_s_to_accepted: round(clientCpu(startedAt, lastOk) / 1000, 2) }
+			: {}),
+		emulator_cpu_s_to_accepted: round(ctx.cpu.between(startedAt, lastOk) / 1000, 2),
 		...(statusOf ? { execution_status: statusOf } : {}),
 	};
 }
@@ -291,7 +411,7 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 	const glob = `${folder}/*.png`;
 	log(`local_upload: ${ITEMS} PNG files, ${round(bytes / ITEMS / 1024, 1)} KB each`);
 
-	// (a) ours, default options
+	// (a) ours, default parameters and options
 	const dsOurs = ctx.emu.createDataset('bench-local-ours');
 	const oursWf = oursLocalWorkflow(wfId(ctx, 'LocOurs'), dsOurs, glob);
 	await ctx.n8n.importWorkflow(oursWf);
@@ -299,14 +419,20 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 	const oursExec = await runN8n(ctx, oursWf.id!);
 	const oursWin = nodeWindow(oursExec, OURS_NODE);
 	if (!oursWin) throw new Error(`our node did not run: ${describe(oursExec)}`);
+	const oursPeak = ctx.emu.stats().inFlightPeak;
 	const ours = {
-		...measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status),
-		peak_in_flight: ctx.emu.stats().inFlightPeak,
+		...(await measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status, (a, b) =>
+			cpuBetween(oursExec.samples, a, b),
+		)),
+		peak_in_flight: oursPeak,
+		/** The node's own run: upload, then polling until it sees every job final, then output. */
+		node_seconds: round((oursWin.end - oursWin.start) / 1000, 3),
+		output_items: outputOf(oursExec, OURS_NODE)?.main?.[0]?.length ?? 0,
 	};
 	log(`  ours: ${JSON.stringify(ours)}`);
 	if (OURS_ONLY) return { detail: { ours } };
 
-	// (b) HTTP Request node, batching settings
+	// (b) HTTP Request node, one image per request, batching settings
 	const http: Array<UploadMeasure & { settings: HttpBatching }> = [];
 	for (const settings of HTTP_SETTINGS) {
 		const ds = ctx.emu.createDataset(
@@ -318,10 +444,13 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 		const exec = await runN8n(ctx, wf.id!);
 		const win = nodeWindow(exec, HTTP_NODE);
 		if (!win) throw new Error(`HTTP Request node did not run: ${describe(exec)}`);
+		const peakInFlight = ctx.emu.stats().inFlightPeak;
 		const m = {
 			settings,
-			...measureUpload(ctx, ds, files, win.start, exec.status),
-			peak_in_flight: ctx.emu.stats().inFlightPeak,
+			...(await measureUpload(ctx, ds, files, win.start, exec.status, (a, b) =>
+				cpuBetween(exec.samples, a, b),
+			)),
+			peak_in_flight: peakInFlight,
 		};
 		http.push(m);
 		log(`  http ${settings.batchSize}/${settings.batchInterval}: ${JSON.stringify(m)}`);
@@ -331,30 +460,34 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 		b.items_per_s > a.items_per_s ? b : a,
 	);
 
-	// (c) bare undici loop at the server's limit
-	const dsRaw = ctx.emu.createDataset('bench-local-raw');
-	ctx.emu.resetStats();
-	const raw = await runRawLoop(ctx, dsRaw, folder);
-	const rawM = {
-		...measureUpload(ctx, dsRaw, files, raw.started),
-		peak_in_flight: ctx.emu.stats().inFlightPeak,
-	};
-	log(`  raw: ${JSON.stringify(rawM)}`);
+	// (c) bare undici loop, the node's batched form, at the node's cap
+	const rawBatched = await bareLoop(ctx, 'batched', folder, files);
+	log(`  raw batched: ${JSON.stringify(rawBatched)}`);
+	// (d) bare undici loop, one image per request (the HTTP Request node's form), at the server's limit
+	const rawM = await bareLoop(ctx, 'per-image', folder, files);
+	log(`  raw per image: ${JSON.stringify(rawM)}`);
 
 	return {
 		items: ITEMS,
 		ours_items_per_s: ours.items_per_s,
 		http_request_node_items_per_s: best.items_per_s,
 		raw_items_per_s: rawM.items_per_s,
+		raw_batched_items_per_s: rawBatched.items_per_s,
 		ratio_vs_http_request_node: round(ours.items_per_s / best.items_per_s),
 		ratio_vs_raw: round(ours.items_per_s / rawM.items_per_s),
+		ratio_vs_raw_batched: round(ours.items_per_s / rawBatched.items_per_s),
 		http_request_node_settings: {
 			batch_size: best.settings.batchSize,
 			batch_interval_ms: best.settings.batchInterval,
 			lossless: best.items_lost === 0,
 		},
 		image_bytes_avg: Math.round(bytes / ITEMS),
-		items_lost: { ours: ours.items_lost, http_request_node: best.items_lost, raw: rawM.items_lost },
+		items_lost: {
+			ours: ours.items_lost,
+			http_request_node: best.items_lost,
+			raw: rawM.items_lost,
+			raw_batched: rawBatched.items_lost,
+		},
 		detail: {
 			ours,
 			http_request_node: http.map(({ settings, ...m }) => ({
@@ -362,8 +495,53 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 				batch_interval_ms: settings.batchInterval,
 				...m,
 			})),
-			raw: { concurrency: RAW_CONCURRENCY, ...rawM },
+			raw: rawM,
+			raw_batched: rawBatched,
 		},
+	};
+}
+
+type LoopMode = 'batched' | 'per-image';
+
+/** What raw-loop.ts prints (its own view: requests answered, jobs it saw final). */
+interface LoopReport {
+	started: number;
+	sent: number;
+	finished: number;
+	ok: number;
+	failed: number;
+	statuses: Record<string, number>;
+	jobs: number;
+	job_statuses: Record<string, number>;
+	jobs_not_final: number;
+	poll_rounds: number;
+	poll_failures: number;
+	/** CPU ms of the loop process from its start until every request was answered. */
+	cpu_ms_to_sent: number;
+}
+
+/** Runs one bare loop against a fresh dataset and measures it like the n8n variants. */
+async function bareLoop(
+	ctx: Ctx,
+	mode: LoopMode,
+	folder: string,
+	files: string[],
+): Promise<UploadMeasure & Record<string, unknown>> {
+	const ds = ctx.emu.createDataset(`bench-local-raw-${mode}`);
+	ctx.emu.resetStats();
+	const report = await runRawLoop(ctx, ds, folder, mode);
+	const peakInFlight = ctx.emu.stats().inFlightPeak;
+	return {
+		concurrency: RAW_CONCURRENCY,
+		images_per_request: mode === 'batched' ? 10 : 1,
+		...(await measureUpload(ctx, ds, files, report.started)),
+		client_cpu_s_to_sent: round(report.cpu_ms_to_sent / 1000, 2),
+		peak_in_flight: peakInFlight,
+		failed_requests: report.failed,
+		loop_statuses: report.statuses,
+		loop_jobs_final: report.jobs - report.jobs_not_final,
+		loop_poll_rounds: report.poll_rounds,
+		loop_seconds: round((report.finished - report.started) / 1000, 3),
 	};
 }
 
@@ -371,11 +549,14 @@ async function runRawLoop(
 	ctx: Ctx,
 	datasetId: string,
 	folder: string,
-): Promise<{ started: number; finished: number }> {
+	mode: LoopMode,
+): Promise<LoopReport> {
 	const script = path.join(__dirname, 'raw-loop.ts');
+	// The same Node as n8n (the install's Node 24), not the bench's own.
+	const node = path.join(ctx.n8n.install.nodeBinDir, 'node');
 	const child = spawn(
-		process.execPath,
-		['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY)],
+		node,
+		['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY), mode],
 		{
 			cwd: REPO_ROOT,
 			env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey },
@@ -385,8 +566,8 @@ async function runRawLoop(
 	let out = '';
 	child.stdout.on('data', (c: Buffer) => (out += c.toString()));
 	const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-	if (code !== 0) throw new Error(`raw loop exited ${String(code)}`);
-	return JSON.parse(out.trim().split('\n').pop()!) as { started: number; finished: number };
+	if (code !== 0) throw new Error(`raw loop (${mode}) exited ${String(code)}`);
+	return JSON.parse(out.trim().split('\n').pop()!) as LoopReport;
 }
 
 // ---------------------------------------------------------------- remote append
@@ -404,25 +585,30 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 	const exec = await runN8n(ctx, oursWf.id!);
 	const win = nodeWindow(exec, OURS_NODE);
 	if (!win) throw new Error(`our node did not run: ${describe(exec)}`);
-	const summary = outputOf(exec, OURS_NODE)?.main?.[0]?.[0]?.json as
-		| { job_id?: string }
-		| undefined;
-	if (!summary?.job_id) throw new Error(`no job id in our node's output: ${describe(exec)}`);
-	const accepted = ctx.timeline
-		.appends(dsOurs)
-		.filter((e) => e.status === 200)
-		.map((e) => e.end)[0];
-	const job = await ctx.emu.waitForJob(summary.job_id);
-	const finishedAt = job?.finishedAt ? Date.parse(job.finishedAt) : NaN;
+	// Without waiting, the node outputs one item per job.
+	const jobItems = outputOf(exec, OURS_NODE)?.main?.[0] ?? [];
+	const jobIds = jobItems
+		.map((it) => (it.json as { job_id?: unknown }).job_id)
+		.filter((id): id is string => typeof id === 'string');
+	if (!jobIds.length) throw new Error(`no job id in our node's output: ${describe(exec)}`);
+	const accepted = Math.max(
+		...ctx.timeline
+			.appends(dsOurs)
+			.filter((e) => e.status === 200)
+			.map((e) => e.end),
+	);
+	const done = await jobsDone(ctx, dsOurs);
 	const oursStored = storedCount(ctx.emu, dsOurs, refs);
 	const acceptedS = (accepted - win.start) / 1000;
-	const completedS = (finishedAt - win.start) / 1000;
+	const completedS = (done.lastFinished - win.start) / 1000;
 	const idle = lastBefore(exec.samples, win.start);
 	const oursM = {
 		accepted_s: round(acceptedS),
 		completed_s: round(completedS),
 		node_seconds: round((win.end - win.start) / 1000),
-		job_status: job?.status,
+		output_items: jobItems.length,
+		jobs: done.jobs,
+		job_statuses: done.statuses,
 		stored: oursStored,
 		items_lost: REMOTE_ITEMS - oursStored,
 		peak_rss_mb_during_node: round(peak(exec.samples, 'main', win.start, win.end) / MB, 1),
@@ -456,7 +642,7 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 		if (!hwin) throw new Error(`HTTP Request node did not run: ${describe(hexec)}`);
 		const m = {
 			settings,
-			...measureUpload(ctx, ds, refs, hwin.start, hexec.status),
+			...(await measureUpload(ctx, ds, refs, hwin.start, hexec.status)),
 			peak_rss_mb_process: round(peak(hexec.samples, 'main') / MB, 1),
 		};
 		http.push(m);
@@ -525,6 +711,7 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 		const idle = lastBefore(exec.samples, flowStart)?.main ?? 0;
 		const beforeNode = lastBefore(exec.samples, win.start)?.main ?? 0;
 		const top = peak(exec.samples, 'main', win.start, win.end);
+		await jobsDone(ctx, ds); // the HTTP Request node does not wait for its jobs
 		const stored = ctx.emu.listItems(ds).filter((it) => it.image?.bytes === LARGE_MB * MB).length;
 		const m = {
 			idle_rss_mb: round(idle / MB, 1),
@@ -578,7 +765,9 @@ async function n8nBaseline(ctx: Ctx): Promise<Record<string, number>> {
 // ---------------------------------------------------------------- table
 
 function table(result: Record<string, Record<string, unknown> | undefined>): string {
-	const rows: string[][] = [['figure', 'ours', 'HTTP Request node', 'bare loop', 'ratio']];
+	const rows: string[][] = [
+		['figure', 'ours', 'batched bare loop', 'per-image bare loop', 'HTTP Request node', 'ratio'],
+	];
 	const settings = (v: unknown): string => {
 		const s = v as { batch_size: number; batch_interval_ms: number; lossless: boolean };
 		return s.batch_interval_ms === 0
@@ -589,17 +778,19 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 	if (l?.http_request_node_settings) {
 		const lost = l.items_lost as Record<string, number>;
 		rows.push([
-			`local upload, ${String(l.items)} images of ~50 KB: items/s`,
+			`local upload, ${String(l.items)} images of ~50 KB: items/s to all stored`,
 			String(l.ours_items_per_s),
-			`${String(l.http_request_node_items_per_s)} (${settings(l.http_request_node_settings)})`,
+			`${String(l.raw_batched_items_per_s)} (10/request, 32 in flight)`,
 			`${String(l.raw_items_per_s)} (32 in flight)`,
-			`${String(l.ratio_vs_http_request_node)}x HTTP node, ${String(l.ratio_vs_raw)} of bare loop`,
+			`${String(l.http_request_node_items_per_s)} (${settings(l.http_request_node_settings)})`,
+			`${String(l.ratio_vs_raw_batched)} of batched loop, ${String(l.ratio_vs_raw)} of per-image loop, ${String(l.ratio_vs_http_request_node)}x HTTP node`,
 		]);
 		rows.push([
 			'  items lost',
 			String(lost.ours),
-			String(lost.http_request_node),
+			String(lost.raw_batched),
 			String(lost.raw),
+			String(lost.http_request_node),
 			'',
 		]);
 	}
@@ -610,24 +801,27 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			String(r.accepted_s),
 			'',
 			'',
-			`${String(r.ratio_accepted_vs_http_request_node)}x sooner than HTTP node done`,
+			'',
+			`${String(r.ratio_accepted_vs_http_request_node)}x sooner than HTTP node all stored`,
 		]);
 		rows.push([
 			'  all items stored (s)',
 			String(r.completed_s),
-			`${String(r.http_request_node_seconds)} (${settings(r.http_request_node_settings)})`,
 			'',
+			'',
+			`${String(r.http_request_node_seconds)} (${settings(r.http_request_node_settings)})`,
 			`${String(r.ratio_vs_http_request_node)}x`,
 		]);
-		rows.push(['  peak RSS of n8n during the node (MB)', String(r.peak_rss_mb), '', '', '']);
+		rows.push(['  peak RSS of n8n during the node (MB)', String(r.peak_rss_mb), '', '', '', '']);
 	}
 	const g = result.large_files;
 	if (g) {
 		rows.push([
 			`large files, ${round(Number(g.bytes) / MB / 1024, 2)} GiB: RSS growth over idle (MB)`,
 			`${String(g.rss_growth_mb)} (File Path: ${String(g.file_path_rss_growth_mb)})`,
-			String(g.http_request_node_rss_growth_mb),
 			'',
+			'',
+			String(g.http_request_node_rss_growth_mb),
 			'',
 		]);
 	}
@@ -637,7 +831,7 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 
 // ---------------------------------------------------------------- targets
 
-/** The targets of issue 6, each with the figure it is judged on. */
+/** The targets of the issues, each with the figure it is judged on. */
 function targets(
 	result: Record<string, Record<string, unknown> | undefined>,
 	baseline: Record<string, number> | undefined,
@@ -647,13 +841,13 @@ function targets(
 	const l = result.local_upload;
 	if (l?.http_request_node_settings) {
 		const lost = l.items_lost as Record<string, number>;
-		out['local upload >= 1.5x the best-tuned HTTP Request node'] = {
-			met: num(l.ratio_vs_http_request_node) >= 1.5,
-			value: `${String(l.ratio_vs_http_request_node)}x`,
+		out['local upload >= 0.8 of the batched bare loop'] = {
+			met: num(l.ratio_vs_raw_batched) >= 0.8,
+			value: `${String(l.ratio_vs_raw_batched)} (${String(l.ours_items_per_s)} vs ${String(l.raw_batched_items_per_s)} items/s)`,
 		};
-		out['local upload >= 0.8 of the bare loop'] = {
-			met: num(l.ratio_vs_raw) >= 0.8,
-			value: String(l.ratio_vs_raw),
+		out['local upload >= 5x the best-tuned HTTP Request node'] = {
+			met: num(l.ratio_vs_http_request_node) >= 5,
+			value: `${String(l.ratio_vs_http_request_node)}x (${String(l.ours_items_per_s)} vs ${String(l.http_request_node_items_per_s)} items/s)`,
 		};
 		out['local upload: no item lost'] = { met: lost.ours === 0, value: `${lost.ours} lost` };
 	}
@@ -689,6 +883,7 @@ function targets(
 async function main(): Promise<void> {
 	const t0 = Date.now();
 	const timeline = new Timeline();
+	const cpu = new CpuClock();
 	const emu = await startEmulator({ profile: 'realistic', quiet: false, log: timeline.log });
 	let n8n: N8n | undefined;
 	const result: Record<string, Record<string, unknown> | undefined> = {};
@@ -697,7 +892,7 @@ async function main(): Promise<void> {
 		log('preparing n8n (first run installs it: minutes)');
 		n8n = await prepareN8n({ label: 'bench', verbose: VERBOSE });
 		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
-		const ctx: Ctx = { emu, n8n, timeline, seq: 0 };
+		const ctx: Ctx = { emu, n8n, timeline, cpu, seq: 0 };
 		baseline = await n8nBaseline(ctx);
 		if (ONLY.has('local')) result.local_upload = await localUpload(ctx);
 		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx);
@@ -706,6 +901,7 @@ async function main(): Promise<void> {
 		await n8n?.cleanup();
 		await cleanupWorkRoot();
 		await emu.close();
+		cpu.stop();
 	}
 	const out = {
 		...result,
@@ -727,7 +923,7 @@ async function main(): Promise<void> {
 		([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name}: ${t.value}`,
 	);
 	process.stdout.write(
-		`\n${table(result)}\n\ntargets (issue 6):\n${targetLines.join('\n')}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
+		`\n${table(result)}\n\ntargets:\n${targetLines.join('\n')}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
 	);
 }
 
