@@ -31,6 +31,8 @@ export interface BenchExecution {
 	exitedAt: number;
 	samples: RssSample[];
 	stderrTail: string;
+	/** pid of the `n8n execute` process. */
+	pid: number;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
@@ -177,6 +179,7 @@ export async function executeSampled(
 		exitedAt,
 		samples,
 		stderrTail: err.slice(-3000),
+		pid,
 	};
 }
 

@@ -16,7 +16,7 @@
  *
  *   BENCH_API_KEY=... tsx test/bench/raw-loop.ts <baseUrl> <datasetId> <folder> <concurrency> <batched|per-image>
  * Prints one JSON line: { mode, started, sent, finished, requests, ok, failed, statuses, jobs,
- * job_statuses, jobs_not_final, poll_rounds, poll_failures, cpu_ms_to_sent }.
+ * job_statuses, jobs_not_final, poll_rounds, poll_failures, cpu_ms_to_sent, pid }.
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -187,6 +187,7 @@ async function main(): Promise<void> {
 			poll_rounds: pollRounds,
 			poll_failures: pollFailures,
 			cpu_ms_to_sent: (cpu.user + cpu.system) / 1000,
+			pid: process.pid,
 		}) + '\n',
 	);
 }

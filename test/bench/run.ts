@@ -19,10 +19,17 @@
  *    for a bare loop, the start of its loop, before it lists the folder) to the moment the last
  *    image was stored in the emulator's dataset (the latest `finishedAt` of the dataset's jobs,
  *    taken after every job of the dataset is final). items/s = images stored / that window. n8n's
- *    start-up and the Read Files node are outside the window; the time our node then needs to
- *    notice the jobs are done (its next poll, Poll Interval 5 s by default) is outside it too and
- *    reported as `node_seconds`. Items lost = expected reference_ids missing in the emulator after
- *    all jobs of the dataset are final.
+ *    start-up and the Read Files node are outside the window; so is the time our node then takes to
+ *    see every job final and read their errors (its polls), reported as `node_seconds`. Items lost =
+ *    expected reference_ids missing in the emulator after all jobs of the dataset are final.
+ *    `accepted_seconds` is the same start to the last append the emulator answered 200.
+ *  - CPU and GC, start to all accepted: the uploading process's user + system time (n8n execute:
+ *    /proc/<pid>/stat every 100 ms; bare loop: its own process.cpuUsage()), the bench process's
+ *    (where the emulator runs), and the uploading process's GC pauses (gc-probe.cjs).
+ *  - Runs: ours and the two bare loops run --reps times (3), interleaved (ours, batched, per-image,
+ *    ours, ...), so that a noisy neighbour on shared cores does not hit one variant only; the HTTP
+ *    Request node runs each Batching setting once, then its fastest lossless setting until it has
+ *    --reps runs. Each local figure is the median run by items/s; items lost add up over all runs.
  *  - Remote append (100k items): accepted = node start to the last append the emulator answered
  *    200 (our node without waiting outputs one item per job); all stored = node start to the
  *    latest `finishedAt` of the dataset's jobs, once every item is in the emulator. The HTTP
@@ -38,16 +45,18 @@
  * --large-files N (BENCH_LARGE_FILES, 20), --large-mb N (BENCH_LARGE_MB, 50),
  * --http-settings "1/0,16/100" (BENCH_HTTP_SETTINGS: batch size/interval ms for local_upload),
  * --http-remote-settings "1/0,32/100" (BENCH_HTTP_REMOTE_SETTINGS: the same for remote_append),
- * --only local,remote,large (BENCH_ONLY), --verbose (n8n's output to stderr),
+ * --reps N (BENCH_REPS, 3: runs of each local variant, median), --only local,remote,large
+ * (BENCH_ONLY), --verbose (n8n's output to stderr),
  * --ours-only and --cpu-prof DIR (profiling: only our node; V8 CPU profiles of each n8n execute),
  * BENCH_DUMP_SAMPLES=DIR (each execution's RSS samples and node start times as JSON; each upload's
- * append requests and jobs as requests-<datasetId>.json).
+ * append requests, job polls and jobs as requests-<datasetId>.json; the GC pause files are kept),
+ * BENCH_NODE_OPTIONS (added to NODE_OPTIONS of every n8n execute).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 
@@ -107,9 +116,13 @@ const ONLY = new Set(
 		.split(',')
 		.map((s) => s.trim()),
 );
-/** No pacing, then paced rates of 160 requests/s (the server allows 32 in flight x ~50 ms = 640/s). */
+/**
+ * No pacing, then paced rates of 160 requests/s (8/50, 16/100) and 320 requests/s (32/100). The
+ * server allows 32 in flight x ~50 ms = 640/s; the HTTP Request node itself reaches ~260/s here,
+ * and without pacing it may go over 32 in flight and lose images to 429s (it does not retry).
+ */
 const HTTP_SETTINGS = batchings(
-	flag('http-settings', 'BENCH_HTTP_SETTINGS', '1/0,8/50,16/100,32/200'),
+	flag('http-settings', 'BENCH_HTTP_SETTINGS', '1/0,8/50,16/100,32/100'),
 );
 /** The same for the synchronous JSON route of remote_append (3,449 requests of 29 items for 100,000). */
 const HTTP_REMOTE_SETTINGS = batchings(
@@ -117,6 +130,8 @@ const HTTP_REMOTE_SETTINGS = batchings(
 );
 /** Both bare loops: the node's default Concurrency cap, and the server's in-flight limit. */
 const RAW_CONCURRENCY = 32;
+/** Runs of ours, of each bare loop and of the best HTTP Request node setting; the median counts. */
+const REPS = Math.max(1, Number(flag('reps', 'BENCH_REPS', '3')));
 const VERBOSE = process.argv.includes('--verbose');
 /** Directory for V8 CPU profiles of every `n8n execute` (for profiling, not for figures). */
 const CPU_PROF = flag('cpu-prof', 'BENCH_CPU_PROF', '');
@@ -275,7 +290,27 @@ interface Ctx {
 	n8n: N8n;
 	timeline: Timeline;
 	cpu: CpuClock;
+	/** Where gc-probe.cjs writes each process's GC pauses. */
+	gcDir: string;
 	seq: number;
+}
+
+/** gc-probe.cjs: preloaded into every n8n execute and bare loop (GC pauses per process). */
+const GC_PROBE = path.join(__dirname, 'gc-probe.cjs');
+
+/** GC pause ms of process `pid` between two epoch-ms times (0 when the probe wrote nothing). */
+function gcPauseMs(ctx: Ctx, pid: number, from: number, to: number): number {
+	let entries: Array<[number, number, number]> = [];
+	try {
+		entries = JSON.parse(readFileSync(path.join(ctx.gcDir, `${pid}.json`), 'utf8')) as Array<
+			[number, number, number]
+		>;
+	} catch {
+		return 0;
+	}
+	let ms = 0;
+	for (const [at, dur] of entries) if (at >= from && at <= to) ms += dur;
+	return ms;
 }
 
 function wfId(ctx: Ctx, prefix: string): string {
@@ -306,6 +341,8 @@ interface UploadMeasure {
 	job_statuses: Record<string, number>;
 	/** CPU seconds of the uploading process (n8n execute, or the bare loop) from the start to all accepted. */
 	client_cpu_s_to_accepted?: number;
+	/** GC pauses of the uploading process over the same span, seconds (gc-probe.cjs). */
+	client_gc_pause_s_to_accepted?: number;
 	/** CPU seconds of the bench process, where the emulator runs, over the same span. */
 	emulator_cpu_s_to_accepted: number;
 	peak_in_flight?: number;
@@ -343,8 +380,8 @@ async function measureUpload(
 	refs: string[],
 	startedAt: number,
 	statusOf?: string,
-	/** CPU ms of the uploading process between two epoch-ms times, when known. */
-	clientCpu?: (from: number, to: number) => number,
+	/** The uploading process: its pid (GC pauses) and its CPU ms between two epoch-ms times. */
+	client?: { pid: number; cpuMs?: (from: number, to: number) => number },
 ): Promise<UploadMeasure> {
 	const done = await jobsDone(ctx, datasetId);
 	const events = ctx.timeline.appends(datasetId);
@@ -355,7 +392,15 @@ async function measureUpload(
 			.map((j) => ({ created: Date.parse(j.job_creation_time), finished: j.finishedAt }));
 		writeFileSync(
 			path.join(DUMP_DIR, `requests-${datasetId}.json`),
-			JSON.stringify({ startedAt, events, jobs }),
+			JSON.stringify({
+				startedAt,
+				events,
+				jobs,
+				// job polls seen since the upload started (any dataset: job routes do not name one)
+				polls: ctx.timeline.events.filter(
+					(e) => e.start >= startedAt && e.path.startsWith('/v1/nucleus/job/'),
+				),
+			}),
 		);
 	}
 	const ok = events.filter((e) => e.status === 200);
@@ -374,8 +419,16 @@ async function measureUpload(
 		status_429: events.filter((e) => e.status === 429).length,
 		jobs: done.jobs,
 		job_statuses: done.statuses,
-		...(clientCpu
-			? { client_cpu_s_to_accepted: round(clientCpu(startedAt, lastOk) / 1000, 2) }
+		...(client?.cpuMs
+			? { client_cpu_s_to_accepted: round(client.cpuMs(startedAt, lastOk) / 1000, 2) }
+			: {}),
+		...(client
+			? {
+					client_gc_pause_s_to_accepted: round(
+						gcPauseMs(ctx, client.pid, startedAt, lastOk) / 1000,
+						2,
+					),
+				}
 			: {}),
 		emulator_cpu_s_to_accepted: round(ctx.cpu.between(startedAt, lastOk) / 1000, 2),
 		...(statusOf ? { execution_status: statusOf } : {}),
@@ -383,7 +436,12 @@ async function measureUpload(
 }
 
 async function runN8n(ctx: Ctx, id: string, timeoutMs = 10 * 60_000): Promise<BenchExecution> {
-	const env = CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}` } : undefined;
+	const nodeOptions = [
+		`--require ${GC_PROBE}`,
+		...(CPU_PROF ? [`--cpu-prof --cpu-prof-dir=${CPU_PROF}`] : []),
+		...(process.env.BENCH_NODE_OPTIONS ? [process.env.BENCH_NODE_OPTIONS] : []),
+	].join(' ');
+	const env = { NODE_OPTIONS: nodeOptions, BENCH_GC_DIR: ctx.gcDir };
 	const exec = await executeSampled(ctx.n8n, id, { timeoutMs, env });
 	return exec;
 }
@@ -404,39 +462,77 @@ function outputOf(exec: BenchExecution, node: string): NodeRun['data'] {
 
 // ---------------------------------------------------------------- local upload
 
+/** The median run of a variant by items/s, with every run's items/s and the items lost in all runs. */
+function medianRun<T extends UploadMeasure>(
+	runs: T[],
+): T & { runs_items_per_s: number[]; items_lost_all_runs: number } {
+	const sorted = [...runs].sort((x, y) => x.items_per_s - y.items_per_s);
+	return {
+		...sorted[Math.floor((sorted.length - 1) / 2)],
+		runs_items_per_s: runs.map((r) => r.items_per_s),
+		items_lost_all_runs: runs.reduce((n, r) => n + r.items_lost, 0),
+	};
+}
+
 async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 	const folder = path.join(ctx.n8n.filesDir, 'local');
 	const bytes = await makeImages(folder, ITEMS);
 	const files = (await readdir(folder)).sort();
 	const glob = `${folder}/*.png`;
-	log(`local_upload: ${ITEMS} PNG files, ${round(bytes / ITEMS / 1024, 1)} KB each`);
+	log(
+		`local_upload: ${ITEMS} PNG files, ${round(bytes / ITEMS / 1024, 1)} KB each, ${REPS} runs of ours and the bare loops`,
+	);
 
 	// (a) ours, default parameters and options
-	const dsOurs = ctx.emu.createDataset('bench-local-ours');
-	const oursWf = oursLocalWorkflow(wfId(ctx, 'LocOurs'), dsOurs, glob);
-	await ctx.n8n.importWorkflow(oursWf);
-	ctx.emu.resetStats();
-	const oursExec = await runN8n(ctx, oursWf.id!);
-	const oursWin = nodeWindow(oursExec, OURS_NODE);
-	if (!oursWin) throw new Error(`our node did not run: ${describe(oursExec)}`);
-	const oursPeak = ctx.emu.stats().inFlightPeak;
-	const ours = {
-		...(await measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status, (a, b) =>
-			cpuBetween(oursExec.samples, a, b),
-		)),
-		peak_in_flight: oursPeak,
-		/** The node's own run: upload, then polling until it sees every job final, then output. */
-		node_seconds: round((oursWin.end - oursWin.start) / 1000, 3),
-		output_items: outputOf(oursExec, OURS_NODE)?.main?.[0]?.length ?? 0,
+	const oursOnce = async (rep: number) => {
+		const ds = ctx.emu.createDataset(`bench-local-ours-${rep}`);
+		const wf = oursLocalWorkflow(wfId(ctx, 'LocOurs'), ds, glob);
+		await ctx.n8n.importWorkflow(wf);
+		ctx.emu.resetStats();
+		const exec = await runN8n(ctx, wf.id!);
+		const win = nodeWindow(exec, OURS_NODE);
+		if (!win) throw new Error(`our node did not run: ${describe(exec)}`);
+		const peakInFlight = ctx.emu.stats().inFlightPeak;
+		const m = {
+			...(await measureUpload(ctx, ds, files, win.start, exec.status, {
+				pid: exec.pid,
+				cpuMs: (from, to) => cpuBetween(exec.samples, from, to),
+			})),
+			peak_in_flight: peakInFlight,
+			/** The node's own run: upload, then polling until it sees every job final, then output. */
+			node_seconds: round((win.end - win.start) / 1000, 3),
+			output_items: outputOf(exec, OURS_NODE)?.main?.[0]?.length ?? 0,
+		};
+		log(`  ours (run ${rep + 1}): ${JSON.stringify(m)}`);
+		return m;
 	};
-	log(`  ours: ${JSON.stringify(ours)}`);
-	if (OURS_ONLY) return { detail: { ours } };
+	const bareOnce = async (mode: LoopMode, rep: number) => {
+		const m = await bareLoop(ctx, mode, folder, files);
+		log(`  bare loop ${mode} (run ${rep + 1}): ${JSON.stringify(m)}`);
+		return m;
+	};
 
-	// (b) HTTP Request node, one image per request, batching settings
-	const http: Array<UploadMeasure & { settings: HttpBatching }> = [];
-	for (const settings of HTTP_SETTINGS) {
+	// (a) ours, (c) the batched bare loop, (d) the per-image bare loop: REPS rounds, interleaved, so
+	// that a noisy neighbour on the shared cores does not hit one variant only; the median run counts.
+	const oursRuns: Array<Awaited<ReturnType<typeof oursOnce>>> = [];
+	const batchedRuns: Array<Awaited<ReturnType<typeof bareOnce>>> = [];
+	const perImageRuns: Array<Awaited<ReturnType<typeof bareOnce>>> = [];
+	for (let rep = 0; rep < REPS; rep++) {
+		oursRuns.push(await oursOnce(rep));
+		if (OURS_ONLY) continue;
+		batchedRuns.push(await bareOnce('batched', rep));
+		perImageRuns.push(await bareOnce('per-image', rep));
+	}
+	const ours = medianRun(oursRuns);
+	if (OURS_ONLY) return { detail: { ours } };
+	const rawBatched = medianRun(batchedRuns);
+	const rawM = medianRun(perImageRuns);
+
+	// (b) HTTP Request node, one image per request: each Batching setting once, then the fastest
+	// lossless one again until it has REPS runs (its median counts).
+	const httpOnce = async (settings: HttpBatching, rep: number) => {
 		const ds = ctx.emu.createDataset(
-			`bench-local-http-${settings.batchSize}-${settings.batchInterval}`,
+			`bench-local-http-${settings.batchSize}-${settings.batchInterval}-${rep}`,
 		);
 		const wf = httpLocalWorkflow(wfId(ctx, 'LocHttp'), ctx.emu.baseUrl, ds, glob, settings);
 		await ctx.n8n.importWorkflow(wf);
@@ -447,25 +543,26 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 		const peakInFlight = ctx.emu.stats().inFlightPeak;
 		const m = {
 			settings,
-			...(await measureUpload(ctx, ds, files, win.start, exec.status, (a, b) =>
-				cpuBetween(exec.samples, a, b),
-			)),
+			...(await measureUpload(ctx, ds, files, win.start, exec.status, {
+				pid: exec.pid,
+				cpuMs: (from, to) => cpuBetween(exec.samples, from, to),
+			})),
 			peak_in_flight: peakInFlight,
 		};
-		http.push(m);
-		log(`  http ${settings.batchSize}/${settings.batchInterval}: ${JSON.stringify(m)}`);
-	}
+		log(
+			`  http ${settings.batchSize}/${settings.batchInterval} (run ${rep + 1}): ${JSON.stringify(m)}`,
+		);
+		return m;
+	};
+	const http: Array<Awaited<ReturnType<typeof httpOnce>>> = [];
+	for (const settings of HTTP_SETTINGS) http.push(await httpOnce(settings, 0));
 	const lossless = http.filter((h) => h.items_lost === 0);
-	const best = (lossless.length ? lossless : http).reduce((a, b) =>
-		b.items_per_s > a.items_per_s ? b : a,
+	const fastest = (lossless.length ? lossless : http).reduce((x, y) =>
+		y.items_per_s > x.items_per_s ? y : x,
 	);
-
-	// (c) bare undici loop, the node's batched form, at the node's cap
-	const rawBatched = await bareLoop(ctx, 'batched', folder, files);
-	log(`  raw batched: ${JSON.stringify(rawBatched)}`);
-	// (d) bare undici loop, one image per request (the HTTP Request node's form), at the server's limit
-	const rawM = await bareLoop(ctx, 'per-image', folder, files);
-	log(`  raw per image: ${JSON.stringify(rawM)}`);
+	const bestRuns = [fastest];
+	for (let rep = 1; rep < REPS; rep++) bestRuns.push(await httpOnce(fastest.settings, rep));
+	const best = medianRun(bestRuns);
 
 	return {
 		items: ITEMS,
@@ -479,22 +576,28 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 		http_request_node_settings: {
 			batch_size: best.settings.batchSize,
 			batch_interval_ms: best.settings.batchInterval,
-			lossless: best.items_lost === 0,
+			lossless: best.items_lost_all_runs === 0,
 		},
 		image_bytes_avg: Math.round(bytes / ITEMS),
 		items_lost: {
-			ours: ours.items_lost,
-			http_request_node: best.items_lost,
-			raw: rawM.items_lost,
-			raw_batched: rawBatched.items_lost,
+			ours: ours.items_lost_all_runs,
+			http_request_node: best.items_lost_all_runs,
+			raw: rawM.items_lost_all_runs,
+			raw_batched: rawBatched.items_lost_all_runs,
 		},
 		detail: {
+			runs: REPS,
 			ours,
 			http_request_node: http.map(({ settings, ...m }) => ({
 				batch_size: settings.batchSize,
 				batch_interval_ms: settings.batchInterval,
 				...m,
 			})),
+			http_request_node_best: (({ settings, ...m }) => ({
+				batch_size: settings.batchSize,
+				batch_interval_ms: settings.batchInterval,
+				...m,
+			}))(best),
 			raw: rawM,
 			raw_batched: rawBatched,
 		},
@@ -518,6 +621,7 @@ interface LoopReport {
 	poll_failures: number;
 	/** CPU ms of the loop process from its start until every request was answered. */
 	cpu_ms_to_sent: number;
+	pid: number;
 }
 
 /** Runs one bare loop against a fresh dataset and measures it like the n8n variants. */
@@ -534,7 +638,7 @@ async function bareLoop(
 	return {
 		concurrency: RAW_CONCURRENCY,
 		images_per_request: mode === 'batched' ? 10 : 1,
-		...(await measureUpload(ctx, ds, files, report.started)),
+		...(await measureUpload(ctx, ds, files, report.started, undefined, { pid: report.pid })),
 		client_cpu_s_to_sent: round(report.cpu_ms_to_sent / 1000, 2),
 		peak_in_flight: peakInFlight,
 		failed_requests: report.failed,
@@ -556,10 +660,21 @@ async function runRawLoop(
 	const node = path.join(ctx.n8n.install.nodeBinDir, 'node');
 	const child = spawn(
 		node,
-		['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY), mode],
+		[
+			'--require',
+			GC_PROBE,
+			'--import',
+			'tsx',
+			script,
+			ctx.emu.baseUrl,
+			datasetId,
+			folder,
+			String(RAW_CONCURRENCY),
+			mode,
+		],
 		{
 			cwd: REPO_ROOT,
-			env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey },
+			env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey, BENCH_GC_DIR: ctx.gcDir },
 			stdio: ['ignore', 'pipe', 'inherit'],
 		},
 	);
@@ -608,6 +723,7 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 		node_seconds: round((win.end - win.start) / 1000),
 		output_items: jobItems.length,
 		jobs: done.jobs,
+		job_status: Object.keys(done.statuses).length === 1 ? Object.keys(done.statuses)[0] : 'mixed',
 		job_statuses: done.statuses,
 		stored: oursStored,
 		items_lost: REMOTE_ITEMS - oursStored,
@@ -777,8 +893,9 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 	const l = result.local_upload;
 	if (l?.http_request_node_settings) {
 		const lost = l.items_lost as Record<string, number>;
+		const d = l.detail as Record<string, Record<string, unknown>>;
 		rows.push([
-			`local upload, ${String(l.items)} images of ~50 KB: items/s to all stored`,
+			`local upload, ${String(l.items)} images of ~50 KB: items/s to all stored (median of ${String(d.runs)})`,
 			String(l.ours_items_per_s),
 			`${String(l.raw_batched_items_per_s)} (10/request, 32 in flight)`,
 			`${String(l.raw_items_per_s)} (32 in flight)`,
@@ -786,11 +903,36 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			`${String(l.ratio_vs_raw_batched)} of batched loop, ${String(l.ratio_vs_raw)} of per-image loop, ${String(l.ratio_vs_http_request_node)}x HTTP node`,
 		]);
 		rows.push([
-			'  items lost',
+			`  items lost (all ${String(d.runs)} runs)`,
 			String(lost.ours),
 			String(lost.raw_batched),
 			String(lost.raw),
 			String(lost.http_request_node),
+			'',
+		]);
+		const cpu = (v: unknown): string => (v === undefined ? '' : String(v));
+		rows.push([
+			'  CPU s of the uploading process, start to all accepted',
+			cpu(d.ours.client_cpu_s_to_accepted),
+			cpu(d.raw_batched.client_cpu_s_to_sent),
+			cpu(d.raw.client_cpu_s_to_sent),
+			cpu(d.http_request_node_best.client_cpu_s_to_accepted),
+			'',
+		]);
+		rows.push([
+			'  seconds: start to all accepted / to all stored',
+			`${cpu(d.ours.accepted_seconds)} / ${cpu(d.ours.seconds)}`,
+			`${cpu(d.raw_batched.accepted_seconds)} / ${cpu(d.raw_batched.seconds)}`,
+			`${cpu(d.raw.accepted_seconds)} / ${cpu(d.raw.seconds)}`,
+			`${cpu(d.http_request_node_best.accepted_seconds)} / ${cpu(d.http_request_node_best.seconds)}`,
+			'',
+		]);
+		rows.push([
+			'  our node finished (s): it saw every job final at its polls',
+			cpu(d.ours.node_seconds),
+			'',
+			'',
+			'',
 			'',
 		]);
 	}
@@ -884,6 +1026,7 @@ async function main(): Promise<void> {
 	const t0 = Date.now();
 	const timeline = new Timeline();
 	const cpu = new CpuClock();
+	const gcDir = await mkdtemp(path.join(tmpdir(), 'bench-gc-'));
 	const emu = await startEmulator({ profile: 'realistic', quiet: false, log: timeline.log });
 	let n8n: N8n | undefined;
 	const result: Record<string, Record<string, unknown> | undefined> = {};
@@ -892,7 +1035,7 @@ async function main(): Promise<void> {
 		log('preparing n8n (first run installs it: minutes)');
 		n8n = await prepareN8n({ label: 'bench', verbose: VERBOSE });
 		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
-		const ctx: Ctx = { emu, n8n, timeline, cpu, seq: 0 };
+		const ctx: Ctx = { emu, n8n, timeline, cpu, gcDir, seq: 0 };
 		baseline = await n8nBaseline(ctx);
 		if (ONLY.has('local')) result.local_upload = await localUpload(ctx);
 		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx);
@@ -902,6 +1045,8 @@ async function main(): Promise<void> {
 		await cleanupWorkRoot();
 		await emu.close();
 		cpu.stop();
+		if (DUMP_DIR) log(`GC pauses per process kept in ${gcDir}`);
+		else await rm(gcDir, { recursive: true, force: true });
 	}
 	const out = {
 		...result,
