@@ -17,6 +17,8 @@ export interface RssSample {
 	main: number;
 	/** VmRSS of the process and all its descendants (n8n's task runner), bytes. */
 	tree: number;
+	/** CPU time (user + system) the `n8n execute` process has used since it started, ms. */
+	cpuMs: number;
 }
 
 export interface BenchExecution {
@@ -29,6 +31,22 @@ export interface BenchExecution {
 	exitedAt: number;
 	samples: RssSample[];
 	stderrTail: string;
+	/** pid of the `n8n execute` process. */
+	pid: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_S = 100;
+
+/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15), ms. */
+function cpuMsOf(pid: number): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return ((Number(rest[11]) + Number(rest[12])) * 1000) / TICKS_PER_S;
+	} catch {
+		return 0;
+	}
 }
 
 function rssOf(pid: number): number {
@@ -108,7 +126,7 @@ export async function executeSampled(
 		if (main === 0) return;
 		let tree = main;
 		for (const k of kids) tree += rssOf(k);
-		samples.push({ t: Date.now(), main, tree });
+		samples.push({ t: Date.now(), main, tree, cpuMs: cpuMsOf(pid) });
 	};
 	sample();
 	const timer = setInterval(sample, sampleMs);
@@ -161,6 +179,7 @@ export async function executeSampled(
 		exitedAt,
 		samples,
 		stderrTail: err.slice(-3000),
+		pid,
 	};
 }
 
@@ -186,6 +205,13 @@ export function peak(
 	let max = 0;
 	for (const s of samples) if (s.t >= from && s.t <= to && s[field] > max) max = s[field];
 	return max;
+}
+
+/** CPU time the process used between `from` and `to` (from the samples nearest before each), ms. */
+export function cpuBetween(samples: RssSample[], from: number, to: number): number {
+	const a = lastBefore(samples, from)?.cpuMs ?? 0;
+	const b = lastBefore(samples, to)?.cpuMs ?? a;
+	return b - a;
 }
 
 /** The last sample taken before `t` (the process's memory just before something started). */

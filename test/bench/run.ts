@@ -1,14 +1,39 @@
 /**
- * `npm run bench`: our node against n8n's built-in HTTP Request node and against a bare undici loop,
- * in one run, against the emulator's `realistic` profile (test/emulator/rules.ts PROFILES.realistic:
- * a model of a hosted API, not Scale's published limits), in a real n8n 2.41.1 with the packed
- * package (test/e2e/n8n.ts). Writes test/bench/results/latest.json (git-ignored) and prints a table.
+ * `npm run bench`: our node against n8n's built-in HTTP Request node and against two bare undici
+ * loops, in one run, against the emulator's `realistic` profile (test/emulator/rules.ts
+ * PROFILES.realistic: a model of a hosted API, not Scale's published limits), in a real n8n 2.41.1
+ * with the packed package (test/e2e/n8n.ts). Writes test/bench/results/latest.json (git-ignored)
+ * and prints a table.
+ *
+ * Local upload variants (same folder of PNG files, each to its own dataset, one after the other):
+ *  (a) ours: Read Files from Disk -> our node, default parameters and options (batches of 10 to
+ *      `append?async=1`, adaptive pool up to 32 in flight, Wait for Completion on);
+ *  (b) the HTTP Request node, one image per request (`item` + `image` to `append`, as a user builds
+ *      it by hand), for each Batching setting of the grid; the best lossless one is reported;
+ *  (c) the batched bare loop (raw-loop.ts `batched`): the node's wire form, 32 in flight;
+ *  (d) the per-image bare loop (raw-loop.ts `per-image`): the HTTP Request node's form, 32 in flight.
+ * Every one of these creates jobs (today's server answers every append with an AsyncJob).
  *
  * How it measures (the same way for every variant):
- *  - Throughput: from the start of the uploading node (its startTime in n8n's run data; for the bare
- *    loop, the start of its loop) to the end of the last successful append the emulator answered
- *    (the emulator's request log, written when each response closes). n8n's start-up and the Read
- *    Files node are outside the window. Items lost = expected reference_ids missing in the emulator.
+ *  - Local upload window: from the start of the uploading node (its startTime in n8n's run data;
+ *    for a bare loop, the start of its loop, before it lists the folder) to the moment the last
+ *    image was stored in the emulator's dataset (the latest `finishedAt` of the dataset's jobs,
+ *    taken after every job of the dataset is final). items/s = images stored / that window. n8n's
+ *    start-up and the Read Files node are outside the window; so is the time our node then takes to
+ *    see every job final and read their errors (its polls), reported as `node_seconds`. Items lost =
+ *    expected reference_ids missing in the emulator after all jobs of the dataset are final.
+ *    `accepted_seconds` is the same start to the last append the emulator answered 200.
+ *  - CPU and GC, start to all accepted: the uploading process's user + system time (n8n execute:
+ *    /proc/<pid>/stat every 100 ms; bare loop: its own process.cpuUsage()), the bench process's
+ *    (where the emulator runs), and the uploading process's GC pauses (gc-probe.cjs).
+ *  - Runs: ours and the two bare loops run --reps times (3), interleaved (ours, batched, per-image,
+ *    ours, ...), so that a noisy neighbour on shared cores does not hit one variant only; the HTTP
+ *    Request node runs each Batching setting once, then its fastest lossless setting until it has
+ *    --reps runs. Each local figure is the median run by items/s; items lost add up over all runs.
+ *  - Remote append (100k items): accepted = node start to the last append the emulator answered
+ *    200 (our node without waiting outputs one item per job); all stored = node start to the
+ *    latest `finishedAt` of the dataset's jobs, once every item is in the emulator. The HTTP
+ *    Request node route (JSON batches of 29 to `append`, one job each) is timed to all stored too.
  *  - Memory: VmRSS of the `n8n execute` process from /proc every 100 ms (one process: the Code
  *    node's task runner is a child, reported apart as "tree"). Idle = the last sample before the
  *    workflow's Start node ran (n8n loaded, nothing done yet).
@@ -20,15 +45,18 @@
  * --large-files N (BENCH_LARGE_FILES, 20), --large-mb N (BENCH_LARGE_MB, 50),
  * --http-settings "1/0,16/100" (BENCH_HTTP_SETTINGS: batch size/interval ms for local_upload),
  * --http-remote-settings "1/0,32/100" (BENCH_HTTP_REMOTE_SETTINGS: the same for remote_append),
- * --only local,remote,large (BENCH_ONLY), --verbose (n8n's output to stderr),
+ * --reps N (BENCH_REPS, 3: runs of each local variant, median), --only local,remote,large
+ * (BENCH_ONLY), --verbose (n8n's output to stderr),
  * --ours-only and --cpu-prof DIR (profiling: only our node; V8 CPU profiles of each n8n execute),
- * BENCH_DUMP_SAMPLES=DIR (each execution's RSS samples and node start times as JSON).
+ * BENCH_DUMP_SAMPLES=DIR (each execution's RSS samples and node start times as JSON; each upload's
+ * append requests, job polls and jobs as requests-<datasetId>.json; the GC pause files are kept),
+ * BENCH_NODE_OPTIONS (added to NODE_OPTIONS of every n8n execute).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 
@@ -42,7 +70,15 @@ import {
 	type N8n,
 	type NodeRun,
 } from '../e2e/n8n';
-import { executeSampled, lastBefore, MB, nodeWindow, peak, type BenchExecution } from './n8n-exec';
+import {
+	cpuBetween,
+	executeSampled,
+	lastBefore,
+	MB,
+	nodeWindow,
+	peak,
+	type BenchExecution,
+} from './n8n-exec';
 import {
 	HTTP_NODE,
 	httpLocalWorkflow,
@@ -80,20 +116,29 @@ const ONLY = new Set(
 		.split(',')
 		.map((s) => s.trim()),
 );
-/** No pacing, then paced rates of 160 requests/s (the server allows 32 in flight x ~50 ms = 640/s). */
+/**
+ * No pacing, then paced rates of 160 requests/s (8/50, 16/100) and 320 requests/s (32/100). The
+ * server allows 32 in flight x ~50 ms = 640/s; the HTTP Request node itself reaches ~260/s here,
+ * and without pacing it may go over 32 in flight and lose images to 429s (it does not retry).
+ */
 const HTTP_SETTINGS = batchings(
-	flag('http-settings', 'BENCH_HTTP_SETTINGS', '1/0,8/50,16/100,32/200'),
+	flag('http-settings', 'BENCH_HTTP_SETTINGS', '1/0,8/50,16/100,32/100'),
 );
 /** The same for the synchronous JSON route of remote_append (3,449 requests of 29 items for 100,000). */
 const HTTP_REMOTE_SETTINGS = batchings(
 	flag('http-remote-settings', 'BENCH_HTTP_REMOTE_SETTINGS', '1/0,32/100'),
 );
+/** Both bare loops: the node's default Concurrency cap, and the server's in-flight limit. */
 const RAW_CONCURRENCY = 32;
+/** Runs of ours, of each bare loop and of the best HTTP Request node setting; the median counts. */
+const REPS = Math.max(1, Number(flag('reps', 'BENCH_REPS', '3')));
 const VERBOSE = process.argv.includes('--verbose');
 /** Directory for V8 CPU profiles of every `n8n execute` (for profiling, not for figures). */
 const CPU_PROF = flag('cpu-prof', 'BENCH_CPU_PROF', '');
 /** Only our node (for profiling): skips the HTTP Request node and bare-loop variants. */
 const OURS_ONLY = process.argv.includes('--ours-only');
+/** BENCH_DUMP_SAMPLES: also each upload's append requests (start, end, status) and jobs, per dataset. */
+const DUMP_DIR = process.env.BENCH_DUMP_SAMPLES ?? '';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'test', 'bench', 'results');
 
@@ -131,6 +176,41 @@ class Timeline {
 	appends(datasetId: string): ReqEvent[] {
 		const p = `/v1/nucleus/dataset/${datasetId}/append`;
 		return this.events.filter((e) => e.method === 'POST' && e.path === p);
+	}
+}
+
+// ---------------------------------------------------------------- CPU of this process (the emulator)
+
+/** process.cpuUsage() of the bench process (where the emulator runs) every 20 ms. */
+class CpuClock {
+	private samples: Array<{ t: number; ms: number }> = [];
+
+	private timer = setInterval(() => this.sample(), 20);
+
+	constructor() {
+		this.timer.unref();
+		this.sample();
+	}
+
+	private sample(): void {
+		const u = process.cpuUsage();
+		this.samples.push({ t: Date.now(), ms: (u.user + u.system) / 1000 });
+		if (this.samples.length > 200_000) this.samples.splice(0, 100_000);
+	}
+
+	/** CPU ms used between two epoch-ms times (from the samples nearest before each). */
+	between(from: number, to: number): number {
+		let a: number | undefined;
+		let b: number | undefined;
+		for (const s of this.samples) {
+			if (s.t <= from) a = s.ms;
+			if (s.t <= to) b = s.ms;
+		}
+		return (b ?? 0) - (a ?? 0);
+	}
+
+	stop(): void {
+		clearInterval(this.timer);
 	}
 }
 
@@ -209,7 +289,28 @@ interface Ctx {
 	emu: Emulator;
 	n8n: N8n;
 	timeline: Timeline;
+	cpu: CpuClock;
+	/** Where gc-probe.cjs writes each process's GC pauses. */
+	gcDir: string;
 	seq: number;
+}
+
+/** gc-probe.cjs: preloaded into every n8n execute and bare loop (GC pauses per process). */
+const GC_PROBE = path.join(__dirname, 'gc-probe.cjs');
+
+/** GC pause ms of process `pid` between two epoch-ms times (0 when the probe wrote nothing). */
+function gcPauseMs(ctx: Ctx, pid: number, from: number, to: number): number {
+	let entries: Array<[number, number, number]> = [];
+	try {
+		entries = JSON.parse(readFileSync(path.join(ctx.gcDir, `${pid}.json`), 'utf8')) as Array<
+			[number, number, number]
+		>;
+	} catch {
+		return 0;
+	}
+	let ms = 0;
+	for (const [at, dur] of entries) if (at >= from && at <= to) ms += dur;
+	return ms;
 }
 
 function wfId(ctx: Ctx, prefix: string): string {
@@ -227,43 +328,120 @@ interface UploadMeasure {
 	items_per_s: number;
 	stored: number;
 	items_lost: number;
-	/** Seconds from the upload's start (node start in n8n, loop start for the bare loop) to the last item stored. */
+	/** Seconds from the upload's start (node start in n8n, loop start for a bare loop) to the last image stored. */
 	seconds: number;
-	/** Seconds from the first append request the emulator saw to the last item stored. */
+	/** Seconds from the upload's start to the last append the emulator answered 200 (all accepted). */
+	accepted_seconds: number;
+	/** Seconds from the first append request the emulator saw to the last image stored. */
 	wire_seconds: number;
 	requests: number;
 	status_429: number;
+	jobs: number;
+	/** Final statuses of the dataset's jobs. */
+	job_statuses: Record<string, number>;
+	/** CPU seconds of the uploading process (n8n execute, or the bare loop) from the start to all accepted. */
+	client_cpu_s_to_accepted?: number;
+	/** GC pauses of the uploading process over the same span, seconds (gc-probe.cjs). */
+	client_gc_pause_s_to_accepted?: number;
+	/** CPU seconds of the bench process, where the emulator runs, over the same span. */
+	emulator_cpu_s_to_accepted: number;
 	peak_in_flight?: number;
 	execution_status?: string;
 }
 
-function measureUpload(
+/**
+ * Waits until every job of `datasetId` is final, then returns the time the last of them finished
+ * (epoch ms; NaN without jobs) and their statuses. Jobs are only created by answered requests, so
+ * once the uploading process has ended no new job can appear.
+ */
+async function jobsDone(
+	ctx: Ctx,
+	datasetId: string,
+): Promise<{ lastFinished: number; jobs: number; statuses: Record<string, number> }> {
+	const ids = ctx.emu
+		.listJobs()
+		.filter((j) => j.dataset_id === datasetId)
+		.map((j) => j.job_id);
+	let lastFinished = NaN;
+	const statuses: Record<string, number> = {};
+	for (const id of ids) {
+		const job = await ctx.emu.waitForJob(id);
+		const at = job?.finishedAt ? Date.parse(job.finishedAt) : NaN;
+		if (!(at <= lastFinished)) lastFinished = at;
+		const st = job?.status ?? 'missing';
+		statuses[st] = (statuses[st] ?? 0) + 1;
+	}
+	return { lastFinished, jobs: ids.length, statuses };
+}
+
+async function measureUpload(
 	ctx: Ctx,
 	datasetId: string,
 	refs: string[],
 	startedAt: number,
 	statusOf?: string,
-): UploadMeasure {
+	/** The uploading process: its pid (GC pauses) and its CPU ms between two epoch-ms times. */
+	client?: { pid: number; cpuMs?: (from: number, to: number) => number },
+): Promise<UploadMeasure> {
+	const done = await jobsDone(ctx, datasetId);
 	const events = ctx.timeline.appends(datasetId);
+	if (DUMP_DIR) {
+		const jobs = ctx.emu
+			.listJobs()
+			.filter((j) => j.dataset_id === datasetId)
+			.map((j) => ({ created: Date.parse(j.job_creation_time), finished: j.finishedAt }));
+		writeFileSync(
+			path.join(DUMP_DIR, `requests-${datasetId}.json`),
+			JSON.stringify({
+				startedAt,
+				events,
+				jobs,
+				// job polls seen since the upload started (any dataset: job routes do not name one)
+				polls: ctx.timeline.events.filter(
+					(e) => e.start >= startedAt && e.path.startsWith('/v1/nucleus/job/'),
+				),
+			}),
+		);
+	}
 	const ok = events.filter((e) => e.status === 200);
 	const firstReq = Math.min(...events.map((e) => e.start));
 	const lastOk = Math.max(...ok.map((e) => e.end));
 	const stored = storedCount(ctx.emu, datasetId, refs);
-	const seconds = (lastOk - startedAt) / 1000;
+	const seconds = (done.lastFinished - startedAt) / 1000;
 	return {
 		items_per_s: round(stored / seconds, 1),
 		stored,
 		items_lost: refs.length - stored,
 		seconds: round(seconds, 3),
-		wire_seconds: round((lastOk - firstReq) / 1000, 3),
+		accepted_seconds: round((lastOk - startedAt) / 1000, 3),
+		wire_seconds: round((done.lastFinished - firstReq) / 1000, 3),
 		requests: events.length,
 		status_429: events.filter((e) => e.status === 429).length,
+		jobs: done.jobs,
+		job_statuses: done.statuses,
+		...(client?.cpuMs
+			? { client_cpu_s_to_accepted: round(client.cpuMs(startedAt, lastOk) / 1000, 2) }
+			: {}),
+		...(client
+			? {
+					client_gc_pause_s_to_accepted: round(
+						gcPauseMs(ctx, client.pid, startedAt, lastOk) / 1000,
+						2,
+					),
+				}
+			: {}),
+		emulator_cpu_s_to_accepted: round(ctx.cpu.between(startedAt, lastOk) / 1000, 2),
 		...(statusOf ? { execution_status: statusOf } : {}),
 	};
 }
 
 async function runN8n(ctx: Ctx, id: string, timeoutMs = 10 * 60_000): Promise<BenchExecution> {
-	const env = CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}` } : undefined;
+	const nodeOptions = [
+		`--require ${GC_PROBE}`,
+		...(CPU_PROF ? [`--cpu-prof --cpu-prof-dir=${CPU_PROF}`] : []),
+		...(process.env.BENCH_NODE_OPTIONS ? [process.env.BENCH_NODE_OPTIONS] : []),
+	].join(' ');
+	const env = { NODE_OPTIONS: nodeOptions, BENCH_GC_DIR: ctx.gcDir };
 	const exec = await executeSampled(ctx.n8n, id, { timeoutMs, env });
 	return exec;
 }
@@ -284,33 +462,77 @@ function outputOf(exec: BenchExecution, node: string): NodeRun['data'] {
 
 // ---------------------------------------------------------------- local upload
 
+/** The median run of a variant by items/s, with every run's items/s and the items lost in all runs. */
+function medianRun<T extends UploadMeasure>(
+	runs: T[],
+): T & { runs_items_per_s: number[]; items_lost_all_runs: number } {
+	const sorted = [...runs].sort((x, y) => x.items_per_s - y.items_per_s);
+	return {
+		...sorted[Math.floor((sorted.length - 1) / 2)],
+		runs_items_per_s: runs.map((r) => r.items_per_s),
+		items_lost_all_runs: runs.reduce((n, r) => n + r.items_lost, 0),
+	};
+}
+
 async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 	const folder = path.join(ctx.n8n.filesDir, 'local');
 	const bytes = await makeImages(folder, ITEMS);
 	const files = (await readdir(folder)).sort();
 	const glob = `${folder}/*.png`;
-	log(`local_upload: ${ITEMS} PNG files, ${round(bytes / ITEMS / 1024, 1)} KB each`);
+	log(
+		`local_upload: ${ITEMS} PNG files, ${round(bytes / ITEMS / 1024, 1)} KB each, ${REPS} runs of ours and the bare loops`,
+	);
 
-	// (a) ours, default options
-	const dsOurs = ctx.emu.createDataset('bench-local-ours');
-	const oursWf = oursLocalWorkflow(wfId(ctx, 'LocOurs'), dsOurs, glob);
-	await ctx.n8n.importWorkflow(oursWf);
-	ctx.emu.resetStats();
-	const oursExec = await runN8n(ctx, oursWf.id!);
-	const oursWin = nodeWindow(oursExec, OURS_NODE);
-	if (!oursWin) throw new Error(`our node did not run: ${describe(oursExec)}`);
-	const ours = {
-		...measureUpload(ctx, dsOurs, files, oursWin.start, oursExec.status),
-		peak_in_flight: ctx.emu.stats().inFlightPeak,
+	// (a) ours, default parameters and options
+	const oursOnce = async (rep: number) => {
+		const ds = ctx.emu.createDataset(`bench-local-ours-${rep}`);
+		const wf = oursLocalWorkflow(wfId(ctx, 'LocOurs'), ds, glob);
+		await ctx.n8n.importWorkflow(wf);
+		ctx.emu.resetStats();
+		const exec = await runN8n(ctx, wf.id!);
+		const win = nodeWindow(exec, OURS_NODE);
+		if (!win) throw new Error(`our node did not run: ${describe(exec)}`);
+		const peakInFlight = ctx.emu.stats().inFlightPeak;
+		const m = {
+			...(await measureUpload(ctx, ds, files, win.start, exec.status, {
+				pid: exec.pid,
+				cpuMs: (from, to) => cpuBetween(exec.samples, from, to),
+			})),
+			peak_in_flight: peakInFlight,
+			/** The node's own run: upload, then polling until it sees every job final, then output. */
+			node_seconds: round((win.end - win.start) / 1000, 3),
+			output_items: outputOf(exec, OURS_NODE)?.main?.[0]?.length ?? 0,
+		};
+		log(`  ours (run ${rep + 1}): ${JSON.stringify(m)}`);
+		return m;
 	};
-	log(`  ours: ${JSON.stringify(ours)}`);
-	if (OURS_ONLY) return { detail: { ours } };
+	const bareOnce = async (mode: LoopMode, rep: number) => {
+		const m = await bareLoop(ctx, mode, folder, files);
+		log(`  bare loop ${mode} (run ${rep + 1}): ${JSON.stringify(m)}`);
+		return m;
+	};
 
-	// (b) HTTP Request node, batching settings
-	const http: Array<UploadMeasure & { settings: HttpBatching }> = [];
-	for (const settings of HTTP_SETTINGS) {
+	// (a) ours, (c) the batched bare loop, (d) the per-image bare loop: REPS rounds, interleaved, so
+	// that a noisy neighbour on the shared cores does not hit one variant only; the median run counts.
+	const oursRuns: Array<Awaited<ReturnType<typeof oursOnce>>> = [];
+	const batchedRuns: Array<Awaited<ReturnType<typeof bareOnce>>> = [];
+	const perImageRuns: Array<Awaited<ReturnType<typeof bareOnce>>> = [];
+	for (let rep = 0; rep < REPS; rep++) {
+		oursRuns.push(await oursOnce(rep));
+		if (OURS_ONLY) continue;
+		batchedRuns.push(await bareOnce('batched', rep));
+		perImageRuns.push(await bareOnce('per-image', rep));
+	}
+	const ours = medianRun(oursRuns);
+	if (OURS_ONLY) return { detail: { ours } };
+	const rawBatched = medianRun(batchedRuns);
+	const rawM = medianRun(perImageRuns);
+
+	// (b) HTTP Request node, one image per request: each Batching setting once, then the fastest
+	// lossless one again until it has REPS runs (its median counts).
+	const httpOnce = async (settings: HttpBatching, rep: number) => {
 		const ds = ctx.emu.createDataset(
-			`bench-local-http-${settings.batchSize}-${settings.batchInterval}`,
+			`bench-local-http-${settings.batchSize}-${settings.batchInterval}-${rep}`,
 		);
 		const wf = httpLocalWorkflow(wfId(ctx, 'LocHttp'), ctx.emu.baseUrl, ds, glob, settings);
 		await ctx.n8n.importWorkflow(wf);
@@ -318,52 +540,112 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 		const exec = await runN8n(ctx, wf.id!);
 		const win = nodeWindow(exec, HTTP_NODE);
 		if (!win) throw new Error(`HTTP Request node did not run: ${describe(exec)}`);
+		const peakInFlight = ctx.emu.stats().inFlightPeak;
 		const m = {
 			settings,
-			...measureUpload(ctx, ds, files, win.start, exec.status),
-			peak_in_flight: ctx.emu.stats().inFlightPeak,
+			...(await measureUpload(ctx, ds, files, win.start, exec.status, {
+				pid: exec.pid,
+				cpuMs: (from, to) => cpuBetween(exec.samples, from, to),
+			})),
+			peak_in_flight: peakInFlight,
 		};
-		http.push(m);
-		log(`  http ${settings.batchSize}/${settings.batchInterval}: ${JSON.stringify(m)}`);
-	}
-	const lossless = http.filter((h) => h.items_lost === 0);
-	const best = (lossless.length ? lossless : http).reduce((a, b) =>
-		b.items_per_s > a.items_per_s ? b : a,
-	);
-
-	// (c) bare undici loop at the server's limit
-	const dsRaw = ctx.emu.createDataset('bench-local-raw');
-	ctx.emu.resetStats();
-	const raw = await runRawLoop(ctx, dsRaw, folder);
-	const rawM = {
-		...measureUpload(ctx, dsRaw, files, raw.started),
-		peak_in_flight: ctx.emu.stats().inFlightPeak,
+		log(
+			`  http ${settings.batchSize}/${settings.batchInterval} (run ${rep + 1}): ${JSON.stringify(m)}`,
+		);
+		return m;
 	};
-	log(`  raw: ${JSON.stringify(rawM)}`);
+	const http: Array<Awaited<ReturnType<typeof httpOnce>>> = [];
+	for (const settings of HTTP_SETTINGS) http.push(await httpOnce(settings, 0));
+	const lossless = http.filter((h) => h.items_lost === 0);
+	const fastest = (lossless.length ? lossless : http).reduce((x, y) =>
+		y.items_per_s > x.items_per_s ? y : x,
+	);
+	const bestRuns = [fastest];
+	for (let rep = 1; rep < REPS; rep++) bestRuns.push(await httpOnce(fastest.settings, rep));
+	const best = medianRun(bestRuns);
 
 	return {
 		items: ITEMS,
 		ours_items_per_s: ours.items_per_s,
 		http_request_node_items_per_s: best.items_per_s,
 		raw_items_per_s: rawM.items_per_s,
+		raw_batched_items_per_s: rawBatched.items_per_s,
 		ratio_vs_http_request_node: round(ours.items_per_s / best.items_per_s),
 		ratio_vs_raw: round(ours.items_per_s / rawM.items_per_s),
+		ratio_vs_raw_batched: round(ours.items_per_s / rawBatched.items_per_s),
 		http_request_node_settings: {
 			batch_size: best.settings.batchSize,
 			batch_interval_ms: best.settings.batchInterval,
-			lossless: best.items_lost === 0,
+			lossless: best.items_lost_all_runs === 0,
 		},
 		image_bytes_avg: Math.round(bytes / ITEMS),
-		items_lost: { ours: ours.items_lost, http_request_node: best.items_lost, raw: rawM.items_lost },
+		items_lost: {
+			ours: ours.items_lost_all_runs,
+			http_request_node: best.items_lost_all_runs,
+			raw: rawM.items_lost_all_runs,
+			raw_batched: rawBatched.items_lost_all_runs,
+		},
 		detail: {
+			runs: REPS,
 			ours,
 			http_request_node: http.map(({ settings, ...m }) => ({
 				batch_size: settings.batchSize,
 				batch_interval_ms: settings.batchInterval,
 				...m,
 			})),
-			raw: { concurrency: RAW_CONCURRENCY, ...rawM },
+			http_request_node_best: (({ settings, ...m }) => ({
+				batch_size: settings.batchSize,
+				batch_interval_ms: settings.batchInterval,
+				...m,
+			}))(best),
+			raw: rawM,
+			raw_batched: rawBatched,
 		},
+	};
+}
+
+type LoopMode = 'batched' | 'per-image';
+
+/** What raw-loop.ts prints (its own view: requests answered, jobs it saw final). */
+interface LoopReport {
+	started: number;
+	sent: number;
+	finished: number;
+	ok: number;
+	failed: number;
+	statuses: Record<string, number>;
+	jobs: number;
+	job_statuses: Record<string, number>;
+	jobs_not_final: number;
+	poll_rounds: number;
+	poll_failures: number;
+	/** CPU ms of the loop process from its start until every request was answered. */
+	cpu_ms_to_sent: number;
+	pid: number;
+}
+
+/** Runs one bare loop against a fresh dataset and measures it like the n8n variants. */
+async function bareLoop(
+	ctx: Ctx,
+	mode: LoopMode,
+	folder: string,
+	files: string[],
+): Promise<UploadMeasure & Record<string, unknown>> {
+	const ds = ctx.emu.createDataset(`bench-local-raw-${mode}`);
+	ctx.emu.resetStats();
+	const report = await runRawLoop(ctx, ds, folder, mode);
+	const peakInFlight = ctx.emu.stats().inFlightPeak;
+	return {
+		concurrency: RAW_CONCURRENCY,
+		images_per_request: mode === 'batched' ? 10 : 1,
+		...(await measureUpload(ctx, ds, files, report.started, undefined, { pid: report.pid })),
+		client_cpu_s_to_sent: round(report.cpu_ms_to_sent / 1000, 2),
+		peak_in_flight: peakInFlight,
+		failed_requests: report.failed,
+		loop_statuses: report.statuses,
+		loop_jobs_final: report.jobs - report.jobs_not_final,
+		loop_poll_rounds: report.poll_rounds,
+		loop_seconds: round((report.finished - report.started) / 1000, 3),
 	};
 }
 
@@ -371,22 +653,36 @@ async function runRawLoop(
 	ctx: Ctx,
 	datasetId: string,
 	folder: string,
-): Promise<{ started: number; finished: number }> {
+	mode: LoopMode,
+): Promise<LoopReport> {
 	const script = path.join(__dirname, 'raw-loop.ts');
+	// The same Node as n8n (the install's Node 24), not the bench's own.
+	const node = path.join(ctx.n8n.install.nodeBinDir, 'node');
 	const child = spawn(
-		process.execPath,
-		['--import', 'tsx', script, ctx.emu.baseUrl, datasetId, folder, String(RAW_CONCURRENCY)],
+		node,
+		[
+			'--require',
+			GC_PROBE,
+			'--import',
+			'tsx',
+			script,
+			ctx.emu.baseUrl,
+			datasetId,
+			folder,
+			String(RAW_CONCURRENCY),
+			mode,
+		],
 		{
 			cwd: REPO_ROOT,
-			env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey },
+			env: { ...process.env, BENCH_API_KEY: ctx.emu.apiKey, BENCH_GC_DIR: ctx.gcDir },
 			stdio: ['ignore', 'pipe', 'inherit'],
 		},
 	);
 	let out = '';
 	child.stdout.on('data', (c: Buffer) => (out += c.toString()));
 	const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-	if (code !== 0) throw new Error(`raw loop exited ${String(code)}`);
-	return JSON.parse(out.trim().split('\n').pop()!) as { started: number; finished: number };
+	if (code !== 0) throw new Error(`raw loop (${mode}) exited ${String(code)}`);
+	return JSON.parse(out.trim().split('\n').pop()!) as LoopReport;
 }
 
 // ---------------------------------------------------------------- remote append
@@ -404,25 +700,31 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 	const exec = await runN8n(ctx, oursWf.id!);
 	const win = nodeWindow(exec, OURS_NODE);
 	if (!win) throw new Error(`our node did not run: ${describe(exec)}`);
-	const summary = outputOf(exec, OURS_NODE)?.main?.[0]?.[0]?.json as
-		| { job_id?: string }
-		| undefined;
-	if (!summary?.job_id) throw new Error(`no job id in our node's output: ${describe(exec)}`);
-	const accepted = ctx.timeline
-		.appends(dsOurs)
-		.filter((e) => e.status === 200)
-		.map((e) => e.end)[0];
-	const job = await ctx.emu.waitForJob(summary.job_id);
-	const finishedAt = job?.finishedAt ? Date.parse(job.finishedAt) : NaN;
+	// Without waiting, the node outputs one item per job.
+	const jobItems = outputOf(exec, OURS_NODE)?.main?.[0] ?? [];
+	const jobIds = jobItems
+		.map((it) => (it.json as { job_id?: unknown }).job_id)
+		.filter((id): id is string => typeof id === 'string');
+	if (!jobIds.length) throw new Error(`no job id in our node's output: ${describe(exec)}`);
+	const accepted = Math.max(
+		...ctx.timeline
+			.appends(dsOurs)
+			.filter((e) => e.status === 200)
+			.map((e) => e.end),
+	);
+	const done = await jobsDone(ctx, dsOurs);
 	const oursStored = storedCount(ctx.emu, dsOurs, refs);
 	const acceptedS = (accepted - win.start) / 1000;
-	const completedS = (finishedAt - win.start) / 1000;
+	const completedS = (done.lastFinished - win.start) / 1000;
 	const idle = lastBefore(exec.samples, win.start);
 	const oursM = {
 		accepted_s: round(acceptedS),
 		completed_s: round(completedS),
 		node_seconds: round((win.end - win.start) / 1000),
-		job_status: job?.status,
+		output_items: jobItems.length,
+		jobs: done.jobs,
+		job_status: Object.keys(done.statuses).length === 1 ? Object.keys(done.statuses)[0] : 'mixed',
+		job_statuses: done.statuses,
 		stored: oursStored,
 		items_lost: REMOTE_ITEMS - oursStored,
 		peak_rss_mb_during_node: round(peak(exec.samples, 'main', win.start, win.end) / MB, 1),
@@ -456,7 +758,7 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 		if (!hwin) throw new Error(`HTTP Request node did not run: ${describe(hexec)}`);
 		const m = {
 			settings,
-			...measureUpload(ctx, ds, refs, hwin.start, hexec.status),
+			...(await measureUpload(ctx, ds, refs, hwin.start, hexec.status)),
 			peak_rss_mb_process: round(peak(hexec.samples, 'main') / MB, 1),
 		};
 		http.push(m);
@@ -525,6 +827,7 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 		const idle = lastBefore(exec.samples, flowStart)?.main ?? 0;
 		const beforeNode = lastBefore(exec.samples, win.start)?.main ?? 0;
 		const top = peak(exec.samples, 'main', win.start, win.end);
+		await jobsDone(ctx, ds); // the HTTP Request node does not wait for its jobs
 		const stored = ctx.emu.listItems(ds).filter((it) => it.image?.bytes === LARGE_MB * MB).length;
 		const m = {
 			idle_rss_mb: round(idle / MB, 1),
@@ -578,7 +881,9 @@ async function n8nBaseline(ctx: Ctx): Promise<Record<string, number>> {
 // ---------------------------------------------------------------- table
 
 function table(result: Record<string, Record<string, unknown> | undefined>): string {
-	const rows: string[][] = [['figure', 'ours', 'HTTP Request node', 'bare loop', 'ratio']];
+	const rows: string[][] = [
+		['figure', 'ours', 'batched bare loop', 'per-image bare loop', 'HTTP Request node', 'ratio'],
+	];
 	const settings = (v: unknown): string => {
 		const s = v as { batch_size: number; batch_interval_ms: number; lossless: boolean };
 		return s.batch_interval_ms === 0
@@ -588,18 +893,46 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 	const l = result.local_upload;
 	if (l?.http_request_node_settings) {
 		const lost = l.items_lost as Record<string, number>;
+		const d = l.detail as Record<string, Record<string, unknown>>;
 		rows.push([
-			`local upload, ${String(l.items)} images of ~50 KB: items/s`,
+			`local upload, ${String(l.items)} images of ~50 KB: items/s to all stored (median of ${String(d.runs)})`,
 			String(l.ours_items_per_s),
-			`${String(l.http_request_node_items_per_s)} (${settings(l.http_request_node_settings)})`,
+			`${String(l.raw_batched_items_per_s)} (10/request, 32 in flight)`,
 			`${String(l.raw_items_per_s)} (32 in flight)`,
-			`${String(l.ratio_vs_http_request_node)}x HTTP node, ${String(l.ratio_vs_raw)} of bare loop`,
+			`${String(l.http_request_node_items_per_s)} (${settings(l.http_request_node_settings)})`,
+			`${String(l.ratio_vs_raw_batched)} of batched loop, ${String(l.ratio_vs_raw)} of per-image loop, ${String(l.ratio_vs_http_request_node)}x HTTP node`,
 		]);
 		rows.push([
-			'  items lost',
+			`  items lost (all ${String(d.runs)} runs)`,
 			String(lost.ours),
-			String(lost.http_request_node),
+			String(lost.raw_batched),
 			String(lost.raw),
+			String(lost.http_request_node),
+			'',
+		]);
+		const cpu = (v: unknown): string => (v === undefined ? '' : String(v));
+		rows.push([
+			'  CPU s of the uploading process, start to all accepted',
+			cpu(d.ours.client_cpu_s_to_accepted),
+			cpu(d.raw_batched.client_cpu_s_to_sent),
+			cpu(d.raw.client_cpu_s_to_sent),
+			cpu(d.http_request_node_best.client_cpu_s_to_accepted),
+			'',
+		]);
+		rows.push([
+			'  seconds: start to all accepted / to all stored',
+			`${cpu(d.ours.accepted_seconds)} / ${cpu(d.ours.seconds)}`,
+			`${cpu(d.raw_batched.accepted_seconds)} / ${cpu(d.raw_batched.seconds)}`,
+			`${cpu(d.raw.accepted_seconds)} / ${cpu(d.raw.seconds)}`,
+			`${cpu(d.http_request_node_best.accepted_seconds)} / ${cpu(d.http_request_node_best.seconds)}`,
+			'',
+		]);
+		rows.push([
+			'  our node finished (s): it saw every job final at its polls',
+			cpu(d.ours.node_seconds),
+			'',
+			'',
+			'',
 			'',
 		]);
 	}
@@ -610,24 +943,27 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			String(r.accepted_s),
 			'',
 			'',
-			`${String(r.ratio_accepted_vs_http_request_node)}x sooner than HTTP node done`,
+			'',
+			`${String(r.ratio_accepted_vs_http_request_node)}x sooner than HTTP node all stored`,
 		]);
 		rows.push([
 			'  all items stored (s)',
 			String(r.completed_s),
-			`${String(r.http_request_node_seconds)} (${settings(r.http_request_node_settings)})`,
 			'',
+			'',
+			`${String(r.http_request_node_seconds)} (${settings(r.http_request_node_settings)})`,
 			`${String(r.ratio_vs_http_request_node)}x`,
 		]);
-		rows.push(['  peak RSS of n8n during the node (MB)', String(r.peak_rss_mb), '', '', '']);
+		rows.push(['  peak RSS of n8n during the node (MB)', String(r.peak_rss_mb), '', '', '', '']);
 	}
 	const g = result.large_files;
 	if (g) {
 		rows.push([
 			`large files, ${round(Number(g.bytes) / MB / 1024, 2)} GiB: RSS growth over idle (MB)`,
 			`${String(g.rss_growth_mb)} (File Path: ${String(g.file_path_rss_growth_mb)})`,
-			String(g.http_request_node_rss_growth_mb),
 			'',
+			'',
+			String(g.http_request_node_rss_growth_mb),
 			'',
 		]);
 	}
@@ -637,7 +973,7 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 
 // ---------------------------------------------------------------- targets
 
-/** The targets of issue 6, each with the figure it is judged on. */
+/** The targets of the issues, each with the figure it is judged on. */
 function targets(
 	result: Record<string, Record<string, unknown> | undefined>,
 	baseline: Record<string, number> | undefined,
@@ -647,13 +983,13 @@ function targets(
 	const l = result.local_upload;
 	if (l?.http_request_node_settings) {
 		const lost = l.items_lost as Record<string, number>;
-		out['local upload >= 1.5x the best-tuned HTTP Request node'] = {
-			met: num(l.ratio_vs_http_request_node) >= 1.5,
-			value: `${String(l.ratio_vs_http_request_node)}x`,
+		out['local upload >= 0.8 of the batched bare loop'] = {
+			met: num(l.ratio_vs_raw_batched) >= 0.8,
+			value: `${String(l.ratio_vs_raw_batched)} (${String(l.ours_items_per_s)} vs ${String(l.raw_batched_items_per_s)} items/s)`,
 		};
-		out['local upload >= 0.8 of the bare loop'] = {
-			met: num(l.ratio_vs_raw) >= 0.8,
-			value: String(l.ratio_vs_raw),
+		out['local upload >= 5x the best-tuned HTTP Request node'] = {
+			met: num(l.ratio_vs_http_request_node) >= 5,
+			value: `${String(l.ratio_vs_http_request_node)}x (${String(l.ours_items_per_s)} vs ${String(l.http_request_node_items_per_s)} items/s)`,
 		};
 		out['local upload: no item lost'] = { met: lost.ours === 0, value: `${lost.ours} lost` };
 	}
@@ -689,6 +1025,8 @@ function targets(
 async function main(): Promise<void> {
 	const t0 = Date.now();
 	const timeline = new Timeline();
+	const cpu = new CpuClock();
+	const gcDir = await mkdtemp(path.join(tmpdir(), 'bench-gc-'));
 	const emu = await startEmulator({ profile: 'realistic', quiet: false, log: timeline.log });
 	let n8n: N8n | undefined;
 	const result: Record<string, Record<string, unknown> | undefined> = {};
@@ -697,7 +1035,7 @@ async function main(): Promise<void> {
 		log('preparing n8n (first run installs it: minutes)');
 		n8n = await prepareN8n({ label: 'bench', verbose: VERBOSE });
 		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
-		const ctx: Ctx = { emu, n8n, timeline, seq: 0 };
+		const ctx: Ctx = { emu, n8n, timeline, cpu, gcDir, seq: 0 };
 		baseline = await n8nBaseline(ctx);
 		if (ONLY.has('local')) result.local_upload = await localUpload(ctx);
 		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx);
@@ -706,6 +1044,9 @@ async function main(): Promise<void> {
 		await n8n?.cleanup();
 		await cleanupWorkRoot();
 		await emu.close();
+		cpu.stop();
+		if (DUMP_DIR) log(`GC pauses per process kept in ${gcDir}`);
+		else await rm(gcDir, { recursive: true, force: true });
 	}
 	const out = {
 		...result,
@@ -727,7 +1068,7 @@ async function main(): Promise<void> {
 		([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name}: ${t.value}`,
 	);
 	process.stdout.write(
-		`\n${table(result)}\n\ntargets (issue 6):\n${targetLines.join('\n')}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
+		`\n${table(result)}\n\ntargets:\n${targetLines.join('\n')}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
 	);
 }
 

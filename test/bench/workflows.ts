@@ -18,6 +18,14 @@ export interface HttpBatching {
 
 const credentials = { scaleNucleusApi: { ...EXAMPLE_CREDENTIAL } };
 
+/**
+ * Append's top-level parameters at their defaults, written out: the current (asynchronous) protocol,
+ * and Wait for Completion on for Local File mode, off for Remote URL mode. Options stay empty, so
+ * Images per Request (10), Concurrency (32), Poll Interval (5 s) and Timeout (3600 s) are defaults.
+ */
+const CURRENT_LOCAL = { protocol: 'current', waitForCompletion: true };
+const CURRENT_REMOTE = { protocol: 'current', waitForCompletion: false };
+
 function chain(
 	id: string,
 	name: string,
@@ -56,7 +64,10 @@ function readFiles(glob: string) {
 	};
 }
 
-/** Our node, Local File mode from the binary property `data`, reference ID = file name, default options. */
+/**
+ * Our node, Local File mode from the binary property `data`, reference ID = file name, default
+ * parameters and options: batches of 10 to `append?async=1`, waits for the jobs.
+ */
 export function oursLocalWorkflow(id: string, datasetId: string, glob: string): WorkflowJson {
 	return chain(id, `bench: ours local ${id}`, [
 		start,
@@ -74,6 +85,7 @@ export function oursLocalWorkflow(id: string, datasetId: string, glob: string): 
 				binaryPropertyName: 'data',
 				referenceId: '={{ $json.fileName }}',
 				metadataMode: 'none',
+				...CURRENT_LOCAL,
 				options: {},
 			},
 			credentials,
@@ -99,8 +111,9 @@ function httpNode(parameters: Record<string, unknown>, batching?: HttpBatching) 
 }
 
 /**
- * The same job with the HTTP Request node: one multipart request per item, parts `item` (the
- * DatasetItem as a JSON string) and `image` (the n8n binary `data`), as the API takes it.
+ * The same job with the HTTP Request node, as an n8n user builds it by hand from the API's "Add
+ * Images" page: one multipart request per item to `append`, parts `item` (the DatasetItem as a JSON
+ * string) and `image` (the n8n binary `data`). Today's server answers each with a job.
  */
 export function httpLocalWorkflow(
 	id: string,
@@ -170,7 +183,10 @@ function codeNode(count: number, perItem: number) {
 	};
 }
 
-/** Our node, Remote URL mode, asynchronous (the default), metadata = all other fields, default options. */
+/**
+ * Our node, Remote URL mode, metadata = all other fields, default parameters and options: one
+ * presigned NDJSON upload and one job, not waited for (one output item per job).
+ */
 export function oursRemoteWorkflow(id: string, datasetId: string, count: number): WorkflowJson {
 	return chain(id, `bench: ours remote ${id}`, [
 		start,
@@ -185,10 +201,10 @@ export function oursRemoteWorkflow(id: string, datasetId: string, count: number)
 				datasetId: { __rl: true, mode: 'id', value: datasetId },
 				mode: 'remote',
 				imageUrl: '={{ $json.image_url }}',
-				processing: 'async',
 				referenceId: '={{ $json.reference_id }}',
 				metadataMode: 'allFields',
 				excludeFields: 'reference_id, image_url',
+				...CURRENT_REMOTE,
 				options: {},
 			},
 			credentials,
@@ -196,7 +212,10 @@ export function oursRemoteWorkflow(id: string, datasetId: string, count: number)
 	]);
 }
 
-/** Synchronous JSON batches with the HTTP Request node: a Code node makes items of 29, one POST each. */
+/**
+ * JSON batches with the HTTP Request node (the pre-2026 synchronous route): a Code node makes items
+ * of 29, one POST `{items, update}` each; today's server answers each with a job.
+ */
 export function httpRemoteWorkflow(
 	id: string,
 	baseUrl: string,
@@ -252,6 +271,7 @@ export function oursFilePathWorkflow(id: string, datasetId: string, paths: strin
 				filePath: '={{ $json.path }}',
 				referenceId: '={{ $json.fileName }}',
 				metadataMode: 'none',
+				...CURRENT_LOCAL,
 				options: {},
 			},
 			credentials,
