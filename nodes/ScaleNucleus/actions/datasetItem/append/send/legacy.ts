@@ -14,7 +14,7 @@ import { readAppendAnswer } from '../../../../../shared/api/answers';
 import { asNodeError } from '../../../../../shared/errors';
 import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
 import type { NucleusClient } from '../../../../../shared/transport';
-import { openLocalImage } from '../localSource';
+import { appendImagePart } from './imagePart';
 import { groupByDataset, type LocalItem, type PlannedItem, type RemoteItem } from '../plan';
 import type { AppendProgress } from '../progress';
 import { pooledAppendRequest, type Submission } from './submission';
@@ -44,11 +44,7 @@ async function legacyItemForm(
 	form.append('item', JSON.stringify({ ...item.payload, update }), {
 		contentType: 'application/json',
 	});
-	form.append('image', await openLocalImage(ctx, item), {
-		filename: item.payload.image_url,
-		contentType: item.contentType,
-		...(item.size !== undefined ? { knownLength: item.size } : {}),
-	});
+	await appendImagePart(form, ctx, item);
 	return form;
 }
 

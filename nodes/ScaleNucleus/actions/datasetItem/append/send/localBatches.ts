@@ -14,7 +14,7 @@ import { readAppendAnswer } from '../../../../../shared/api/answers';
 import { asNodeError } from '../../../../../shared/errors';
 import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
 import type { NucleusClient } from '../../../../../shared/transport';
-import { openLocalImage } from '../localSource';
+import { appendImagePart } from './imagePart';
 import { groupByDataset, type LocalItem } from '../plan';
 import type { AppendProgress } from '../progress';
 import { pooledAppendRequest, type Submission } from './submission';
@@ -32,13 +32,7 @@ async function buildBatchForm(
 	form.append('items', JSON.stringify(batch.map((item) => ({ ...item.payload, update }))), {
 		contentType: 'application/json',
 	});
-	for (const item of batch) {
-		form.append('image', await openLocalImage(ctx, item), {
-			filename: item.payload.image_url,
-			contentType: item.contentType,
-			...(item.size !== undefined ? { knownLength: item.size } : {}),
-		});
-	}
+	for (const item of batch) await appendImagePart(form, ctx, item);
 	return form;
 }
 
