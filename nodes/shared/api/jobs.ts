@@ -7,7 +7,9 @@
 import { parseJobErrors, type JobError } from '../jobs/errors';
 import { normalizeJobStatus, type JobStatusView } from '../jobs/status';
 import { oneLine } from '../text';
+import { runPool } from '../pool';
 import type { NucleusClient } from '../transport';
+import { makeAbortError } from '../transport';
 import { routes, serverIdProblem } from './paths';
 import type { AsyncJobInfo } from './types';
 import { embeddedError, isObject, unexpectedAnswer, UnexpectedAnswerError } from './unexpected';
@@ -241,4 +243,32 @@ export async function listJobs(
 		firstSkipped: listed.firstSkipped,
 		reachedLimit: listed.jobs.length + listed.skipped >= filter.limit,
 	};
+}
+
+/**
+ * The errors of each job, `concurrency` at a time: a job whose errors cannot be read gets that
+ * error instead, so one unreadable list does not hide the others. Rejects only on cancel.
+ */
+export async function getErrorsOfJobs(
+	client: NucleusClient,
+	jobIds: string[],
+	options: { concurrency: number; signal?: AbortSignal },
+): Promise<Map<string, JobError[] | Error>> {
+	const { signal } = options;
+	const errors = new Map<string, JobError[] | Error>();
+	await runPool(
+		jobIds.length,
+		options.concurrency,
+		async (k) => {
+			try {
+				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
+			} catch (error) {
+				if (signal?.aborted) throw makeAbortError();
+				errors.set(jobIds[k], error as Error);
+			}
+		},
+		signal,
+	);
+	if (signal?.aborted) throw makeAbortError();
+	return errors;
 }

@@ -18,14 +18,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { getJobErrors } from '../../../shared/api/jobs';
+import { getErrorsOfJobs } from '../../../shared/api/jobs';
 import { jobIdParameter } from '../../../shared/descriptions';
 import type { JobError } from '../../../shared/jobs/errors';
 import { jobStatusJson } from '../../../shared/jobs/status';
 import { timeoutError, waitForJobs, type JobWaitResult } from '../../../shared/jobs/wait';
 import { checkNumber } from '../../../shared/options';
-import { runPool } from '../../../shared/pool';
-import { makeAbortError, type NucleusClient } from '../../../shared/transport';
+import type { NucleusClient } from '../../../shared/transport';
 import { errorItem } from '../errorItem';
 import { JOB_ID_FIELD, groupByJob, parseJobIdCell } from './jobIds';
 
@@ -92,30 +91,6 @@ function secondsParameter(
 		);
 	}
 	return checkNumber(ctx.getNode(), raw, label, fallback, { min });
-}
-
-/** Fetches the errors of each finished job, a few at a time; a job whose errors cannot be read gets the error. */
-async function readJobErrors(
-	client: NucleusClient,
-	jobIds: string[],
-	signal?: AbortSignal,
-): Promise<Map<string, JobError[] | Error>> {
-	const errors = new Map<string, JobError[] | Error>();
-	await runPool(
-		jobIds.length,
-		ERRORS_CONCURRENCY,
-		async (k) => {
-			try {
-				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
-			} catch (error) {
-				if (signal?.aborted) throw makeAbortError();
-				errors.set(jobIds[k], error as Error);
-			}
-		},
-		signal,
-	);
-	if (signal?.aborted) throw makeAbortError();
-	return errors;
 }
 
 /** Why a job gives no result (it timed out, could not be read, or its errors could not be read). */
@@ -224,7 +199,7 @@ export async function execute(
 		: new Map<string, JobWaitResult>();
 	const finished = jobIds.filter((id) => waited.get(id)?.state === 'final');
 	const jobErrors = includeErrors
-		? await readJobErrors(client, finished, signal)
+		? await getErrorsOfJobs(client, finished, { concurrency: ERRORS_CONCURRENCY, signal })
 		: new Map<string, JobError[] | Error>();
 
 	const out: INodeExecutionData[] = [];

@@ -9,13 +9,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getJobErrors } from '../../../../shared/api/jobs';
+import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { asNodeError } from '../../../../shared/errors';
-import type { JobError } from '../../../../shared/jobs/errors';
 import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
-import { runPool } from '../../../../shared/pool';
-import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
+import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_POLL_INTERVAL_S } from './description';
 import { outcomesFromCounts, outcomesFromJob, type ItemResult } from './outcomes';
@@ -34,29 +32,6 @@ export { description } from './description';
 interface ItemFailure {
 	item: PlannedItem;
 	error: Error;
-}
-
-/** Fetches the errors of each finished job, a few at a time; a job whose errors cannot be read is a failure. */
-async function readJobErrors(
-	client: NucleusClient,
-	jobIds: string[],
-	signal?: AbortSignal,
-): Promise<Map<string, JobError[] | Error>> {
-	const errors = new Map<string, JobError[] | Error>();
-	await runPool(
-		jobIds.length,
-		8,
-		async (k) => {
-			try {
-				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
-			} catch (error) {
-				if (signal?.aborted) throw makeAbortError();
-				errors.set(jobIds[k], error as Error);
-			}
-		},
-		signal,
-	);
-	return errors;
 }
 
 export async function execute(
@@ -185,7 +160,7 @@ export async function execute(
 			},
 		});
 		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
-		const jobErrors = await readJobErrors(client, finished, signal);
+		const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
 		for (const [jobId, sub] of jobs) {
 			const outcome = waited.get(jobId)!;
 			const errors = jobErrors.get(jobId);

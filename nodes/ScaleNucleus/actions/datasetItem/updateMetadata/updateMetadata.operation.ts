@@ -15,15 +15,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { getJobErrors } from '../../../../shared/api/jobs';
+import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { MAX_SYNC_METADATA_ITEMS } from '../../../../shared/api/metadata';
 import { datasetLocator } from '../../../../shared/descriptions';
 import { asNodeError } from '../../../../shared/errors';
-import type { JobError } from '../../../../shared/jobs/errors';
 import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
-import { runPool } from '../../../../shared/pool';
-import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
+import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { MIN_POLL_INTERVAL_S, properties as appendProperties } from '../append/description';
 import {
@@ -133,30 +131,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** Errors of each finished job, a few at a time; a job whose errors cannot be read gets the error. */
-async function readJobErrors(
-	client: NucleusClient,
-	jobIds: string[],
-	signal?: AbortSignal,
-): Promise<Map<string, JobError[] | Error>> {
-	const errors = new Map<string, JobError[] | Error>();
-	await runPool(
-		jobIds.length,
-		ERRORS_CONCURRENCY,
-		async (k) => {
-			try {
-				errors.set(jobIds[k], await getJobErrors(client, jobIds[k]));
-			} catch (error) {
-				if (signal?.aborted) throw makeAbortError();
-				errors.set(jobIds[k], error as Error);
-			}
-		},
-		signal,
-	);
-	if (signal?.aborted) throw makeAbortError();
-	return errors;
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -220,7 +194,10 @@ export async function execute(
 	if (jobs.size) {
 		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
 		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
-		const jobErrors = await readJobErrors(client, finished, signal);
+		const jobErrors = await getErrorsOfJobs(client, finished, {
+			concurrency: ERRORS_CONCURRENCY,
+			signal,
+		});
 		for (const [jobId, updates] of jobs) {
 			const outcome = waited.get(jobId)!;
 			const errors = jobErrors.get(jobId);
