@@ -125,7 +125,17 @@ export async function startS3Server(opts: { timeoutMs?: number } = {}): Promise<
 		],
 		{ stdio: ['ignore', 'pipe', 'pipe'] },
 	);
-	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	// The server must not outlive the test process when that one exits without close().
+	const killOnExit = (): void => {
+		child.kill('SIGKILL');
+	};
+	process.once('exit', killOnExit);
+	const exited = new Promise<void>((resolve) =>
+		child.once('exit', () => {
+			process.off('exit', killOnExit);
+			resolve();
+		}),
+	);
 	let port: number;
 	try {
 		port = await listeningPort(child, opts.timeoutMs ?? 30_000);
