@@ -119,13 +119,23 @@ export const properties: INodeProperties[] = [
 			{ name: 'Fields Below', value: 'fields', description: 'Set metadata key by key' },
 		],
 	},
+	// Two variants of one parameter: the default names the fields a remote item usually carries
+	// besides its metadata; a local item has no image URL field to leave out.
 	{
 		displayName: 'Fields to Exclude',
 		name: 'excludeFields',
 		type: 'string',
 		default: 'reference_id, image_url',
 		description: 'Comma-separated top-level fields of the input item not to send as metadata',
-		displayOptions: { show: { metadataMode: ['allFields'] } },
+		displayOptions: { show: { ...showRemote, metadataMode: ['allFields'] } },
+	},
+	{
+		displayName: 'Fields to Exclude',
+		name: 'excludeFields',
+		type: 'string',
+		default: 'reference_id',
+		description: 'Comma-separated top-level fields of the input item not to send as metadata',
+		displayOptions: { show: { ...showLocal, metadataMode: ['allFields'] } },
 	},
 	{
 		displayName: 'Metadata (JSON)',
@@ -240,10 +250,13 @@ export const properties: INodeProperties[] = [
 			{
 				displayName: 'Height',
 				name: 'height',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Image height in pixels (required for privacy-mode datasets)',
+				// Text, not a number field: a size has no sensible default, and a number field would
+				// start at one; empty means not sent (validate.ts reads digits or a number).
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 1080',
+				description:
+					'Image height in pixels, a whole number (required for privacy-mode datasets). Leave empty to not send it.',
 			},
 			{
 				displayName: 'Images per Request',
@@ -279,10 +292,13 @@ export const properties: INodeProperties[] = [
 			{
 				displayName: 'Width',
 				name: 'width',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Image width in pixels (required for privacy-mode datasets)',
+				// Text, not a number field: a size has no sensible default, and a number field would
+				// start at one; empty means not sent (validate.ts reads digits or a number).
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 1920',
+				description:
+					'Image width in pixels, a whole number (required for privacy-mode datasets). Leave empty to not send it.',
 			},
 		],
 	},

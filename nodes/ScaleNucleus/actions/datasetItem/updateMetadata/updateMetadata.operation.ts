@@ -38,9 +38,20 @@ import { sendUpdates } from './send';
 const ERRORS_CONCURRENCY = 4;
 
 /** Append's metadata inputs, shared so both operations read metadata the same way. */
-const sharedMetadataInputs = appendProperties.filter((p) =>
-	['excludeFields', 'metadataJson', 'metadataFields'].includes(p.name),
-);
+const sharedMetadataInputs = appendProperties
+	.filter(
+		(p) =>
+			['metadataJson', 'metadataFields'].includes(p.name) ||
+			// Append has one Fields to Exclude per Mode; Update Metadata has no Mode and takes the remote one.
+			(p.name === 'excludeFields' && p.displayOptions?.show?.mode?.includes('remote')),
+	)
+	.map((p) => {
+		if (p.name !== 'excludeFields') return p;
+		const show = Object.fromEntries(
+			Object.entries(p.displayOptions?.show ?? {}).filter(([key]) => key !== 'mode'),
+		);
+		return { ...p, displayOptions: { show } };
+	});
 
 const properties: INodeProperties[] = [
 	datasetLocator,
