@@ -261,10 +261,14 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		]);
 		await choose('metadataMode', 'All Other Fields');
 		assert.equal(await inputValue('excludeFields'), 'reference_id, image_url');
+		await ndv()
+			.getByTestId('parameter-input-imageUrl')
+			.locator('input')
+			.fill('s3://bucket/0001.jpg');
 		await shots.take(page, 'append-remote', { of: ndv(), docs: 'append-remote.png' });
 	});
 
-	test('Local File shows the binary field or the path, and the upload options', async () => {
+	test('Local File shows the binary field or the path, and the upload options; back to Remote URL, the URL is gone', async () => {
 		await choose('mode', 'Local File');
 		let shown = await visibleParameters();
 		for (const p of ['imageSource', 'binaryPropertyName', 'waitForCompletion'])
@@ -292,6 +296,9 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 			!options.includes('Poll Interval (Seconds)') && !options.includes('Timeout (Seconds)'),
 		);
 		await shots.take(page, 'append-local-path');
+		// What the README says about switching Mode: n8n drops the hidden Image URL for good.
+		await choose('mode', 'Remote URL');
+		assert.equal(await inputValue('imageUrl'), '');
 		await page.keyboard.press('Escape');
 	});
 
