@@ -23,7 +23,11 @@ import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
-import { MIN_POLL_INTERVAL_S, properties as appendProperties } from '../append/description';
+import {
+	excludeFieldsProperty,
+	MIN_POLL_INTERVAL_S,
+	properties as appendProperties,
+} from '../append/description';
 import {
 	jobItem,
 	outcomesFromJob,
@@ -38,20 +42,10 @@ import { sendUpdates } from './send';
 const ERRORS_CONCURRENCY = 4;
 
 /** Append's metadata inputs, shared so both operations read metadata the same way. */
-const sharedMetadataInputs = appendProperties
-	.filter(
-		(p) =>
-			['metadataJson', 'metadataFields'].includes(p.name) ||
-			// Append has one Fields to Exclude per Mode; Update Metadata has no Mode and takes the remote one.
-			(p.name === 'excludeFields' && p.displayOptions?.show?.mode?.includes('remote')),
-	)
-	.map((p) => {
-		if (p.name !== 'excludeFields') return p;
-		const show = Object.fromEntries(
-			Object.entries(p.displayOptions?.show ?? {}).filter(([key]) => key !== 'mode'),
-		);
-		return { ...p, displayOptions: { show } };
-	});
+const sharedMetadataInputs = [
+	excludeFieldsProperty('reference_id, image_url'),
+	...appendProperties.filter((p) => ['metadataJson', 'metadataFields'].includes(p.name)),
+];
 
 const properties: INodeProperties[] = [
 	datasetLocator,
