@@ -8,7 +8,7 @@ import type { DatasetItemPayload } from '../../../../shared/api/types';
 import { buildDatasetItem } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
 import { ItemParameters, readItemInput, type AppendMode } from './read';
-import { isProblem, type ItemProblem } from './problem';
+import { aboutReference, isProblem, type ItemProblem } from './problem';
 import { findDuplicateReferenceIds, validateItemInput } from './validate';
 
 interface PlannedBase {
@@ -117,7 +117,7 @@ export async function planAppend(
 		if (isProblem(input) || input.kind !== 'local') continue; // (narrowing only: mode is local)
 		const source = await checkLocalSource(ctx, sizes, items[itemIndex], itemIndex, input.local);
 		if (isProblem(source)) {
-			problems.push(source);
+			problems.push(aboutReference(source, valid.referenceId));
 			continue;
 		}
 		const fileName = uniqueImageName(source.fileName, usedNames);

@@ -27,7 +27,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { shorten } from '../../../../shared/text';
 import { redactText } from '../../../../shared/transport/redact';
-import { isProblem, itemProblem, type ItemProblem } from './problem';
+import { aboutReference, isProblem, itemProblem, type ItemProblem } from './problem';
 import type { ItemInput, MetadataInput } from './read';
 
 export type { ItemProblem };
@@ -156,11 +156,14 @@ export function findDuplicateReferenceIds(
 			continue;
 		}
 		problems.push(
-			problem(
-				itemIndex,
-				'Reference ID',
-				`Item ${itemIndex}: Reference ID ${quote(referenceId)} is already used by item ${first}`,
-				'Reference IDs must be unique within one append, because Nucleus identifies items by reference ID. Remove the duplicate input item or make the IDs unique (e.g. add a suffix).',
+			aboutReference(
+				problem(
+					itemIndex,
+					'Reference ID',
+					`Item ${itemIndex}: Reference ID ${quote(referenceId)} is already used by item ${first}`,
+					'Reference IDs must be unique within one append, because Nucleus identifies items by reference ID. Remove the duplicate input item or make the IDs unique (e.g. add a suffix).',
+				),
+				referenceId,
 			),
 		);
 	}
@@ -751,15 +754,15 @@ export function validateItemInput(input: ItemInput, json: IDataObject): ValidIte
 	const referenceId = validateReferenceId(input.referenceId, itemIndex);
 	if (isProblem(referenceId)) return referenceId;
 	const metadata = validateMetadata(input.metadata, json, itemIndex);
-	if (isProblem(metadata)) return metadata;
+	if (isProblem(metadata)) return aboutReference(metadata, referenceId);
 	const width = validateDimension(input.width, 'Width', itemIndex);
-	if (isProblem(width)) return width;
+	if (isProblem(width)) return aboutReference(width, referenceId);
 	const height = validateDimension(input.height, 'Height', itemIndex);
-	if (isProblem(height)) return height;
+	if (isProblem(height)) return aboutReference(height, referenceId);
 	let imageUrl = '';
 	if (input.kind === 'remote') {
 		const url = validateImageUrl(input.imageUrl, itemIndex);
-		if (isProblem(url)) return url;
+		if (isProblem(url)) return aboutReference(url, referenceId);
 		imageUrl = url;
 	}
 	const valid: ValidItem = { itemIndex, datasetId, referenceId, metadata, imageUrl };
