@@ -188,7 +188,9 @@ test('queue 4: a worker killed mid-upload; the re-run stores every image exactly
 		() => 0,
 	);
 	let id: string | undefined;
+	const startDeadline = Date.now() + 5 * 60_000;
 	for (;;) {
+		if (Date.now() > startDeadline) assert.fail('the upload did not start on a worker');
 		[id] = await newExecutionIds(UPLOAD_WORKFLOW, known);
 		if (id && q.workerOf(id) && q.emu.stats().appendRequests - before >= 40) break;
 		await delay(50);
@@ -305,17 +307,13 @@ test('queue 6: the trigger starts exactly one execution, on a worker, per finish
 	};
 	assert.deepEqual(await triggerExecutions(), [], 'nothing emitted for jobs before activation');
 	const finished: string[] = [];
-	for (const round of [0, 1]) {
-		const job = q.emu.createJob(datasets.trigger, [
-			{ reference_id: `trig-${round}`, image_url: `s3://bucket/trig-${round}.jpg` },
-		]);
-		await q.emu.finishJob(job.job_id);
-		finished.push(job.job_id);
-		await waitFor(
-			`an execution for job ${round + 1}`,
-			async () => (await triggerExecutions()).length > round,
-		);
-	}
+	const job = q.emu.createJob(datasets.trigger, [
+		{ reference_id: 'trig-ok', image_url: 's3://bucket/trig.jpg' },
+		{ reference_id: 'trig-bad', image_url: 'https://gone.invalid/trig.jpg' },
+	]);
+	await q.emu.finishJob(job.job_id);
+	finished.push(job.job_id);
+	await waitFor('an execution for the job', async () => (await triggerExecutions()).length > 0);
 	// One more poll after the last emission must not start the workflow again.
 	const polls = jobListRequests();
 	await waitFor('the following poll', async () => jobListRequests() > polls);
@@ -325,6 +323,6 @@ test('queue 6: the trigger starts exactly one execution, on a worker, per finish
 		executions.map((e) => e.jobId),
 		finished,
 	);
-	assert.equal(new Set(executions.map((e) => e.id)).size, 2, 'one execution per job');
+	assert.equal(new Set(executions.map((e) => e.id)).size, 1, 'one execution per job');
 	for (const e of executions) ranBy(e.id);
 });

@@ -80,6 +80,7 @@ export async function startPostgres(database = 'n8n'): Promise<Postgres> {
 	};
 	const port = await freePort();
 	await asPostgres('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8']);
+	// fsync off: the data is thrown away after the suite, so durability only costs time.
 	await asPostgres('pg_ctl', [
 		'-D',
 		dataDir,
@@ -119,6 +120,7 @@ export async function startPostgres(database = 'n8n'): Promise<Postgres> {
 				.map((l) => l.split('|'));
 		},
 		async close() {
+			// fsync off: the data is thrown away after the suite, so durability only costs time.
 			await asPostgres('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
 			await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 		},

@@ -95,11 +95,6 @@ export class QueueStack {
 		return this.workers.find((w) => line.test(w.log()));
 	}
 
-	/** Execution ids the worker's log says it started, in order. */
-	executionsStartedBy(worker: Worker): string[] {
-		return [...worker.log().matchAll(/Worker started execution (\d+) \(job/g)].map((m) => m[1]);
-	}
-
 	/** SIGKILL of the worker's whole process group (n8n and its task runner), as a crash would. */
 	async kill(worker: Worker): Promise<void> {
 		if (worker.child.pid !== undefined && worker.child.exitCode === null) {
