@@ -164,6 +164,7 @@ test('durable 3: an abandoned poll advances nothing; the job is emitted once by 
 	// The job list answers only after 12 s, past the 10 s poll timeout: n8n abandons the poll.
 	q.emu.setFaults({ rateSlow: 1, slowMs: 12_000, routes: /\/jobs\/?$/ });
 	let abandonedBefore = 0;
+	const cursorBefore = await cursorText();
 	try {
 		abandonedBefore = (
 			(await mainLog()).match(/Poll exceeded its timeout and was abandoned/g) ?? []
@@ -177,6 +178,7 @@ test('durable 3: an abandoned poll advances nothing; the job is emitted once by 
 		// Let the abandoned poll's own requests end (their answers are discarded by n8n).
 		await delay(4000);
 		assertEachOnce(await emitted(), finished.slice(0, -1));
+		assert.equal(await cursorText(), cursorBefore, 'the abandoned poll left the cursor as it was');
 	} finally {
 		q.emu.resetFaults();
 	}
