@@ -422,6 +422,11 @@ export class N8n {
 		throw new Error(`n8n start did not become ready (log ${logFile}):\n${tail(output)}`);
 	}
 
+	/** Pid of the running `n8n start` (the root of its process group), for memory figures. */
+	get serverPid(): number | undefined {
+		return this.server?.child.pid;
+	}
+
 	/** Text n8n start has logged so far. */
 	async serverLog(): Promise<string> {
 		const files = readdirSync(this.userFolder).filter((f) => f.startsWith('n8n-start-'));
