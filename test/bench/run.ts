@@ -1065,6 +1065,13 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 
 // ---------------------------------------------------------------- targets
 
+/**
+ * The node's local-upload ratio to the batched bare loop in three full runs of this bench on the
+ * development machine before issue 12's memory work (README, Performance). A same-run ratio, so the
+ * shared cores' noise mostly cancels; the lowest of the three is the bar.
+ */
+const RATIO_BEFORE_ISSUE_12 = { lowest: 0.62, highest: 0.74 };
+
 /** The targets of the issues, each with the figure it is judged on. */
 function targets(
 	result: Record<string, Record<string, unknown> | undefined>,
@@ -1084,6 +1091,10 @@ function targets(
 			value: `${String(l.ratio_vs_http_request_node)}x (${String(l.ours_items_per_s)} vs ${String(l.http_request_node_items_per_s)} items/s)`,
 		};
 		out['local upload: no item lost'] = { met: lost.ours === 0, value: `${lost.ours} lost` };
+		out['local upload not slower than before issue 12 (ratio to the batched bare loop)'] = {
+			met: num(l.ratio_vs_raw_batched) >= RATIO_BEFORE_ISSUE_12.lowest,
+			value: `${String(l.ratio_vs_raw_batched)} (before: ${RATIO_BEFORE_ISSUE_12.lowest}–${RATIO_BEFORE_ISSUE_12.highest} over three full runs)`,
+		};
 	}
 	const r = result.remote_append;
 	if (r?.http_request_node_settings) {
