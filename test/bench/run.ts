@@ -759,7 +759,8 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 	const memory = {
 		node_peak_mb_over_node_start: nodePeakOverStart,
 		n8n_floor_mb_over_node_start: floor.peak_mb_over_node_start,
-		node_own_peak_mb: round(nodePeakOverStart - floor.peak_mb_over_node_start, 1),
+		// A floor below zero (n8n's heap shrank while it waited) takes nothing off the node's figure.
+		node_own_peak_mb: round(nodePeakOverStart - Math.max(0, floor.peak_mb_over_node_start), 1),
 		n8n_floor: floor,
 	};
 	log(`  memory: ${JSON.stringify(memory)}`);
