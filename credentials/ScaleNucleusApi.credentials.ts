@@ -63,12 +63,32 @@ export class ScaleNucleusApi implements ICredentialType {
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 		},
-		rules: [301, 302, 303, 307, 308].map((value) => ({
-			type: 'responseCode' as const,
-			properties: {
-				value,
-				message: `The Base URL answered with a redirect (HTTP ${value}); set it to the address the API is served from, which the node calls directly`,
+		// n8n shows a rule's message instead of its generic "Couldn't connect with these settings"
+		// (CredentialsTester: a failed test request whose status code matches a responseCode rule).
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Nucleus refused the API Key (HTTP 401 Unauthorized): check the API Key field holds a Scale API key (live or test), copied whole',
+				},
 			},
-		})),
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Nucleus refused access with this API Key (HTTP 403 Forbidden): check the API Key field holds a key of the account that owns the datasets',
+				},
+			},
+			...[301, 302, 303, 307, 308].map((value) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value,
+					message: `The Base URL answered with a redirect (HTTP ${value}); set it to the address the API is served from, which the node calls directly`,
+				},
+			})),
+		],
 	};
 }

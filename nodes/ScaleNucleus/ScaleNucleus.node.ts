@@ -21,7 +21,9 @@ export class ScaleNucleus implements INodeType {
 		icon: { light: 'file:../../icons/nucleus.svg', dark: 'file:../../icons/nucleus.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		// The canvas shows what the node does in the words of the Operation lists, not internal values.
+		subtitle:
+			'={{ ({ "dataset:create": "Create dataset", "dataset:delete": "Delete dataset", "dataset:get": "Get dataset", "dataset:getMany": "Get many datasets", "datasetItem:append": "Append items", "datasetItem:delete": "Delete item", "datasetItem:get": "Get item", "datasetItem:getMany": "Get many items", "datasetItem:updateMetadata": "Update item metadata", "job:getErrors": "Get job errors", "job:getMany": "Get many jobs", "job:getStatus": "Get job status", "job:waitForCompletion": "Wait for jobs" })[$parameter["resource"] + ":" + $parameter["operation"]] }}',
 		description: 'Append images to Scale Nucleus datasets and follow their import jobs',
 		defaults: { name: 'Scale Nucleus' },
 		inputs: [NodeConnectionTypes.Main],

@@ -20,8 +20,10 @@ export class ScaleNucleusTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ { all: "All jobs", dataset: "Jobs of one dataset", jobIds: "Specific jobs" }[$parameter["watch"]] }}',
+		// n8n's node creator merges a node and its trigger into one entry and shows the trigger's
+		// description there (generateMergedNodesAndActions), so it describes both nodes.
 		description:
-			'Starts the workflow when Scale Nucleus jobs (such as Append Items uploads) finish',
+			'Append images to Nucleus datasets, follow their import jobs, or start a workflow when jobs finish',
 		defaults: {
 			name: 'Scale Nucleus Trigger',
 		},

@@ -59,23 +59,28 @@ export const properties: INodeProperties[] = [
 		displayOptions: { hide: { watch: ['jobIds'] } },
 	},
 	{
-		displayName: 'Emit On',
+		// Named "Trigger On" so n8n's node creator lists its options as the trigger's events
+		// ("On job completed", …) instead of a generic "On new Scale Nucleus event".
+		displayName: 'Trigger On',
 		name: 'emitOn',
 		type: 'multiOptions',
 		options: [
 			{
 				name: 'Completed',
+				action: 'On job completed',
 				value: 'completed',
 				description: 'The job finished without errors',
 			},
 			{
 				name: 'Errored (Any)',
+				action: 'On job errored',
 				value: 'erroredAny',
 				description:
 					'Errored, Errored_User, Errored_Server, Errored_Partial or Errored_Hanging (some items may have been stored)',
 			},
 			{
 				name: 'Cancelled',
+				action: 'On job cancelled',
 				value: 'cancelled',
 				description: 'The job was cancelled',
 			},

@@ -132,9 +132,9 @@ export function readConfig(ctx: IPollFunctions): TriggerConfig {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const emitProgress = options.emitProgress === true;
 	if (emitOn.length === 0 && !emitProgress) {
-		throw new NodeOperationError(node, 'Nothing to emit: no status is chosen in "Emit On"', {
+		throw new NodeOperationError(node, 'Nothing to emit: no status is chosen in "Trigger On"', {
 			description:
-				'Choose at least one final status in "Emit On", or turn on the "Emit Progress" option.',
+				'Choose at least one final status in "Trigger On", or turn on the "Emit Progress" option.',
 		});
 	}
 	const output = options.output ?? 'job';
@@ -341,7 +341,7 @@ export async function fetchSample(
 				: `in the last ${Math.max(config.lookbackDays, SAMPLE_DAYS)} days${config.datasetId ? ` of dataset ${config.datasetId}` : ''}`;
 		throw new NodeOperationError(ctx.getNode(), `No finished job found ${where}`, {
 			description:
-				'Fetch Test Event shows the newest job that matches Watch, Job Types and Emit On. Start a job (for example Append Items with "asynchronous") and fetch again, or widen the filters.',
+				'Fetch Test Event shows the newest job that matches Watch, Job Types and Trigger On. Start a job (for example Append Items with "asynchronous") and fetch again, or widen the filters.',
 		});
 	}
 	const view = await getJobStatus(client, sample.job_id);

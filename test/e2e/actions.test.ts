@@ -201,6 +201,16 @@ describe('example workflows', () => {
 		assert.match(byIndex.get(2)!, /reference/i);
 		assert.match(byIndex.get(5)!, /ftp|scheme/i);
 		assert.match(byIndex.get(7)!, /url/i);
+		// In real n8n the error items keep their details (n8n replaces the json of an item whose
+		// own error property is set, and routes by json only with the keys error/message/details).
+		assert.deepEqual(
+			bad.map((i) => i.json.details),
+			[
+				{ item: 2, field: 'Reference ID' },
+				{ item: 5, reference_id: 'mixed-005', field: 'Image URL' },
+				{ item: 7, reference_id: 'mixed-007', field: 'Image URL' },
+			],
+		);
 		// The downstream nodes got the same split.
 		assert.equal(nodeOutput(run, 'Appended').length, 7);
 		assert.equal(nodeOutput(run, 'Needs fixing').length, 3);

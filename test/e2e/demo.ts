@@ -187,6 +187,8 @@ async function startUi(
 		`  workflows: the five examples are in the Overview; "Nucleus demo 1" and "2" have run once (Executions tab).`,
 	);
 	say(`  The credential "Scale Nucleus (emulator)" points at ${emu.baseUrl}.`);
+	// The emulator's key is a fixed test value, not a secret: a hand-made credential needs it.
+	say(`  For a credential of your own: API Key ${emu.apiKey}, Base URL ${emu.baseUrl}`);
 	say(`  Files for example 2 live in ${path.join(n8n.filesDir, 'local-filesystem')}.`);
 	say('Press Ctrl-C to stop n8n and the emulator.');
 	// Keep running until Ctrl-C (the SIGINT handler cleans up).

@@ -1,17 +1,19 @@
 /**
- * The emulator plus a real n8n with this package and the emulator credential, as the e2e tests,
- * the demo and the screenshot script use them.
+ * The emulator plus a real n8n with this package and the emulator credential (and, for the bucket
+ * examples, an S3 credential), as the e2e tests, the demo and the screenshot script use them.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import type { S3Server } from '../harness/s3';
 import {
 	EXAMPLE_CREDENTIAL,
 	loadWorkflow,
 	nucleusCredential,
 	prepareN8n,
 	replaceInWorkflow,
+	type CredentialEntity,
 	type N8n,
 	type PrepareOptions,
 	type WorkflowJson,
@@ -29,7 +31,32 @@ export const EXAMPLES = {
 	badInput: '04-bad-input-error-output.json',
 	trigger: '05-job-finished-trigger.json',
 	retag: '06-retag-metadata-list-jobs.json',
+	bucketRemote: '07-scheduled-bucket-remote-append.json',
+	bucketLocal: '08-private-bucket-local-upload.json',
 } as const;
+
+/** Credential id and name of n8n's S3 credential in examples 07 and 08. */
+export const EXAMPLE_S3_CREDENTIAL = { id: 's3DemoCred1', name: 'S3 (local s3rver)' } as const;
+
+/** n8n's `s3` credential (the generic S3 node's) for an S3-compatible server such as s3rver. */
+export function s3Credential(
+	s3: Pick<S3Server, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>,
+	ref: { id: string; name: string } = EXAMPLE_S3_CREDENTIAL,
+): CredentialEntity {
+	return {
+		id: ref.id,
+		name: ref.name,
+		type: 's3',
+		data: {
+			endpoint: s3.endpoint,
+			region: s3.region,
+			accessKeyId: s3.accessKeyId,
+			secretAccessKey: s3.secretAccessKey,
+			forcePathStyle: true,
+			ignoreSSLIssues: false,
+		},
+	};
+}
 
 export interface Stack {
 	emu: Emulator;
@@ -37,14 +64,24 @@ export interface Stack {
 	close(): Promise<void>;
 }
 
+/**
+ * The emulator and n8n with the Nucleus credential. With `s3`, n8n also gets the examples' S3
+ * credential for that server, and the emulator reads `s3://` images from it (its s3Endpoint).
+ */
 export async function startStack(
-	options: PrepareOptions & { emulator?: EmulatorOptions } = {},
+	options: PrepareOptions & { emulator?: EmulatorOptions; s3?: S3Server } = {},
 ): Promise<Stack> {
-	const emu = await startEmulator({ profile: 'fast', ...options.emulator });
+	const emu = await startEmulator({
+		profile: 'fast',
+		...(options.s3 ? { s3Endpoint: options.s3.endpoint } : {}),
+		...options.emulator,
+	});
 	let n8n: N8n | undefined;
 	try {
 		n8n = await prepareN8n(options);
-		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
+		const credentials = [nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)];
+		if (options.s3) credentials.push(s3Credential(options.s3));
+		await n8n.importCredentials(credentials);
 	} catch (error) {
 		await n8n?.cleanup();
 		await emu.close();

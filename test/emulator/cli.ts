@@ -4,6 +4,7 @@
  *        [--dataset NAME]... [--verbose] [--rate-429 R] [--rate-5xx R] [--rate-drop R] [--rate-slow R]
  *        [--slow-ms MS] [--retry-after S] [--seed N] [--sync-append job|removed|legacy]
  *        [--partial-status Errored_Partial|Errored] [--hold-new-jobs]
+ *        [--s3-endpoint http://127.0.0.1:PORT]
  * Prints one JSON line {"baseUrl","origin","apiKey","port","profile","syncAppend","partialFailureStatus",
  * "datasets":{name:id}} on stdout,
  * then runs until SIGTERM/SIGINT. Request log (with --verbose) goes to stderr.
@@ -18,7 +19,7 @@ import {
 } from './index';
 
 const USAGE =
-	'usage: cli.ts --port N [--host H] [--api-key K] [--profile fast|realistic] [--job-speed X] [--dataset NAME]... [--verbose] [--rate-429 R] [--rate-5xx R] [--rate-drop R] [--rate-slow R] [--slow-ms MS] [--retry-after S] [--seed N] [--sync-append job|removed|legacy] [--partial-status Errored_Partial|Errored] [--hold-new-jobs]';
+	'usage: cli.ts --port N [--host H] [--api-key K] [--profile fast|realistic] [--job-speed X] [--dataset NAME]... [--verbose] [--rate-429 R] [--rate-5xx R] [--rate-drop R] [--rate-slow R] [--slow-ms MS] [--retry-after S] [--seed N] [--sync-append job|removed|legacy] [--partial-status Errored_Partial|Errored] [--hold-new-jobs] [--s3-endpoint URL]';
 
 function usage(msg: string): never {
 	process.stderr.write(`${msg}\n${USAGE}\n`);
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
 	let syncAppend: SyncAppendMode | undefined;
 	let partialFailureStatus: PartialFailureStatus | undefined;
 	let holdNewJobs = false;
+	let s3Endpoint: string | undefined;
 	const datasets: string[] = [];
 	const faults: Partial<Faults> = {};
 	const num = (v: string | undefined, name: string): number => {
@@ -120,6 +122,10 @@ async function main(): Promise<void> {
 			case '--hold-new-jobs':
 				holdNewJobs = true;
 				break;
+			case '--s3-endpoint':
+				s3Endpoint = val();
+				if (!s3Endpoint) usage('--s3-endpoint needs a URL');
+				break;
 			case '--help':
 			case '-h':
 				usage('Nucleus emulator');
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
 		syncAppend,
 		partialFailureStatus,
 		holdNewJobs,
+		s3Endpoint,
 	});
 	const ids: Record<string, string> = {};
 	for (const name of datasets) ids[name] = emu.createDataset(name);

@@ -8,7 +8,7 @@
  * Files: rules.ts (wire forms, per-item failures, update semantics, limits, profiles, assumptions),
  * jobs.ts (the job pipeline), server.ts (listen + request order), routes/datasets.ts, routes/append.ts
  * (one function per append form), routes/items.ts (metadata updates, iloc), routes/jobs.ts, storage.ts (presigned PUT target), control.ts
- * (test control API), multipart.ts (parser), context.ts (shared state), faults.ts, store.ts, cli.ts.
+ * (test control API), remoteImages.ts (reading s3:// and loopback images, with s3Endpoint), multipart.ts (parser), context.ts (shared state), faults.ts, store.ts, cli.ts.
  */
 export { startEmulator, DEFAULT_FAULTS } from './server';
 export type {
@@ -55,4 +55,6 @@ export type {
 	SyncAppendMode,
 } from './rules';
 export { FINAL_STATUSES } from './jobs';
+export { sniffImageType } from './remoteImages';
+export type { FetchedImageInfo } from './remoteImages';
 export type { JobEntry } from './jobs';

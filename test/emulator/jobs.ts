@@ -10,6 +10,7 @@
  *   stage 2 "image_upload_step": the queue is processed in batches of IMAGE_BATCH_SIZE (3000) at the
  *           profile's rate; after each batch the counts, completed_steps and job_progress are updated.
  *           Each failed item adds `Failure when processing the image "<image_url>": <reason>` (api §5.6).
+ *           With an s3Endpoint, a batch's remote images are read before it is applied (remoteImages.ts).
  *   final:  Completed (no item failed) | the partialFailureStatus (some failed; default Errored_Partial,
  *           or Errored, see rules.ts PartialFailureStatus) | Errored_User (all failed, empty upload,
  *           bad NDJSON, dataset gone).
@@ -35,6 +36,7 @@ import {
 	type LocalImageInfo,
 	type PartialFailureStatus,
 } from './rules';
+import type { RemoteImageReader } from './remoteImages';
 import { newId, Pacer, readLines, Waker } from './util';
 
 export const FINAL_STATUSES = new Set([
@@ -153,6 +155,8 @@ export class JobManager {
 		private readonly store: Store,
 		private readonly rates: JobRates,
 		private readonly signal: AbortSignal,
+		/** Reads remote images while a job runs (EmulatorOptions.s3Endpoint); none: no URL is read. */
+		private readonly remoteImages?: RemoteImageReader,
 	) {}
 
 	create(opts: {
@@ -506,7 +510,17 @@ export class JobManager {
 				const batch = queue.slice(i, i + IMAGE_BATCH_SIZE);
 				await imagePacer.advance(batch.length);
 				if (st.stopped) return;
-				for (const { item, dup, update, image } of batch) {
+				// Nucleus fetches remote images server-side, as the job processes them (api §2.3):
+				// read this batch's images now, while the job is Running.
+				const fetched =
+					this.remoteImages && !merging && !ds!.use_privacy_mode
+						? await this.remoteImages.readAll(
+								batch.map((q) => (q.image === undefined && !q.dup ? q.item.image_url : undefined)),
+								this.signal,
+							)
+						: undefined;
+				if (st.stopped) return;
+				for (const [k, { item, dup, update, image }] of batch.entries()) {
 					let error: string | undefined;
 					if ((item as { __invalid?: boolean }).__invalid) error = 'item must be a JSON object';
 					else if (merging) {
@@ -515,7 +529,7 @@ export class JobManager {
 						if (!error) rec.updatedItems++;
 					} else if (dup) error = 'duplicate reference_id in this upload';
 					else {
-						const r = this.store.apply(ds!, item, update ?? rec.update, image);
+						const r = this.store.apply(ds!, item, update ?? rec.update, image, fetched?.get(k));
 						if (r.outcome === 'failed') error = r.error;
 						else if (r.outcome === 'new') rec.newItems++;
 						else if (r.outcome === 'updated') rec.updatedItems++;

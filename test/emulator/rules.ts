@@ -31,6 +31,9 @@
  *        not a parseable absolute URL                          -> "malformed URL"
  *        scheme not http/https/s3/gs                           -> `unsupported scheme "<scheme>"`
  *        host ending in `.invalid` (e.g. `bad.invalid`)        -> "could not fetch image (host not found)"
+        only with EmulatorOptions.s3Endpoint (remoteImages.ts): an s3:// or loopback http(s) image
+        the job reads and cannot fetch, finds empty or not an image -> "could not fetch image
+        (HTTP 404)", "empty image", "not a supported image (unrecognised format)"
  *      local item (multipart image part):
  *        image part has 0 bytes                                -> "empty image"
  *        (legacyItems only) no image part matched the item     -> "no image part for this item"
@@ -239,6 +242,8 @@ export interface FailureContext {
 	metadataTypes: Map<string, 'string' | 'number'>;
 	/** Set when the item came with a multipart image part; `null` = legacyItems item with no matching part. */
 	image?: LocalImageInfo | null;
+	/** Why reading the remote image failed, when the emulator read it (remoteImages.ts). */
+	remoteFailure?: string;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -292,7 +297,7 @@ export function itemFailure(item: ItemLike, ctx: FailureContext): string | undef
 	if (ctx.image) {
 		if (ctx.image.bytes === 0) return 'empty image';
 	} else {
-		const r = remoteUrlFailure(item.image_url);
+		const r = remoteUrlFailure(item.image_url) ?? ctx.remoteFailure;
 		if (r) return r;
 	}
 	if (isPlainObject(item.metadata)) return metadataTypeConflict(item.metadata, ctx.metadataTypes);

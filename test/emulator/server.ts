@@ -30,6 +30,7 @@ import { controlRoutes } from './control';
 import { DEFAULT_FAULTS, FaultInjector } from './faults';
 import { HttpError, decodeSegment, send, sendError } from './http';
 import { FINAL_STATUSES, JobManager, type JobRecord } from './jobs';
+import { RemoteImageReader } from './remoteImages';
 import { Router } from './router';
 import { appendRoutes } from './routes/append';
 import { datasetRoutes } from './routes/datasets';
@@ -96,6 +97,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			partialFailureStatus: () => config.partialFailureStatus,
 		},
 		lifetime.signal,
+		opts.s3Endpoint ? new RemoteImageReader(opts.s3Endpoint) : undefined,
 	);
 	const faults = new FaultInjector();
 	if (opts.faults) faults.set(opts.faults);

@@ -8,6 +8,7 @@ import {
 	type ItemLike,
 	type LocalImageInfo,
 } from './rules';
+import type { FetchedImageInfo, FetchResult } from './remoteImages';
 import { newId } from './util';
 
 export interface StoredItem {
@@ -19,6 +20,8 @@ export interface StoredItem {
 	height?: number;
 	/** Set for items that came with a multipart image part. */
 	image?: LocalImageInfo;
+	/** Set for remote items whose image the emulator read (EmulatorOptions.s3Endpoint). */
+	fetchedImage?: FetchedImageInfo;
 	/** How many times update=true replaced this item. */
 	updatedCount: number;
 	/** Metadata updates merged into this item (POST dataset/{id}/metadata) since an append last stored it. */
@@ -79,9 +82,16 @@ export class Store {
 	/**
 	 * Validate one item against the rules and apply it with update/ignore semantics.
 	 * `image`: the uploaded part (local item), `null` for a legacyItems item without a matching part,
-	 * `undefined` for a remote item.
+	 * `undefined` for a remote item. `fetched`: the read of a remote item's image, when the emulator
+	 * read it (a failed read fails the item after the rules that come before the image's).
 	 */
-	apply(ds: Dataset, raw: ItemLike, update: boolean, image?: LocalImageInfo | null): ApplyResult {
+	apply(
+		ds: Dataset,
+		raw: ItemLike,
+		update: boolean,
+		image?: LocalImageInfo | null,
+		fetched?: FetchResult,
+	): ApplyResult {
 		const ref = raw.reference_id;
 		if (typeof ref !== 'string' || ref === '')
 			return { outcome: 'failed', error: 'missing reference_id' };
@@ -89,6 +99,7 @@ export class Store {
 			usePrivacyMode: ds.use_privacy_mode,
 			metadataTypes: ds.metadataTypes,
 			image,
+			remoteFailure: fetched && !fetched.ok ? fetched.reason : undefined,
 		});
 		if (error) return { outcome: 'failed', error };
 		const existing = ds.items.get(ref);
@@ -115,6 +126,7 @@ export class Store {
 		if (typeof raw.width === 'number') item.width = raw.width;
 		if (typeof raw.height === 'number') item.height = raw.height;
 		if (image) item.image = image;
+		if (fetched?.ok) item.fetchedImage = fetched.image;
 		ds.items.set(ref, item);
 		ds.orderCache = undefined;
 		return { outcome: existing ? 'updated' : 'new' };

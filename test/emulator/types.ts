@@ -31,6 +31,13 @@ export interface EmulatorOptions {
 	syncAppend?: SyncAppendMode;
 	/** Final status of a job where some items failed (default 'Errored_Partial'; see rules.ts). */
 	partialFailureStatus?: PartialFailureStatus;
+	/**
+	 * An S3-compatible endpoint (e.g. s3rver's http://127.0.0.1:PORT). When set, jobs read the images
+	 * they ingest: `s3://bucket/key` from this endpoint (path style), `http(s)://` from loopback
+	 * hosts; a missing, empty or non-image object fails that item (remoteImages.ts). Unset (default):
+	 * no image URL is read.
+	 */
+	s3Endpoint?: string;
 }
 
 /** Settings that can change while the emulator runs (`setConfig`, `POST /__control/config`). */

@@ -199,7 +199,9 @@ describe('Dataset → Get and Delete', () => {
 			[{ json: {} }],
 			{ onError: 'continueRegularOutput' },
 		);
-		assert.deepEqual(Object.keys(again.output[0][0].json), ['error']);
+		// Only the keys n8n's error output accepts (error, message, details).
+		assert.deepEqual(again.output[0][0].json.details, { item: 0 });
+		assert.deepEqual(Object.keys(again.output[0][0].json), ['error', 'details']);
 		assert.match(String(again.output[0][0].json.error), /not found|404/i);
 	});
 });

@@ -186,7 +186,7 @@ describe('Job → Wait for Completion (whole input)', () => {
 		);
 		assert.equal(failed.length, 2);
 		assert.deepEqual(
-			failed.map((i) => [i.json.job_id, pairs(i)]),
+			failed.map((i) => [(i.json.details as { job_id?: string }).job_id, pairs(i)]),
 			[
 				[held1, [1, 4]],
 				[held2, [2]],
@@ -232,9 +232,13 @@ describe('Job → Wait for Completion (whole input)', () => {
 			[items[0].json.job_id, items[0].json.status, items[0].json.error_count, pairs(items[0])],
 			[done, 'Errored_Partial', 1, [0, 2]],
 		);
-		assert.equal(items[1].json.job_id, 'job_doesnotexist');
+		assert.equal((items[1].json.details as { job_id?: string }).job_id, 'job_doesnotexist');
 		assert.match(String(items[1].json.error), /^Job job_doesnotexist could not be read: .*404/);
-		assert.ok(items[1].error, 'the error is set on the item');
+		assert.deepEqual(
+			Object.keys(items[1].json),
+			['error', 'details'],
+			'the shape n8n routes as an error',
+		);
 		assert.deepEqual(pairs(items[1]), [1]);
 		const polls = statusPollsByJob();
 		assert.equal(polls.get(done), 1, 'the finished job is read once');
@@ -300,7 +304,11 @@ describe('Job → Wait for Completion (whole input)', () => {
 		const { output } = await run(waitParams(), input, { continueOnFail: true });
 		const items = output[0];
 		assert.deepEqual(
-			items.map((i) => [i.json.job_id ?? null, i.json.field ?? null, pairs(i)]),
+			items.map((i) => [
+				i.json.job_id ?? null,
+				(i.json.details as { field?: string } | undefined)?.field ?? null,
+				pairs(i),
+			]),
 			[
 				[done, null, [0]],
 				[null, 'Job ID', [1]],

@@ -89,8 +89,8 @@ describe('Dataset', () => {
 		assert.deepEqual(
 			output[0].map((i) => [Object.keys(i.json), i.pairedItem]),
 			[
-				[['error'], { item: 0 }],
-				[['error'], { item: 1 }],
+				[['error', 'details'], { item: 0 }],
+				[['error', 'details'], { item: 1 }],
 			],
 		);
 	});

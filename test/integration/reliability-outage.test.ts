@@ -117,7 +117,7 @@ describe('API outage while waiting for a job', () => {
 				output[0].every(
 					(item) =>
 						item.json.succeeded === true &&
-						item.json.job_status === 'Completed' &&
+						item.json.job_status === undefined &&
 						item.json.job_id === job.job_id,
 				),
 			);

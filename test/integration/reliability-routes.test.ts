@@ -303,7 +303,7 @@ describe('paths on the wire (emulator request log)', () => {
 			{ continueOnFail: true },
 		);
 		assert.deepEqual(
-			output[0].map((i) => [i.json.field, i.json.error]),
+			output[0].map((i) => [(i.json.details as { field?: string }).field, i.json.error]),
 			bad.map((job, i) => [
 				'Job ID',
 				`Item ${i}: Job ID '${job}' is not a job ID (job_ and letters, digits, _ or -, at most 200 characters)`,
@@ -558,8 +558,7 @@ describe('answers that are not what the operation needs', () => {
 				const message = `Nucleus answered ${c.request} with ${seen}; expected ${c.expected}`;
 				const { output } = await run(c.parameters, [json({})], { continueOnFail: true });
 				assert.equal(output[0].length, 1, label);
-				assert.deepEqual(output[0][0].json, { error: message }, label);
-				assert.ok(output[0][0].error, `${label}: the error is set on the item`);
+				assert.deepEqual(output[0][0].json, { error: message, details: { item: 0 } }, label);
 				await assert.rejects(run(c.parameters), (error: Error & { description?: string }) => {
 					assert.equal(error.message, message, label);
 					assert.match(String(error.description), /check the Base URL/, label);
@@ -714,6 +713,7 @@ describe('answers that are not what the operation needs', () => {
 			const { output } = await run(params, [json({})], { continueOnFail: true });
 			assert.deepEqual(output[0][0].json, {
 				error: `Nucleus answered DELETE dataset/${DS} with ${seen}; expected an empty body or a JSON object`,
+				details: { item: 0 },
 			});
 		}
 		answer = (method) =>
@@ -755,6 +755,7 @@ describe('answers that are not what the operation needs', () => {
 			const { output } = await run(params, [json({})], { continueOnFail: true });
 			assert.deepEqual(output[0][0].json, {
 				error: `Nucleus answered POST jobs/ with ${seen}; expected a list of jobs (a JSON array)`,
+				details: { item: 0 },
 			});
 		}
 		const from = capturedLogEntries.length;
@@ -804,7 +805,11 @@ describe('answers that are not what the operation needs', () => {
 			answer = () => bad;
 			const { output } = await run(params(), input, { continueOnFail: true });
 			assert.deepEqual(
-				output[0].map((i) => [i.json.reference_id, i.json.error, i.json.succeeded]),
+				output[0].map((i) => [
+					(i.json.details as { reference_id?: string }).reference_id,
+					i.json.error,
+					i.json.succeeded,
+				]),
 				['r1', 'r2'].map((ref) => [
 					ref,
 					`Nucleus answered POST dataset/${DS}/metadata?async=0 with ${seen}; expected the result of the metadata update (a JSON object)`,

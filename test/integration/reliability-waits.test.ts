@@ -28,6 +28,11 @@ import {
 } from './fake-nucleus';
 import { ScaleNucleus, appendParams, json } from './scale-nucleus';
 
+/** The job of an output item: a result's own job_id, or an error item's details.job_id. */
+function jobIdOf(json: Record<string, unknown>): unknown {
+	return json.job_id ?? (json.details as { job_id?: string } | undefined)?.job_id;
+}
+
 let fake: FakeNucleus;
 let handler: (req: FakeRequest) => FakeAnswer;
 beforeEach(async () => {
@@ -196,10 +201,10 @@ describe('transient answers do not end a wait', () => {
 			[json({ ref: 'a', url: 's3://b/a.jpg' }), json({ ref: 'b', url: 's3://b/b.jpg' })],
 		);
 		assert.deepEqual(
-			output[0].map((i) => [i.json.reference_id, i.json.outcome, i.json.job_status]),
+			output[0].map((i) => [i.json.reference_id, i.json.outcome, i.json.succeeded]),
 			[
-				['a', 'appended', 'Completed'],
-				['b', 'appended', 'Completed'],
+				['a', 'appended', true],
+				['b', 'appended', true],
 			],
 		);
 		assert.equal(pollsOf(JOB_A), 7);
@@ -217,7 +222,7 @@ describe('answers that do end the wait, for that job only', () => {
 		const input = [json({ job: JOB_A }), json({ job: JOB_B })];
 		const { output } = await run(waitParams(), input, { continueOnFail: true });
 		assert.deepEqual(
-			output[0].map((i) => [i.json.job_id, i.json.status ?? null, typeof i.json.error]),
+			output[0].map((i) => [jobIdOf(i.json), i.json.status ?? null, typeof i.json.error]),
 			[
 				[JOB_A, 'Completed', 'undefined'],
 				[JOB_B, null, 'string'],
@@ -238,7 +243,7 @@ describe('answers that do end the wait, for that job only', () => {
 		const input = [json({ job: JOB_A }), json({ job: JOB_B })];
 		const { output } = await run(waitParams(), input, { continueOnFail: true });
 		assert.deepEqual(
-			output[0].map((i) => [i.json.job_id, i.json.error_count ?? null]),
+			output[0].map((i) => [jobIdOf(i.json), i.json.error_count ?? null]),
 			[
 				[JOB_A, null],
 				[JOB_B, 0],

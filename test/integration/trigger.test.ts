@@ -318,7 +318,7 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 			emu.createJob(ds, [], { status: 'Completed', createdAt: new Date(base + i * 100) });
 		}
 		emu.resetStats();
-		assert.equal(await poll(params, state), null, 'Completed is not chosen in Emit On');
+		assert.equal(await poll(params, state), null, 'Completed is not chosen in Trigger On');
 		assert.equal(
 			emu.stats().byRoute['GET job/:id'] ?? 0,
 			0,
@@ -386,7 +386,7 @@ describe('Scale Nucleus Trigger (poll in n8n-core against the emulator)', () => 
 		assert.equal(all?.find((i) => i.job_id === clone.job_id)?.job_type, 'cloneDataset');
 	});
 
-	test('Emit On: statuses not chosen are never emitted', async () => {
+	test('Trigger On: statuses not chosen are never emitted', async () => {
 		const ds = emu.createDataset('emit-on');
 		const params = datasetParams(ds, { emitOn: ['erroredAny'] });
 		const state: IDataObject = {};

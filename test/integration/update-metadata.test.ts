@@ -169,7 +169,7 @@ describe('Update Metadata, synchronous', () => {
 			[['img-0', 'updated', { item: 0 }]],
 		);
 		assert.deepEqual(
-			bad.map((i) => [i.pairedItem, i.json.field]),
+			bad.map((i) => [i.pairedItem, (i.json.details as { field?: string }).field]),
 			[
 				[{ item: 1 }, 'Reference ID'],
 				[{ item: 2 }, 'Metadata'],
@@ -192,7 +192,10 @@ describe('Update Metadata, synchronous', () => {
 			{ onError: 'continueRegularOutput' },
 		);
 		assert.deepEqual(
-			output[0].map((i) => [i.pairedItem, i.json.outcome ?? i.json.reference_id]),
+			output[0].map((i) => [
+				i.pairedItem,
+				i.json.outcome ?? (i.json.details as { reference_id?: string }).reference_id,
+			]),
 			[
 				[{ item: 0 }, 'updated'],
 				[{ item: 1 }, 'x'],
@@ -250,9 +253,10 @@ describe('Update Metadata, asynchronous', () => {
 		assert.deepEqual(
 			results.map((r) => [r.reference_id, r.outcome, r.job_status]),
 			[
-				['img-0', 'updated', 'Errored_Partial'],
+				// The job's status only on the item it explains.
+				['img-0', 'updated', undefined],
 				['nope', 'failed', 'Errored_Partial'],
-				['img-1', 'updated', 'Errored_Partial'],
+				['img-1', 'updated', undefined],
 			],
 		);
 		assert.equal(new Set(results.map((r) => r.job_id)).size, 1);

@@ -77,7 +77,7 @@ function poll(
 }
 
 describe('status classification', () => {
-	test('final statuses map to the Emit On choices; Queued/Running/Started/Retried are not final', () => {
+	test('final statuses map to the Trigger On choices; Queued/Running/Started/Retried are not final', () => {
 		assert.equal(emitCategory('Completed'), 'completed');
 		assert.equal(emitCategory('Cancelled'), 'cancelled');
 		for (const s of [
@@ -288,7 +288,7 @@ describe('emitting finished jobs', () => {
 		assert.deepEqual(p4.emitted, []);
 	});
 
-	test('statuses not chosen in Emit On are recorded silently and never emitted later', () => {
+	test('statuses not chosen in Trigger On are recorded silently and never emitted later', () => {
 		const s = settings({ emitOn: ['erroredAny'] });
 		const p1 = poll(undefined, [], T0, s);
 		const jobs = [

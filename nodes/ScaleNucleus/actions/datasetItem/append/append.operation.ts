@@ -90,7 +90,10 @@ export async function execute(
 			itemIndex: p.itemIndex,
 			description: p.description,
 		});
-		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, { field: p.field });
+		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, {
+			...(p.referenceId !== undefined && { reference_id: p.referenceId }),
+			field: p.field,
+		});
 	}
 
 	const progress = new AppendProgress(this.logger, plan.items.length);

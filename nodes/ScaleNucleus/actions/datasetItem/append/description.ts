@@ -1,5 +1,5 @@
 /** The parameters of Dataset Item → Append, as the editor shows them. */
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
@@ -15,6 +15,21 @@ export const DEFAULT_CONCURRENCY = 32;
 export const MAX_CONCURRENCY = 64;
 /** Shortest poll interval accepted (a shorter one would poll hundreds of times a second). */
 export const MIN_POLL_INTERVAL_S = 0.1;
+
+/** Fields to Exclude of Metadata → All Other Fields (Update Metadata has it too, without a Mode). */
+export function excludeFieldsProperty(
+	defaultFields: string,
+	show: IDisplayOptions['show'] = {},
+): INodeProperties {
+	return {
+		displayName: 'Fields to Exclude',
+		name: 'excludeFields',
+		type: 'string',
+		default: defaultFields,
+		description: 'Comma-separated top-level fields of the input item not to send as metadata',
+		displayOptions: { show: { ...show, metadataMode: ['allFields'] } },
+	};
+}
 
 const showRemote = { mode: ['remote'] };
 const showLocal = { mode: ['local'] };
@@ -119,14 +134,10 @@ export const properties: INodeProperties[] = [
 			{ name: 'Fields Below', value: 'fields', description: 'Set metadata key by key' },
 		],
 	},
-	{
-		displayName: 'Fields to Exclude',
-		name: 'excludeFields',
-		type: 'string',
-		default: 'reference_id, image_url',
-		description: 'Comma-separated top-level fields of the input item not to send as metadata',
-		displayOptions: { show: { metadataMode: ['allFields'] } },
-	},
+	// One Fields to Exclude per Mode: the default names the fields a remote item usually carries
+	// besides its metadata; a local item has no image URL field to leave out.
+	excludeFieldsProperty('reference_id, image_url', showRemote),
+	excludeFieldsProperty('reference_id', showLocal),
 	{
 		displayName: 'Metadata (JSON)',
 		name: 'metadataJson',
@@ -240,10 +251,13 @@ export const properties: INodeProperties[] = [
 			{
 				displayName: 'Height',
 				name: 'height',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Image height in pixels (required for privacy-mode datasets)',
+				// Text, not a number field: a size has no sensible default, and a number field would
+				// start at one; empty means not sent (validate.ts reads digits or a number).
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 1080',
+				description:
+					'Image height in pixels, a whole number (required for privacy-mode datasets). Leave empty to not send it.',
 			},
 			{
 				displayName: 'Images per Request',
@@ -279,10 +293,13 @@ export const properties: INodeProperties[] = [
 			{
 				displayName: 'Width',
 				name: 'width',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Image width in pixels (required for privacy-mode datasets)',
+				// Text, not a number field: a size has no sensible default, and a number field would
+				// start at one; empty means not sent (validate.ts reads digits or a number).
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 1920',
+				description:
+					'Image width in pixels, a whole number (required for privacy-mode datasets). Leave empty to not send it.',
 			},
 		],
 	},

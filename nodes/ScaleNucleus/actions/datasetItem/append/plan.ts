@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { buildDatasetItem, type PlannedPayload } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
 import { ItemParameters, readItemInput, type AppendMode } from './read';
-import { isProblem, type ItemProblem } from './problem';
+import { aboutReference, isProblem, type ItemProblem } from './problem';
 import { duplicateReferenceId, validateItemInput } from './validate';
 
 interface PlannedBase {
@@ -128,7 +128,7 @@ export async function planAppend(
 		if (isProblem(input) || input.kind !== 'local') continue; // (narrowing only: mode is local)
 		const source = await checkLocalSource(ctx, sizes, items[itemIndex], itemIndex, input.local);
 		if (isProblem(source)) {
-			problems.push(source);
+			problems.push(aboutReference(source, valid.referenceId));
 			continue;
 		}
 		const duplicate = referenceIds.claim(valid.datasetId, valid.referenceId, itemIndex);

@@ -12,6 +12,8 @@ export interface ItemProblem {
 	message: string;
 	/** How to fix it. */
 	description?: string;
+	/** The item's reference ID, once it has been checked (error items carry it, for routing). */
+	referenceId?: string;
 }
 
 const PROBLEM_BRAND = Symbol.for('n8n-nodes-scale-nucleus.ItemProblem');
@@ -30,6 +32,12 @@ export function itemProblem(
 	if (description !== undefined) p.description = description;
 	// Non-enumerable: never shows in output or in deep-equality checks.
 	Object.defineProperty(p, PROBLEM_BRAND, { value: true, enumerable: false });
+	return p;
+}
+
+/** The problem, marked as being about the item with this (already checked) reference ID. */
+export function aboutReference(p: ItemProblem, referenceId: string): ItemProblem {
+	p.referenceId = referenceId;
 	return p;
 }
 

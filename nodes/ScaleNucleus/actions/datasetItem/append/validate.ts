@@ -28,7 +28,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { shorten } from '../../../../shared/text';
 import { redactText } from '../../../../shared/transport/redact';
 import { ItemMetadata } from './datasetItem';
-import { isProblem, itemProblem, type ItemProblem } from './problem';
+import { aboutReference, isProblem, itemProblem, type ItemProblem } from './problem';
 import type { ItemInput, MetadataInput } from './read';
 
 export type { ItemProblem };
@@ -151,11 +151,14 @@ export function duplicateReferenceId(
 	referenceId: string,
 	firstItemIndex: number,
 ): ItemProblem {
-	return problem(
-		itemIndex,
-		'Reference ID',
-		`Item ${itemIndex}: Reference ID ${quote(referenceId)} is already used by item ${firstItemIndex}`,
-		'Reference IDs must be unique within one append, because Nucleus identifies items by reference ID. Remove the duplicate input item or make the IDs unique (e.g. add a suffix).',
+	return aboutReference(
+		problem(
+			itemIndex,
+			'Reference ID',
+			`Item ${itemIndex}: Reference ID ${quote(referenceId)} is already used by item ${firstItemIndex}`,
+			'Reference IDs must be unique within one append, because Nucleus identifies items by reference ID. Remove the duplicate input item or make the IDs unique (e.g. add a suffix).',
+		),
+		referenceId,
 	);
 }
 
@@ -862,15 +865,15 @@ export function validateItemInput(input: ItemInput, json: IDataObject): ValidIte
 	const referenceId = validateReferenceId(input.referenceId, itemIndex);
 	if (isProblem(referenceId)) return referenceId;
 	const metadata = validateAppendMetadata(input.metadata, json, itemIndex);
-	if (isProblem(metadata)) return metadata;
+	if (isProblem(metadata)) return aboutReference(metadata, referenceId);
 	const width = validateDimension(input.width, 'Width', itemIndex);
-	if (isProblem(width)) return width;
+	if (isProblem(width)) return aboutReference(width, referenceId);
 	const height = validateDimension(input.height, 'Height', itemIndex);
-	if (isProblem(height)) return height;
+	if (isProblem(height)) return aboutReference(height, referenceId);
 	let imageUrl = '';
 	if (input.kind === 'remote') {
 		const url = validateImageUrl(input.imageUrl, itemIndex);
-		if (isProblem(url)) return url;
+		if (isProblem(url)) return aboutReference(url, referenceId);
 		imageUrl = url;
 	}
 	const valid: ValidItem = { itemIndex, datasetId, referenceId, metadata, imageUrl };

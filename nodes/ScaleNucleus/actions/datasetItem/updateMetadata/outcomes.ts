@@ -109,7 +109,9 @@ export function resultItem(r: UpdateResult): INodeExecutionData {
 	};
 	if (r.error !== undefined) json.error_message = r.error;
 	if (r.job_id !== undefined) json.job_id = r.job_id;
-	if (r.job_status !== undefined) json.job_status = r.job_status;
+	// The job's final status only where it explains the item: a partly failed job's status on an
+	// item that was stored would read as that item's failure.
+	if (r.job_status !== undefined && json.succeeded !== true) json.job_status = r.job_status;
 	return { json, pairedItem: { item: r.update.itemIndex } };
 }
 

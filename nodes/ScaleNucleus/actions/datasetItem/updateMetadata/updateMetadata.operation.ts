@@ -23,7 +23,11 @@ import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
-import { MIN_POLL_INTERVAL_S, properties as appendProperties } from '../append/description';
+import {
+	excludeFieldsProperty,
+	MIN_POLL_INTERVAL_S,
+	properties as appendProperties,
+} from '../append/description';
 import {
 	jobItem,
 	outcomesFromJob,
@@ -38,9 +42,10 @@ import { sendUpdates } from './send';
 const ERRORS_CONCURRENCY = 4;
 
 /** Append's metadata inputs, shared so both operations read metadata the same way. */
-const sharedMetadataInputs = appendProperties.filter((p) =>
-	['excludeFields', 'metadataJson', 'metadataFields'].includes(p.name),
-);
+const sharedMetadataInputs = [
+	excludeFieldsProperty('reference_id, image_url'),
+	...appendProperties.filter((p) => ['metadataJson', 'metadataFields'].includes(p.name)),
+];
 
 const properties: INodeProperties[] = [
 	datasetLocator,
