@@ -33,6 +33,19 @@ export interface BenchExecution {
 	stderrTail: string;
 	/** pid of the `n8n execute` process. */
 	pid: number;
+	/**
+	 * Lines of our node's progress log (`Scale Nucleus Append…`, n8n's logger at info level on the
+	 * console: test/e2e/n8n.ts sets N8N_LOG_LEVEL=info, N8N_LOG_OUTPUT=console), the summary included.
+	 */
+	progressLines: number;
+}
+
+const PROGRESS_LINE = /Scale Nucleus Append( finished)?: /;
+
+function countProgressLines(text: string): number {
+	let n = 0;
+	for (const line of text.split('\n')) if (PROGRESS_LINE.test(line)) n++;
+	return n;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
@@ -112,8 +125,15 @@ export async function executeSampled(
 	closeSync(outFd);
 	const pid = child.pid!;
 	let err = '';
+	let progressInStderr = 0;
+	let partial = '';
 	child.stderr!.on('data', (c: Buffer) => {
-		err += c.toString();
+		const text = c.toString();
+		// Counted on the fly: `err` keeps only the tail.
+		const lines = (partial + text).split('\n');
+		partial = lines.pop() ?? '';
+		progressInStderr += countProgressLines(lines.join('\n'));
+		err += text;
 		if (err.length > 400_000) err = err.slice(-200_000);
 		if (n8n.verbose) process.stderr.write(c);
 	});
@@ -155,6 +175,10 @@ export async function executeSampled(
 			`n8n execute --id=${id} printed no run data (exit ${String(code)}; output kept in ${outFile})`,
 		);
 	}
+	if (process.env.BENCH_DUMP_SAMPLES) {
+		// Kept: with BENCH_NODE_OPTIONS=--trace-gc, V8's GC lines (ms since the process started) are here.
+		writeFileSync(path.join(process.env.BENCH_DUMP_SAMPLES, `${id}.stdout.txt`), stdout);
+	}
 	rmSync(outFile, { force: true });
 	if (process.env.BENCH_DUMP_SAMPLES) {
 		writeFileSync(
@@ -180,6 +204,7 @@ export async function executeSampled(
 		samples,
 		stderrTail: err.slice(-3000),
 		pid,
+		progressLines: countProgressLines(stdout) + progressInStderr + countProgressLines(partial),
 	};
 }
 

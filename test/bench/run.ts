@@ -89,6 +89,8 @@ import {
 	oursLocalWorkflow,
 	oursRemoteWorkflow,
 	START_NODE,
+	WAIT_NODE,
+	waitRemoteWorkflow,
 	type HttpBatching,
 } from './workflows';
 
@@ -135,6 +137,11 @@ const REPS = Math.max(1, Number(flag('reps', 'BENCH_REPS', '3')));
 const VERBOSE = process.argv.includes('--verbose');
 /** Directory for V8 CPU profiles of every `n8n execute` (for profiling, not for figures). */
 const CPU_PROF = flag('cpu-prof', 'BENCH_CPU_PROF', '');
+/**
+ * Directory for sampling heap profiles of every `n8n execute` that count collected objects too
+ * (heap-probe.cjs; summed by test/bench/heap-report.ts). For profiling, not for figures.
+ */
+const HEAP_PROF = flag('heap-prof', 'BENCH_HEAP_PROF', '');
 /** Only our node (for profiling): skips the HTTP Request node and bare-loop variants. */
 const OURS_ONLY = process.argv.includes('--ours-only');
 /** BENCH_DUMP_SAMPLES: also each upload's append requests (start, end, status) and jobs, per dataset. */
@@ -268,11 +275,11 @@ async function makeImages(folder: string, count: number): Promise<number> {
 	return bytes;
 }
 
-/** `count` files of `mb` MiB (1 MiB of random bytes repeated), named .jpg. */
-function makeLargeFiles(folder: string, count: number, mb: number): void {
+/** Files `from`..`to` of `mb` MiB each (1 MiB of random bytes repeated), named .jpg. */
+function makeLargeFiles(folder: string, from: number, to: number, mb: number): void {
 	mkdirSync(folder, { recursive: true });
 	const block = randomBytes(MB);
-	for (let i = 1; i <= count; i++) {
+	for (let i = from; i <= to; i++) {
 		const fd = openSync(path.join(folder, `large-${String(i).padStart(2, '0')}.jpg`), 'w');
 		for (let j = 0; j < mb; j++) {
 			block[0] = i;
@@ -297,6 +304,8 @@ interface Ctx {
 
 /** gc-probe.cjs: preloaded into every n8n execute and bare loop (GC pauses per process). */
 const GC_PROBE = path.join(__dirname, 'gc-probe.cjs');
+/** heap-probe.cjs: preloaded with --heap-prof DIR (allocation profile, garbage included). */
+const HEAP_PROBE = path.join(__dirname, 'heap-probe.cjs');
 
 /** GC pause ms of process `pid` between two epoch-ms times (0 when the probe wrote nothing). */
 function gcPauseMs(ctx: Ctx, pid: number, from: number, to: number): number {
@@ -439,9 +448,11 @@ async function runN8n(ctx: Ctx, id: string, timeoutMs = 10 * 60_000): Promise<Be
 	const nodeOptions = [
 		`--require ${GC_PROBE}`,
 		...(CPU_PROF ? [`--cpu-prof --cpu-prof-dir=${CPU_PROF}`] : []),
+		...(HEAP_PROF ? [`--require ${HEAP_PROBE}`] : []),
 		...(process.env.BENCH_NODE_OPTIONS ? [process.env.BENCH_NODE_OPTIONS] : []),
 	].join(' ');
-	const env = { NODE_OPTIONS: nodeOptions, BENCH_GC_DIR: ctx.gcDir };
+	const env: Record<string, string> = { NODE_OPTIONS: nodeOptions, BENCH_GC_DIR: ctx.gcDir };
+	if (HEAP_PROF) env.BENCH_HEAP_PROF = HEAP_PROF;
 	const exec = await executeSampled(ctx.n8n, id, { timeoutMs, env });
 	return exec;
 }
@@ -502,6 +513,7 @@ async function localUpload(ctx: Ctx): Promise<Record<string, unknown>> {
 			/** The node's own run: upload, then polling until it sees every job final, then output. */
 			node_seconds: round((win.end - win.start) / 1000, 3),
 			output_items: outputOf(exec, OURS_NODE)?.main?.[0]?.length ?? 0,
+			progress_lines: exec.progressLines,
 		};
 		log(`  ours (run ${rep + 1}): ${JSON.stringify(m)}`);
 		return m;
@@ -727,6 +739,7 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 		job_statuses: done.statuses,
 		stored: oursStored,
 		items_lost: REMOTE_ITEMS - oursStored,
+		progress_lines: exec.progressLines,
 		peak_rss_mb_during_node: round(peak(exec.samples, 'main', win.start, win.end) / MB, 1),
 		peak_rss_mb_process: round(peak(exec.samples, 'main') / MB, 1),
 		peak_rss_mb_process_tree: round(peak(exec.samples, 'tree') / MB, 1),
@@ -737,7 +750,21 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 		),
 	};
 	log(`  ours: ${JSON.stringify(oursM)}`);
-	if (OURS_ONLY) return { detail: { ours: oursM } };
+	const floor = await remoteFloor(ctx, (win.end - win.start) / 1000);
+	const nodeStart = idle?.main ?? 0;
+	const nodePeakOverStart = round(
+		(peak(exec.samples, 'main', win.start, win.end) - nodeStart) / MB,
+		1,
+	);
+	const memory = {
+		node_peak_mb_over_node_start: nodePeakOverStart,
+		n8n_floor_mb_over_node_start: floor.peak_mb_over_node_start,
+		// A floor below zero (n8n's heap shrank while it waited) takes nothing off the node's figure.
+		node_own_peak_mb: round(nodePeakOverStart - Math.max(0, floor.peak_mb_over_node_start), 1),
+		n8n_floor: floor,
+	};
+	log(`  memory: ${JSON.stringify(memory)}`);
+	if (OURS_ONLY) return { ...memory, detail: { ours: oursM } };
 
 	const http: Array<UploadMeasure & { settings: HttpBatching; peak_rss_mb_process: number }> = [];
 	for (const settings of HTTP_REMOTE_SETTINGS) {
@@ -775,6 +802,8 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 		accepted_s: oursM.accepted_s,
 		completed_s: oursM.completed_s,
 		peak_rss_mb: oursM.peak_rss_mb_during_node,
+		...memory,
+		progress_lines: oursM.progress_lines,
 		ratio_vs_http_request_node: round(best.seconds / completedS),
 		ratio_accepted_vs_http_request_node: round(best.seconds / acceptedS),
 		http_request_node_seconds: best.seconds,
@@ -795,18 +824,48 @@ async function remoteAppend(ctx: Ctx): Promise<Record<string, unknown>> {
 	};
 }
 
+/**
+ * n8n's own growth with the same 100,000 items over the same span: the Code node's items, then a
+ * Wait node sleeping as long as our node ran (at least 1 s). Peak over the Wait node's start within
+ * that span: what the process grows by for taking the items in, whatever node comes next.
+ */
+async function remoteFloor(ctx: Ctx, seconds: number): Promise<Record<string, number>> {
+	const wf = waitRemoteWorkflow(
+		wfId(ctx, 'RemFloor'),
+		REMOTE_ITEMS,
+		Math.max(1, Math.ceil(seconds)),
+	);
+	await ctx.n8n.importWorkflow(wf);
+	const exec = await runN8n(ctx, wf.id!);
+	const win = nodeWindow(exec, WAIT_NODE);
+	if (!win) throw new Error(`the Wait node did not run: ${describe(exec)}`);
+	const before = lastBefore(exec.samples, win.start)?.main ?? 0;
+	const top = peak(exec.samples, 'main', win.start, win.start + seconds * 1000);
+	const m = {
+		rss_mb_before_node: round(before / MB, 1),
+		peak_rss_mb_during_span: round(top / MB, 1),
+		peak_mb_over_node_start: round((top - before) / MB, 1),
+		span_s: round(seconds, 2),
+	};
+	log(`  n8n floor (Wait node): ${JSON.stringify(m)}`);
+	return m;
+}
+
 // ---------------------------------------------------------------- large files
 
 async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 	const folder = path.join(ctx.n8n.filesDir, 'large');
-	makeLargeFiles(folder, LARGE_FILES, LARGE_MB);
+	makeLargeFiles(folder, 1, LARGE_FILES, LARGE_MB);
 	const files = (await readdir(folder)).sort();
 	const glob = `${folder}/*.jpg`;
 	const bytes = LARGE_FILES * LARGE_MB * MB;
 	log(`large_files: ${LARGE_FILES} files of ${LARGE_MB} MiB`);
 
-	const measure = async (kind: 'ours' | 'http' | 'ours_path'): Promise<Record<string, unknown>> => {
-		const ds = ctx.emu.createDataset(`bench-large-${kind}`);
+	const measure = async (
+		kind: 'ours' | 'http' | 'ours_path',
+		count = files.length,
+	): Promise<Record<string, unknown>> => {
+		const ds = ctx.emu.createDataset(`bench-large-${kind}-${count}`);
 		const wf =
 			kind === 'ours'
 				? oursLocalWorkflow(wfId(ctx, 'BigOurs'), ds, glob)
@@ -830,6 +889,7 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 		await jobsDone(ctx, ds); // the HTTP Request node does not wait for its jobs
 		const stored = ctx.emu.listItems(ds).filter((it) => it.image?.bytes === LARGE_MB * MB).length;
 		const m = {
+			files: count,
 			idle_rss_mb: round(idle / MB, 1),
 			rss_mb_before_node: round(beforeNode / MB, 1),
 			peak_rss_mb_during_node: round(top / MB, 1),
@@ -837,8 +897,9 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 			rss_growth_mb_over_before_node: round((top - beforeNode) / MB, 1),
 			node_seconds: round((win.end - win.start) / 1000, 2),
 			stored_complete: stored,
-			items_lost: files.length - stored,
+			items_lost: count - stored,
 			execution_status: exec.status,
+			progress_lines: exec.progressLines,
 		};
 		log(`  ${kind}: ${JSON.stringify(m)}`);
 		return m;
@@ -846,9 +907,15 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 	const ours = await measure('ours');
 	const http = await measure('http');
 	const oursPath = await measure('ours_path');
+	// Twice the data (the same files and as many again): the growth must not grow with it.
+	makeLargeFiles(folder, LARGE_FILES + 1, 2 * LARGE_FILES, LARGE_MB);
+	const ours2x = await measure('ours', 2 * LARGE_FILES);
 	await rm(folder, { recursive: true, force: true });
 	return {
 		bytes,
+		rss_growth_mb_over_node_start: ours.rss_growth_mb_over_before_node,
+		rss_growth_mb_over_node_start_2x: ours2x.rss_growth_mb_over_before_node,
+		bytes_2x: 2 * bytes,
 		rss_growth_mb: ours.rss_growth_mb,
 		http_request_node_rss_growth_mb: http.rss_growth_mb,
 		file_path_rss_growth_mb: oursPath.rss_growth_mb,
@@ -856,8 +923,9 @@ async function largeFiles(ctx: Ctx): Promise<Record<string, unknown>> {
 			ours: ours.items_lost,
 			http_request_node: http.items_lost,
 			ours_file_path: oursPath.items_lost,
+			ours_2x: ours2x.items_lost,
 		},
-		detail: { ours, http_request_node: http, ours_file_path: oursPath },
+		detail: { ours, ours_2x: ours2x, http_request_node: http, ours_file_path: oursPath },
 	};
 }
 
@@ -928,6 +996,14 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			'',
 		]);
 		rows.push([
+			'  progress lines logged by our node (median run)',
+			cpu(d.ours.progress_lines),
+			'',
+			'',
+			'',
+			'',
+		]);
+		rows.push([
 			'  our node finished (s): it saw every job final at its polls',
 			cpu(d.ours.node_seconds),
 			'',
@@ -955,6 +1031,15 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			`${String(r.ratio_vs_http_request_node)}x`,
 		]);
 		rows.push(['  peak RSS of n8n during the node (MB)', String(r.peak_rss_mb), '', '', '', '']);
+		rows.push([
+			'  peak over the RSS at the node start (MB): node / n8n floor (Wait node, same span)',
+			`${String(r.node_peak_mb_over_node_start)} / ${String(r.n8n_floor_mb_over_node_start)}`,
+			'',
+			'',
+			'',
+			`node's own part: ${String(r.node_own_peak_mb)} MB`,
+		]);
+		rows.push(['  progress lines logged', String(r.progress_lines), '', '', '', '']);
 	}
 	const g = result.large_files;
 	if (g) {
@@ -966,12 +1051,27 @@ function table(result: Record<string, Record<string, unknown> | undefined>): str
 			String(g.http_request_node_rss_growth_mb),
 			'',
 		]);
+		rows.push([
+			`  RSS growth over the node's start (MB): ${round(Number(g.bytes) / MB / 1024, 2)} GiB / ${round(Number(g.bytes_2x) / MB / 1024, 2)} GiB`,
+			`${String(g.rss_growth_mb_over_node_start)} / ${String(g.rss_growth_mb_over_node_start_2x)}`,
+			'',
+			'',
+			'',
+			'',
+		]);
 	}
 	const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
 	return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
 }
 
 // ---------------------------------------------------------------- targets
+
+/**
+ * The node's local-upload ratio to the batched bare loop in three full runs of this bench on the
+ * development machine before issue 12's memory work (README, Performance). A same-run ratio, so the
+ * shared cores' noise mostly cancels; the lowest of the three is the bar.
+ */
+const RATIO_BEFORE_ISSUE_12 = { lowest: 0.62, highest: 0.74 };
 
 /** The targets of the issues, each with the figure it is judged on. */
 function targets(
@@ -992,6 +1092,10 @@ function targets(
 			value: `${String(l.ratio_vs_http_request_node)}x (${String(l.ours_items_per_s)} vs ${String(l.http_request_node_items_per_s)} items/s)`,
 		};
 		out['local upload: no item lost'] = { met: lost.ours === 0, value: `${lost.ours} lost` };
+		out['local upload not slower than before issue 12 (ratio to the batched bare loop)'] = {
+			met: num(l.ratio_vs_raw_batched) >= RATIO_BEFORE_ISSUE_12.lowest,
+			value: `${String(l.ratio_vs_raw_batched)} (before: ${RATIO_BEFORE_ISSUE_12.lowest}–${RATIO_BEFORE_ISSUE_12.highest} over three full runs)`,
+		};
 	}
 	const r = result.remote_append;
 	if (r?.http_request_node_settings) {
@@ -1002,6 +1106,10 @@ function targets(
 		out['100k remote: peak RSS < 400 MB'] = {
 			met: num(r.peak_rss_mb) < 400,
 			value: `${String(r.peak_rss_mb)} MB (n8n with an empty workflow: ${String(baseline?.peak_rss_mb ?? '?')} MB)`,
+		};
+		out["100k remote: node's own peak < 60 MB over the RSS at its start"] = {
+			met: num(r.node_own_peak_mb) < 60,
+			value: `${String(r.node_own_peak_mb)} MB (${String(r.node_peak_mb_over_node_start)} MB over the node's start, n8n floor ${String(r.n8n_floor_mb_over_node_start)} MB)`,
 		};
 		out['100k remote: >= 10x the HTTP Request node route (time to all stored)'] = {
 			met: num(r.ratio_vs_http_request_node) >= 10,
@@ -1015,6 +1123,15 @@ function targets(
 		out['large files: RSS growth < 100 MB for 1 GB'] = {
 			met: num(g.rss_growth_mb) < 100,
 			value: `${String(g.rss_growth_mb)} MB over idle`,
+		};
+		out["large files: RSS growth < 60 MB over the node's start for 1 GB"] = {
+			met: num(g.rss_growth_mb_over_node_start) < 60,
+			value: `${String(g.rss_growth_mb_over_node_start)} MB`,
+		};
+		// 5 MB: the spread of the 100 ms RSS samples between runs of the same upload.
+		out['large files: flat (2 GB grows no more than 1 GB, within 5 MB)'] = {
+			met: num(g.rss_growth_mb_over_node_start_2x) <= num(g.rss_growth_mb_over_node_start) + 5,
+			value: `${String(g.rss_growth_mb_over_node_start_2x)} MB for 2 GB vs ${String(g.rss_growth_mb_over_node_start)} MB for 1 GB`,
 		};
 	}
 	return out;

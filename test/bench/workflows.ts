@@ -9,6 +9,7 @@ export const READ_NODE = 'Read Files from Disk';
 export const OURS_NODE = 'Append to Nucleus';
 export const HTTP_NODE = 'HTTP Request';
 export const CODE_NODE = 'Generate items';
+export const WAIT_NODE = 'Wait';
 
 /** HTTP Request node "Batching" option: `batchSize` items are started, then it sleeps `batchInterval` ms. */
 export interface HttpBatching {
@@ -208,6 +209,25 @@ export function oursRemoteWorkflow(id: string, datasetId: string, count: number)
 				options: {},
 			},
 			credentials,
+		},
+	]);
+}
+
+/**
+ * n8n's floor for the remote figure: the same 100,000 items from the same Code node, then n8n's Wait
+ * node (an in-process sleep of `seconds`, its output is its input), in place of our node. Whatever
+ * the process grows by while it waits is n8n's own (taking the Code node's items in and holding
+ * them), not any node's.
+ */
+export function waitRemoteWorkflow(id: string, count: number, seconds: number): WorkflowJson {
+	return chain(id, `bench: n8n floor ${id}`, [
+		start,
+		codeNode(count, 1),
+		{
+			name: WAIT_NODE,
+			type: 'n8n-nodes-base.wait',
+			typeVersion: 1.1,
+			parameters: { resume: 'timeInterval', amount: seconds, unit: 'seconds' },
 		},
 	]);
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
 	buildDatasetItem,
 	contentTypeForFile,
+	ItemMetadata,
 	toNdjsonLine,
 } from '../../nodes/ScaleNucleus/actions/datasetItem/append/datasetItem';
 import {
@@ -13,6 +14,7 @@ import {
 	normalizeMetadata,
 	parseMetadataJson,
 	validateDimension,
+	validateItemInput,
 	validateImageUrl,
 	validateReferenceId,
 } from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
@@ -497,6 +499,59 @@ describe('buildDatasetItem and toNdjsonLine', () => {
 		);
 		assert.equal(line.indexOf('\n'), line.length - 1);
 		assert.deepEqual(JSON.parse(line).reference_id, 'a\nb');
+	});
+});
+
+describe('All Other Fields metadata read in place (not copied) for 100,000-item appends', () => {
+	const remoteInput = (json: Record<string, unknown>, exclude = ['id', 'url']) =>
+		validateItemInput(
+			{
+				kind: 'remote',
+				itemIndex: 0,
+				datasetId: 'ds_abc',
+				referenceId: 'r1',
+				imageUrl: 's3://b/k.jpg',
+				metadata: { mode: 'allFields', skip: new Set(exclude) },
+				width: undefined,
+				height: undefined,
+			},
+			json as never,
+		);
+	const lineOf = (json: Record<string, unknown>) => {
+		const valid = remoteInput(json);
+		assert.ok(!isProblem(valid));
+		return { valid, line: toNdjsonLine(buildDatasetItem(valid)) };
+	};
+
+	test('plain JSON stays the item own object, and its line is exactly the checked copy', () => {
+		const json = JSON.parse(
+			'{"id":"r1","url":"s3://b/k.jpg","camera":"front","n":{"a":[1,null,{"b":true}],"":"empty key"},"__proto__":{"x":1},"gone":null}',
+		) as Record<string, unknown>;
+		json.dropped = undefined;
+		const { valid, line } = lineOf(json);
+		assert.ok(valid.metadata instanceof ItemMetadata);
+		assert.equal((valid.metadata as ItemMetadata).source, json);
+		const copy = normalizeMetadata(metadataFromOtherFields(json as never, ['id', 'url']), 0);
+		assert.equal(
+			line,
+			`${JSON.stringify({ reference_id: 'r1', image_url: 's3://b/k.jpg', metadata: copy })}\n`,
+		);
+		assert.deepEqual(Object.keys(JSON.parse(line).metadata), ['camera', 'n', '__proto__', 'gone']);
+		// The multipart items part and JSON bodies serialise it through toJSON: the same fields.
+		assert.equal(JSON.stringify(valid.metadata), JSON.stringify(copy));
+	});
+
+	test('anything JSON.stringify would change (dates, toJSON, class instances) is checked and copied', () => {
+		for (const value of [new Date(0), { toJSON: () => 'x' }, new (class Box {})()]) {
+			const { valid } = lineOf({ id: 'r1', url: 's3://b/k.jpg', v: value });
+			assert.ok(!(valid.metadata instanceof ItemMetadata), String(value));
+		}
+		expectProblem(
+			remoteInput({ id: 'r1', v: { deep: NaN } }),
+			0,
+			'Metadata',
+			/field 'v\.deep' is NaN/,
+		);
 	});
 });
 

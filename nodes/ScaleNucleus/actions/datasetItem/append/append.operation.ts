@@ -97,122 +97,127 @@ export async function execute(
 	}
 
 	const progress = new AppendProgress(this.logger, plan.items.length);
-	let submissions: Submission[] = [];
-	if (plan.items.length) {
-		if (legacy) {
-			const batchSize = numberOption(this, options, 'batchSize', 'Batch Size', 20, {
-				min: 1,
-				max: 29,
-				whole: true,
-			});
-			submissions = await sendLegacy(this, client, plan, update, {
-				batchSize,
-				concurrency,
-				signal,
-				progress,
-			});
-		} else if (plan.mode === 'local') {
-			const imagesPerRequest = numberOption(
-				this,
-				options,
-				'imagesPerRequest',
-				'Images per Request',
-				MAX_IMAGES_PER_REQUEST,
-				{ min: 1, max: MAX_IMAGES_PER_REQUEST, whole: true },
-			);
-			submissions = await sendLocalBatches(this, client, plan.items, update, {
-				imagesPerRequest,
-				concurrency,
-				signal,
-				progress,
-			});
-		} else {
-			submissions = await sendRemoteAsync(node, client, plan.items, update, signal);
-			progress.sent = plan.items.length;
-		}
-	}
-
-	// Requests finish in any order; jobs are reported in the order of their first input item.
-	submissions.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
-	const results: ItemResult[] = [];
-	const failures: ItemFailure[] = [];
-	const jobs = new Map<string, Submission & { ok: true }>();
-	for (const sub of submissions) {
-		if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
-		else if (sub.answer.kind === 'counts')
-			results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
-		else jobs.set(sub.answer.job.job_id, sub);
-	}
-
-	const summaries: INodeExecutionData[] = [];
-	if (jobs.size && !wait) {
-		for (const sub of jobs.values()) {
-			if (sub.answer.kind === 'job')
-				summaries.push(jobItem(sub.answer.job, sub.datasetId, sub.items, update));
-		}
-	} else if (jobs.size) {
-		progress.jobs = jobs.size;
-		progress.update();
-		const waited = await waitForJobs(client, [...jobs.keys()], {
-			intervalMs,
-			timeoutMs,
-			signal,
-			onRound: (done) => {
-				progress.jobsFinished = done;
-				progress.update();
-			},
-		});
-		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
-		const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
-		for (const [jobId, sub] of jobs) {
-			const outcome = waited.get(jobId)!;
-			const errors = jobErrors.get(jobId);
-			let failure: Error | undefined;
-			if (outcome.state === 'timeout') failure = timeoutError(node, jobId, outcome, timeoutMs);
-			else if (outcome.state === 'failed') {
-				failure = new NodeOperationError(
-					node,
-					`Job ${jobId} could not be read: ${outcome.error.message}`,
-					{
-						description: `The job's items may already be in the dataset. Follow it with Job → Wait for Completion and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
-					},
+	try {
+		let submissions: Submission[] = [];
+		if (plan.items.length) {
+			if (legacy) {
+				const batchSize = numberOption(this, options, 'batchSize', 'Batch Size', 20, {
+					min: 1,
+					max: 29,
+					whole: true,
+				});
+				submissions = await sendLegacy(this, client, plan, update, {
+					batchSize,
+					concurrency,
+					signal,
+					progress,
+				});
+			} else if (plan.mode === 'local') {
+				const imagesPerRequest = numberOption(
+					this,
+					options,
+					'imagesPerRequest',
+					'Images per Request',
+					MAX_IMAGES_PER_REQUEST,
+					{ min: 1, max: MAX_IMAGES_PER_REQUEST, whole: true },
 				);
-			} else if (errors instanceof Error || errors === undefined) {
-				failure = new NodeOperationError(
-					node,
-					`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
-					{
-						description: `The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
-					},
-				);
-			}
-			if (failure) for (const item of sub.items) failures.push({ item, error: failure });
-			else if (outcome.state === 'final' && Array.isArray(errors)) {
-				results.push(...outcomesFromJob(sub.items, outcome.status, errors));
+				submissions = await sendLocalBatches(this, client, plan.items, update, {
+					imagesPerRequest,
+					concurrency,
+					signal,
+					progress,
+				});
+			} else {
+				submissions = await sendRemoteAsync(node, client, plan.items, update, signal);
+				progress.sent = plan.items.length;
 			}
 		}
-	}
 
-	if (failures.length && !continueOnFail) {
-		const first = failures.sort((a, b) => a.item.itemIndex - b.item.itemIndex)[0];
-		const error = asNodeError(node, first.error, first.item.itemIndex);
-		if (jobs.size) {
-			const ids = [...jobs.keys()];
-			error.description = `${error.description ? error.description + ' ' : ''}Jobs created in this run (their items may be stored): ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}.`;
+		// Requests finish in any order; jobs are reported in the order of their first input item.
+		submissions.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
+		const results: ItemResult[] = [];
+		const failures: ItemFailure[] = [];
+		const jobs = new Map<string, Submission & { ok: true }>();
+		for (const sub of submissions) {
+			if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
+			else if (sub.answer.kind === 'counts')
+				results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
+			else jobs.set(sub.answer.job.job_id, sub);
 		}
-		throw error;
-	}
-	for (const f of failures) {
-		slots[f.item.itemIndex] = errorItem(node, f.error, f.item.itemIndex, {
-			reference_id: f.item.payload.reference_id,
-		});
-	}
-	for (const r of results) slots[r.itemIndex] = resultItem(r);
-	progress.stored = results.filter((r) => r.succeeded).length;
-	progress.failed = failures.length + results.length - progress.stored;
-	progress.finish();
 
-	const out: INodeExecutionData[] = [...summaries];
-	for (const slot of slots) if (slot) out.push(slot);
-	return out;
+		const summaries: INodeExecutionData[] = [];
+		if (jobs.size && !wait) {
+			for (const sub of jobs.values()) {
+				if (sub.answer.kind === 'job')
+					summaries.push(jobItem(sub.answer.job, sub.datasetId, sub.items, update));
+			}
+		} else if (jobs.size) {
+			progress.jobs = jobs.size;
+			progress.update();
+			const waited = await waitForJobs(client, [...jobs.keys()], {
+				intervalMs,
+				timeoutMs,
+				signal,
+				onRound: (done) => {
+					progress.jobsFinished = done;
+					progress.update();
+				},
+			});
+			const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
+			const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
+			for (const [jobId, sub] of jobs) {
+				const outcome = waited.get(jobId)!;
+				const errors = jobErrors.get(jobId);
+				let failure: Error | undefined;
+				if (outcome.state === 'timeout') failure = timeoutError(node, jobId, outcome, timeoutMs);
+				else if (outcome.state === 'failed') {
+					failure = new NodeOperationError(
+						node,
+						`Job ${jobId} could not be read: ${outcome.error.message}`,
+						{
+							description: `The job's items may already be in the dataset. Follow it with Job → Wait for Completion and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+						},
+					);
+				} else if (errors instanceof Error || errors === undefined) {
+					failure = new NodeOperationError(
+						node,
+						`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
+						{
+							description: `The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+						},
+					);
+				}
+				if (failure) for (const item of sub.items) failures.push({ item, error: failure });
+				else if (outcome.state === 'final' && Array.isArray(errors)) {
+					results.push(...outcomesFromJob(sub.items, outcome.status, errors));
+				}
+			}
+		}
+
+		if (failures.length && !continueOnFail) {
+			const first = failures.sort((a, b) => a.item.itemIndex - b.item.itemIndex)[0];
+			const error = asNodeError(node, first.error, first.item.itemIndex);
+			if (jobs.size) {
+				const ids = [...jobs.keys()];
+				error.description = `${error.description ? error.description + ' ' : ''}Jobs created in this run (their items may be stored): ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}.`;
+			}
+			throw error;
+		}
+		for (const f of failures) {
+			slots[f.item.itemIndex] = errorItem(node, f.error, f.item.itemIndex, {
+				reference_id: f.item.payload.reference_id,
+			});
+		}
+		for (const r of results) slots[r.itemIndex] = resultItem(r);
+		progress.stored = results.filter((r) => r.succeeded).length;
+		progress.failed = failures.length + results.length - progress.stored;
+		progress.finish();
+
+		const out: INodeExecutionData[] = [...summaries];
+		for (const slot of slots) if (slot) out.push(slot);
+		return out;
+	} finally {
+		// The heartbeat must not outlive the run, also when it ends with an error.
+		progress.stop();
+	}
 }

@@ -4,17 +4,16 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { DatasetItemPayload } from '../../../../shared/api/types';
-import { buildDatasetItem } from './datasetItem';
+import { buildDatasetItem, type PlannedPayload } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
 import { ItemParameters, readItemInput, type AppendMode } from './read';
 import { aboutReference, isProblem, type ItemProblem } from './problem';
-import { findDuplicateReferenceIds, validateItemInput } from './validate';
+import { duplicateReferenceId, validateItemInput } from './validate';
 
 interface PlannedBase {
 	itemIndex: number;
 	datasetId: string;
-	payload: DatasetItemPayload;
+	payload: PlannedPayload;
 }
 
 /** An image Nucleus fetches itself (http(s)://, s3://, gs://). */
@@ -60,21 +59,29 @@ export function groupByDataset<T extends { datasetId: string }>(items: T[]): Map
 	return groups;
 }
 
-/** Refuses reference IDs used twice for one dataset in this run (the SDK refuses them too, 8). */
-function withoutDuplicates<T extends PlannedItem>(items: T[], problems: ItemProblem[]): T[] {
-	const duplicated = new Set<number>();
-	for (const list of groupByDataset(items).values()) {
-		for (const dup of findDuplicateReferenceIds(
-			list.map((p) => ({ itemIndex: p.itemIndex, referenceId: p.payload.reference_id })),
-		)) {
-			duplicated.add(dup.itemIndex);
-			problems.push(dup);
-		}
+/**
+ * The reference IDs planned so far, per dataset: a second item with the same ID for the same dataset
+ * is refused (the SDK refuses them too, 8). Checked while planning, so no list of all IDs is built.
+ */
+class ReferenceIds {
+	readonly #firstItem = new Map<string, Map<string, number>>();
+
+	/** The problem when `referenceId` is taken in `datasetId`; else records it for `itemIndex`. */
+	claim(datasetId: string, referenceId: string, itemIndex: number): ItemProblem | undefined {
+		let ids = this.#firstItem.get(datasetId);
+		if (!ids) this.#firstItem.set(datasetId, (ids = new Map()));
+		const first = ids.get(referenceId);
+		if (first !== undefined) return duplicateReferenceId(itemIndex, referenceId, first);
+		ids.set(referenceId, itemIndex);
+		return undefined;
 	}
-	return duplicated.size ? items.filter((p) => !duplicated.has(p.itemIndex)) : items;
 }
 
-/** Reads, validates and plans every input item before anything is sent. */
+/**
+ * Reads, validates and plans every input item before anything is sent. One pass, one planned item
+ * per valid input and nothing else kept per item: for 100,000 items every intermediate object is
+ * garbage the n8n process has to absorb.
+ */
 export async function planAppend(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -82,14 +89,20 @@ export async function planAppend(
 ): Promise<AppendPlan> {
 	const params = new ItemParameters(ctx, items);
 	const problems: ItemProblem[] = [];
+	const referenceIds = new ReferenceIds();
 
 	if (mode === 'remote') {
-		let planned: RemoteItem[] = [];
+		const planned: RemoteItem[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const input = readItemInput(params, mode, itemIndex);
 			const valid = isProblem(input) ? input : validateItemInput(input, items[itemIndex].json);
 			if (isProblem(valid)) {
 				problems.push(valid);
+				continue;
+			}
+			const duplicate = referenceIds.claim(valid.datasetId, valid.referenceId, itemIndex);
+			if (duplicate) {
+				problems.push(duplicate);
 				continue;
 			}
 			planned.push({
@@ -99,14 +112,12 @@ export async function planAppend(
 				payload: buildDatasetItem(valid),
 			});
 		}
-		planned = withoutDuplicates(planned, problems);
-		problems.sort((a, b) => a.itemIndex - b.itemIndex);
 		return { mode, items: planned, problems };
 	}
 
 	const sizes = await prefetchBinarySizes(ctx, params, items);
 	const usedNames = new Set<string>();
-	let planned: LocalItem[] = [];
+	const planned: LocalItem[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const input = readItemInput(params, mode, itemIndex);
 		const valid = isProblem(input) ? input : validateItemInput(input, items[itemIndex].json);
@@ -120,6 +131,11 @@ export async function planAppend(
 			problems.push(aboutReference(source, valid.referenceId));
 			continue;
 		}
+		const duplicate = referenceIds.claim(valid.datasetId, valid.referenceId, itemIndex);
+		if (duplicate) {
+			problems.push(duplicate);
+			continue;
+		}
 		const fileName = uniqueImageName(source.fileName, usedNames);
 		planned.push({
 			...source,
@@ -129,7 +145,5 @@ export async function planAppend(
 			payload: buildDatasetItem({ ...valid, imageUrl: fileName }),
 		});
 	}
-	planned = withoutDuplicates(planned, problems);
-	problems.sort((a, b) => a.itemIndex - b.itemIndex);
 	return { mode, items: planned, problems };
 }

@@ -17,7 +17,8 @@ function duration(ms: number): string {
 export class AppendProgress {
 	readonly #started = Date.now();
 	#lastLog = this.#started;
-	#lastFraction = 0;
+	/** The last tenth of the run a line was logged for (0 = none yet). */
+	#lastTenth = 0;
 	sent = 0;
 	stored = 0;
 	failed = 0;
@@ -26,13 +27,22 @@ export class AppendProgress {
 	jobsFinished = 0;
 	jobs = 0;
 
+	/** Logs when nothing else did for 30 s: one request of large files, or a wait between polls. */
+	readonly #heartbeat: ReturnType<typeof setInterval> | undefined;
+
 	constructor(
 		private readonly logger: Logger | undefined,
 		/** Images (items) in this run, after validation. */
 		private readonly total: number,
 		/** Below this many items nothing is logged but the summary. */
 		private readonly quietBelow = 100,
-	) {}
+	) {
+		if (logger && total >= quietBelow) {
+			this.#heartbeat = setInterval(() => this.update(), MAX_SILENCE_MS);
+			// Never keeps n8n's process alive on its own.
+			this.#heartbeat.unref?.();
+		}
+	}
 
 	/** Where the run is: sending (by images sent), then waiting (by jobs finished). */
 	#fraction(): number {
@@ -54,19 +64,26 @@ export class AppendProgress {
 		);
 	}
 
-	/** Called after any change; logs when another ~10% is done or 30 s passed since the last line. */
+	/** Called after any change; logs when the run passes another 10% or 30 s passed since the last line. */
 	update(): void {
 		if (!this.logger || this.total < this.quietBelow) return;
-		const fraction = this.#fraction();
+		// Whole tenths, so that float sums (0.3 - 0.2 < 0.1) do not skip a step.
+		const tenth = Math.floor(this.#fraction() / STEP + 1e-9);
 		const now = Date.now();
-		if (fraction - this.#lastFraction < STEP && now - this.#lastLog < MAX_SILENCE_MS) return;
-		this.#lastFraction = fraction;
+		if (tenth <= this.#lastTenth && now - this.#lastLog < MAX_SILENCE_MS) return;
+		this.#lastTenth = tenth;
 		this.#lastLog = now;
 		this.logger.info(`Scale Nucleus Append: ${this.#line()}`);
 	}
 
+	/** Stops the 30 s heartbeat; called however the run ends. */
+	stop(): void {
+		if (this.#heartbeat) clearInterval(this.#heartbeat);
+	}
+
 	/** The last line, always logged (also for small runs). */
 	finish(): void {
+		this.stop();
 		this.logger?.info(`Scale Nucleus Append finished: ${this.#line()}`);
 	}
 }

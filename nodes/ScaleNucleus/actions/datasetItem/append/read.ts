@@ -77,6 +77,21 @@ export class ItemParameters {
 		private readonly items: INodeExecutionData[],
 	) {}
 
+	readonly #derived = new Map<string, { raw: unknown; value: unknown }>();
+
+	/**
+	 * `make(raw)`, made again only when `raw` differs from the last call for `name`: a parameter that
+	 * is the same for every item (the usual case) is parsed once per run, not once per item.
+	 * Callers must not mutate the result.
+	 */
+	derive<T>(name: string, raw: unknown, make: (raw: unknown) => T): T {
+		const last = this.#derived.get(name);
+		if (last && Object.is(last.raw, raw)) return last.value as T;
+		const value = make(raw);
+		this.#derived.set(name, { raw, value });
+		return value;
+	}
+
 	/** Same value and errors as `ctx.getNodeParameter(name, itemIndex, fallback, options)`; callers must not mutate it. */
 	get(
 		name: string,
@@ -115,7 +130,7 @@ export type AppendMode = 'remote' | 'local';
 /** The metadata parameters of one item, not yet checked. */
 export type MetadataInput =
 	| { mode: 'none' }
-	| { mode: 'allFields'; exclude: string[] }
+	| { mode: 'allFields'; skip: ReadonlySet<string> }
 	| { mode: 'json'; value: unknown }
 	| { mode: 'fields'; pairs: unknown };
 
@@ -163,11 +178,15 @@ export function readMetadata(
 	if (mode === 'allFields') {
 		const raw = read(params, 'excludeFields', 'Fields to Exclude', itemIndex, '');
 		if (isProblem(raw)) return raw;
-		const exclude = String(raw ?? '')
-			.split(',')
-			.map((f) => f.trim())
-			.filter(Boolean);
-		return { mode, exclude };
+		return params.derive('excludeFields', raw, (text) => ({
+			mode,
+			skip: new Set(
+				String(text ?? '')
+					.split(',')
+					.map((f) => f.trim())
+					.filter(Boolean),
+			),
+		}));
 	}
 	if (mode === 'json') {
 		const value = read(params, 'metadataJson', 'Metadata (JSON)', itemIndex, '{}');
@@ -177,8 +196,10 @@ export function readMetadata(
 		const pairs = read(params, 'metadataFields.field', 'Metadata Fields', itemIndex, []);
 		return isProblem(pairs) ? pairs : { mode, pairs };
 	}
-	return { mode: 'none' };
+	return NO_METADATA;
 }
+
+const NO_METADATA: MetadataInput = { mode: 'none' };
 
 function readLocal(params: ItemParameters, itemIndex: number): LocalInput | ItemProblem {
 	if (params.get('imageSource', itemIndex, 'binary') === 'path') {
@@ -208,18 +229,31 @@ export function readItemInput(
 	const metadata = readMetadata(params, itemIndex);
 	if (isProblem(metadata)) return metadata;
 	const options = params.get('options', itemIndex, {}) as IDataObject;
-	const common = {
+	// One object per item, built in place (no spread of a shared part): 100,000 items are read in a row.
+	if (mode === 'remote') {
+		const imageUrl = read(params, 'imageUrl', 'Image URL', itemIndex, '');
+		if (isProblem(imageUrl)) return imageUrl;
+		return {
+			kind: 'remote',
+			itemIndex,
+			datasetId,
+			referenceId,
+			metadata,
+			width: options.width,
+			height: options.height,
+			imageUrl,
+		};
+	}
+	const local = readLocal(params, itemIndex);
+	if (isProblem(local)) return local;
+	return {
+		kind: 'local',
 		itemIndex,
 		datasetId,
 		referenceId,
 		metadata,
 		width: options.width,
 		height: options.height,
+		local,
 	};
-	if (mode === 'remote') {
-		const imageUrl = read(params, 'imageUrl', 'Image URL', itemIndex, '');
-		return isProblem(imageUrl) ? imageUrl : { ...common, kind: 'remote', imageUrl };
-	}
-	const local = readLocal(params, itemIndex);
-	return isProblem(local) ? local : { ...common, kind: 'local', local };
 }
