@@ -110,8 +110,9 @@ function describeNetworkError(code: string | undefined, timeoutMs: number): stri
 	}
 }
 
+/** `2 s`, `0.5 s`: tenths at most, and never `1.0 s` (999 ms rounds to a whole second). */
 export function formatSeconds(ms: number): string {
-	const s = ms / 1000;
+	const s = Math.round(ms / 100) / 10;
 	return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
