@@ -21,6 +21,7 @@ import { UnexpectedAnswerError } from '../api/unexpected';
 import { runPool } from '../pool';
 import type { NucleusClient } from '../transport';
 import { abortableSleep, makeAbortError } from '../transport';
+import type { JobError } from './errors';
 import type { JobStatusView } from './status';
 
 /** How long from the start of a wait a 404 means "not visible yet" rather than "no such job". */
@@ -149,6 +150,49 @@ export function timeoutError(
 				`The job may still be running in Nucleus. Resume with Job → Wait for Completion and Job ID ${jobId}, or raise the timeout.` +
 				(result.lastProblem ? ` Last error while waiting: ${result.lastProblem}` : ''),
 		},
+	);
+}
+
+/** What to tell the user, per operation, when a job gives no result. */
+export interface JobFailureHints {
+	/** The description when the job could not be read; gets the read's own error. */
+	unread: (jobId: string, cause: Error & { description?: string | null }) => string;
+	/** The description when the job finished but its error list could not be read. */
+	errorsUnread: (jobId: string) => string;
+}
+
+/**
+ * Why a waited job gives no result, or undefined when it does: it timed out, could not be read,
+ * or (where its errors were asked for) finished but its error list could not be read. One place
+ * for the messages of Append, Update Metadata and Job → Wait for Completion; each says what to do
+ * next in its own words (`hints`).
+ */
+export function jobFailure(
+	node: INode,
+	jobId: string,
+	outcome: JobWaitResult,
+	errors: JobError[] | Error | undefined,
+	options: {
+		timeoutMs: number;
+		errorsRequired: boolean;
+		hints: JobFailureHints;
+		itemIndex?: number;
+	},
+): NodeOperationError | undefined {
+	const { timeoutMs, hints, itemIndex } = options;
+	if (outcome.state === 'timeout') return timeoutError(node, jobId, outcome, timeoutMs, itemIndex);
+	if (outcome.state === 'failed') {
+		const cause = outcome.error as Error & { description?: string | null };
+		return new NodeOperationError(node, `Job ${jobId} could not be read: ${cause.message}`, {
+			itemIndex,
+			description: hints.unread(jobId, cause),
+		});
+	}
+	if (!options.errorsRequired || Array.isArray(errors)) return undefined;
+	return new NodeOperationError(
+		node,
+		`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
+		{ itemIndex, description: hints.errorsUnread(jobId) },
 	);
 }
 

@@ -22,7 +22,12 @@ import { getErrorsOfJobs } from '../../../shared/api/jobs';
 import { jobIdParameter } from '../../../shared/descriptions';
 import type { JobError } from '../../../shared/jobs/errors';
 import { jobStatusJson } from '../../../shared/jobs/status';
-import { timeoutError, waitForJobs, type JobWaitResult } from '../../../shared/jobs/wait';
+import {
+	jobFailure,
+	waitForJobs,
+	type JobFailureHints,
+	type JobWaitResult,
+} from '../../../shared/jobs/wait';
 import { checkNumber } from '../../../shared/options';
 import type { NucleusClient } from '../../../shared/transport';
 import { errorItem } from '../errorItem';
@@ -93,35 +98,14 @@ function secondsParameter(
 	return checkNumber(ctx.getNode(), raw, label, fallback, { min });
 }
 
-/** Why a job gives no result (it timed out, could not be read, or its errors could not be read). */
-function jobFailure(
-	ctx: IExecuteFunctions,
-	jobId: string,
-	outcome: JobWaitResult,
-	errors: JobError[] | Error | undefined,
-	timeoutMs: number,
-	itemIndex: number,
-): NodeOperationError {
-	const node = ctx.getNode();
-	if (outcome.state === 'timeout') return timeoutError(node, jobId, outcome, timeoutMs, itemIndex);
-	if (outcome.state === 'failed') {
-		const cause = outcome.error as Error & { description?: string | null };
-		return new NodeOperationError(node, `Job ${jobId} could not be read: ${cause.message}`, {
-			itemIndex,
-			description:
-				cause.description ??
-				'Check the job ID (Append Items returns it as job_id) and the Base URL in the credential.',
-		});
-	}
-	return new NodeOperationError(
-		node,
-		`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors instanceof Error ? errors.message : 'no answer'}`,
-		{
-			itemIndex,
-			description: `Read them later with Job → Get Errors and Job ID ${jobId}, or turn off Include Errors.`,
-		},
-	);
-}
+/** What Job → Wait for Completion tells the user when a job gives no result. */
+const WAIT_JOB_HINTS: JobFailureHints = {
+	unread: (_jobId, cause) =>
+		cause.description ??
+		'Check the job ID (Append Items returns it as job_id) and the Base URL in the credential.',
+	errorsUnread: (jobId) =>
+		`Read them later with Job → Get Errors and Job ID ${jobId}, or turn off Include Errors.`,
+};
 
 function paired(itemIndexes: number[]): IPairedItemData[] {
 	return itemIndexes.map((item) => ({ item }));
@@ -213,22 +197,27 @@ export async function execute(
 		const itemIndexes = jobs.get(jobId)!;
 		const outcome = waited.get(jobId)!;
 		const errors = jobErrors.get(jobId);
-		const gotErrors = !includeErrors || Array.isArray(errors);
-		if (outcome.state !== 'final' || !gotErrors) {
-			const error = jobFailure(this, jobId, outcome, errors, timeoutMs, itemIndexes[0]);
+		const error = jobFailure(node, jobId, outcome, errors, {
+			timeoutMs,
+			errorsRequired: includeErrors,
+			hints: WAIT_JOB_HINTS,
+			itemIndex: itemIndexes[0],
+		});
+		if (error) {
 			failures.push({ jobId, error });
 			out.push({
 				...errorItem(node, error, itemIndexes[0], { job_id: jobId }),
 				pairedItem: paired(itemIndexes),
 			});
-			continue;
+		} else if (outcome.state === 'final') {
+			// (Every job that is not final has a failure above.)
+			const json: IDataObject = jobStatusJson(outcome.status);
+			if (Array.isArray(errors)) {
+				json.error_count = errors.length;
+				json.errors = errors.map((e) => e.text);
+			}
+			out.push({ json, pairedItem: paired(itemIndexes) });
 		}
-		const json: IDataObject = jobStatusJson(outcome.status);
-		if (Array.isArray(errors)) {
-			json.error_count = errors.length;
-			json.errors = errors.map((e) => e.text);
-		}
-		out.push({ json, pairedItem: paired(itemIndexes) });
 	}
 
 	if (failures.length && !continueOnFail) {

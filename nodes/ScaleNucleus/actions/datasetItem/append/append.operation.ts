@@ -11,7 +11,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { asNodeError } from '../../../../shared/errors';
-import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
+import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
@@ -25,6 +25,14 @@ import { sendLegacy } from './send/legacy';
 import { MAX_IMAGES_PER_REQUEST, sendLocalBatches } from './send/localBatches';
 import { sendRemoteAsync } from './send/remoteAsync';
 import type { Submission } from './send/submission';
+
+/** What an Append that waited tells the user when one of its jobs gives no result. */
+const APPEND_JOB_HINTS: JobFailureHints = {
+	unread: (jobId) =>
+		`The job's items may already be in the dataset. Follow it with Job → Wait for Completion and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+	errorsUnread: (jobId) =>
+		`The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+};
 
 export { description } from './description';
 
@@ -168,25 +176,11 @@ export async function execute(
 			for (const [jobId, sub] of jobs) {
 				const outcome = waited.get(jobId)!;
 				const errors = jobErrors.get(jobId);
-				let failure: Error | undefined;
-				if (outcome.state === 'timeout') failure = timeoutError(node, jobId, outcome, timeoutMs);
-				else if (outcome.state === 'failed') {
-					failure = new NodeOperationError(
-						node,
-						`Job ${jobId} could not be read: ${outcome.error.message}`,
-						{
-							description: `The job's items may already be in the dataset. Follow it with Job → Wait for Completion and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
-						},
-					);
-				} else if (errors instanceof Error || errors === undefined) {
-					failure = new NodeOperationError(
-						node,
-						`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
-						{
-							description: `The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
-						},
-					);
-				}
+				const failure = jobFailure(node, jobId, outcome, errors, {
+					timeoutMs,
+					errorsRequired: true,
+					hints: APPEND_JOB_HINTS,
+				});
 				if (failure) for (const item of sub.items) failures.push({ item, error: failure });
 				else if (outcome.state === 'final' && Array.isArray(errors)) {
 					results.push(...outcomesFromJob(sub.items, outcome.status, errors));

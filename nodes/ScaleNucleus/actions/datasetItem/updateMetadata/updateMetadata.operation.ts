@@ -19,7 +19,7 @@ import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { MAX_SYNC_METADATA_ITEMS } from '../../../../shared/api/metadata';
 import { datasetLocator } from '../../../../shared/descriptions';
 import { asNodeError } from '../../../../shared/errors';
-import { timeoutError, waitForJobs } from '../../../../shared/jobs/wait';
+import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
@@ -37,6 +37,14 @@ import {
 } from './outcomes';
 import { planUpdates, type PlannedUpdate } from './plan';
 import { sendUpdates } from './send';
+
+/** What an Update Metadata that waited tells the user when one of its jobs gives no result. */
+const UPDATE_JOB_HINTS: JobFailureHints = {
+	unread: (jobId) =>
+		`The metadata may already be updated. Follow the job with Job → Wait for Completion and Job ID ${jobId}; running the same update again gives the same metadata.`,
+	errorsUnread: (jobId) =>
+		`Read them later with Job → Get Errors and Job ID ${jobId}; running the same update again gives the same metadata.`,
+};
 
 /** `GET job/{id}/errors` requests in flight at once after the wait. */
 const ERRORS_CONCURRENCY = 4;
@@ -206,25 +214,11 @@ export async function execute(
 		for (const [jobId, updates] of jobs) {
 			const outcome = waited.get(jobId)!;
 			const errors = jobErrors.get(jobId);
-			let failure: Error | undefined;
-			if (outcome.state === 'timeout') failure = timeoutError(node, jobId, outcome, timeoutMs);
-			else if (outcome.state === 'failed') {
-				failure = new NodeOperationError(
-					node,
-					`Job ${jobId} could not be read: ${outcome.error.message}`,
-					{
-						description: `The metadata may already be updated. Follow the job with Job → Wait for Completion and Job ID ${jobId}; running the same update again gives the same metadata.`,
-					},
-				);
-			} else if (!Array.isArray(errors)) {
-				failure = new NodeOperationError(
-					node,
-					`Job ${jobId} finished ${outcome.status.status}, but its errors could not be read: ${errors?.message ?? 'no answer'}`,
-					{
-						description: `Read them later with Job → Get Errors and Job ID ${jobId}; running the same update again gives the same metadata.`,
-					},
-				);
-			}
+			const failure = jobFailure(node, jobId, outcome, errors, {
+				timeoutMs,
+				errorsRequired: true,
+				hints: UPDATE_JOB_HINTS,
+			});
 			if (failure) for (const update of updates) failures.push({ update, error: failure });
 			else if (outcome.state === 'final' && Array.isArray(errors)) {
 				results.push(...outcomesFromJob(updates, outcome.status, errors));
