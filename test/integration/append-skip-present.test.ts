@@ -183,4 +183,29 @@ describe('Append Items, Skip Items Already in Dataset', () => {
 		assert.equal((emu.stats().byRoute[LIST_ROUTE] ?? 0) - before, 3);
 		assert.deepEqual([...found].sort(), refs(0, 25).sort());
 	});
+
+	test('legacy synchronous protocol: the present items are not sent, the rest get their counts', async () => {
+		const legacy = await startEmulator({ syncAppend: 'legacy' });
+		try {
+			const ds = legacy.createDataset('skip-legacy');
+			const input = refs(0, 5).map((ref) => json({ ref, url: `s3://bucket/${ref}.jpg` }));
+			const params = appendParams(ds, { protocol: 'legacySync', options: { skipPresent: true } });
+			await runScale(legacy, params, input.slice(0, 3));
+			const before = legacy.stats();
+			const { output } = await runScale(legacy, params, input);
+			assert.equal(legacy.stats().appendItemsReceived - before.appendItemsReceived, 2);
+			assert.deepEqual(
+				output[0].map((o) => [o.json.outcome, o.pairedItem]),
+				[
+					['already_present', { item: 0 }],
+					['already_present', { item: 1 }],
+					['already_present', { item: 2 }],
+					['new', { item: 3 }],
+					['new', { item: 4 }],
+				],
+			);
+		} finally {
+			await legacy.close();
+		}
+	});
 });
