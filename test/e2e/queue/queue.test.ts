@@ -227,6 +227,7 @@ test('queue 4: a worker killed mid-upload; the re-run (Skip Items Already in Dat
 
 	// The re-run goes to the surviving worker.
 	const known2 = new Set(await q.executionIds(SKIP_WORKFLOW));
+	const storedBeforeRerun = q.emu.listItems(datasetId).map((i) => i.reference_id);
 	const sentBefore = q.emu.stats();
 	const res = await uploadFiles(datasetId, files, SKIP_PATH);
 	assert.equal(res.status, 200, await res.clone().text());
@@ -244,10 +245,12 @@ test('queue 4: a worker killed mid-upload; the re-run (Skip Items Already in Dat
 	assert.equal(present.length, storedAfterFail, 'the stored images are reported already present');
 	assert.equal(appended.length, 2000 - storedAfterFail);
 	assert.ok(present.every((r) => r.json.succeeded === true && r.json.job_id === undefined));
-	// Paired to their own input: item i is the i-th file (crash-NNNN.png, in order).
-	for (const r of results) {
-		assert.equal(r.json.reference_id, files[pairedIndex(r) ?? -1]?.name);
-	}
+	// Exactly the images stored before the re-run are the ones reported already present.
+	assert.deepEqual(
+		present.map((r) => String(r.json.reference_id)).sort(),
+		storedBeforeRerun.sort(),
+	);
+	assert.equal(new Set(results.map((r) => r.json.reference_id)).size, 2000);
 	const imagesSent = sentAfter.imagesReceived - sentBefore.imagesReceived;
 	const appendRequests = sentAfter.appendRequests - sentBefore.appendRequests;
 	const listingRequests =
