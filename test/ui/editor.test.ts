@@ -248,6 +248,7 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 			'Height',
 			'Max Attempts',
 			'Request Timeout (Seconds)',
+			'Skip Items Already in Dataset',
 			'Width',
 		]);
 		await setSwitch('waitForCompletion', true);
@@ -256,6 +257,7 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 			'Max Attempts',
 			'Poll Interval (Seconds)',
 			'Request Timeout (Seconds)',
+			'Skip Items Already in Dataset',
 			'Timeout (Seconds)',
 			'Width',
 		]);
@@ -283,6 +285,7 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 			'Max Attempts',
 			'Poll Interval (Seconds)',
 			'Request Timeout (Seconds)',
+			'Skip Items Already in Dataset',
 			'Timeout (Seconds)',
 			'Width',
 		]);
@@ -295,6 +298,10 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		assert.ok(
 			!options.includes('Poll Interval (Seconds)') && !options.includes('Timeout (Seconds)'),
 		);
+		// Skipping present items means nothing when they are to be overwritten.
+		await setSwitch('update', true);
+		assert.ok(!(await offeredOptions()).includes('Skip Items Already in Dataset'));
+		await setSwitch('update', false);
 		await shots.take(page, 'append-local-path');
 		// What the README says about switching Mode: n8n drops the hidden Image URL for good.
 		await choose('mode', 'Remote URL');

@@ -18,6 +18,9 @@ const workflowIds = { remote: '', badInput: '', trigger: '' };
 
 const UPLOAD_WORKFLOW = 'queueUploadFiles';
 const UPLOAD_PATH = 'queue-upload-files';
+// The same upload with Skip Items Already in Dataset on: the crash/re-run workflow.
+const SKIP_WORKFLOW = 'queueUploadFilesSkip';
+const SKIP_PATH = 'queue-upload-files-skip';
 
 before(async () => {
 	q = await startQueueStack({
@@ -54,6 +57,10 @@ before(async () => {
 	workflowIds.trigger = trigger.id;
 	await q.main.importWorkflow(uploadedFilesWorkflow(UPLOAD_WORKFLOW, UPLOAD_PATH));
 	await q.main.publishWorkflow(UPLOAD_WORKFLOW);
+	await q.main.importWorkflow(
+		uploadedFilesWorkflow(SKIP_WORKFLOW, SKIP_PATH, { skipPresent: true }),
+	);
+	await q.main.publishWorkflow(SKIP_WORKFLOW);
 	await q.start();
 });
 
@@ -92,9 +99,10 @@ function filesForm(files: Array<{ name: string; bytes: Buffer }>): FormData {
 async function uploadFiles(
 	datasetId: string,
 	files: Array<{ name: string; bytes: Buffer }>,
+	path = UPLOAD_PATH,
 ): Promise<Response> {
 	const query = `?dataset=${encodeURIComponent(datasetId)}`;
-	return await postWebhook(UPLOAD_PATH, filesForm(files), query);
+	return await postWebhook(path, filesForm(files), query);
 }
 
 async function newExecutionIds(workflowId: string, known: Set<string>): Promise<string[]> {
@@ -177,13 +185,13 @@ test('queue 3: the error-output example sends the good items and routes the bad 
 	assert.equal(q.emu.itemCount(datasets.badInput), 7);
 });
 
-test('queue 4: a worker killed mid-upload; the re-run stores every image exactly once', async () => {
+test('queue 4: a worker killed mid-upload; the re-run (Skip Items Already in Dataset) sends only the missing images, stores each exactly once', async () => {
 	const datasetId = q.emu.createDataset('queue-crash');
 	const files = makeFiles('crash', 2000);
-	const known = new Set(await q.executionIds(UPLOAD_WORKFLOW));
+	const known = new Set(await q.executionIds(SKIP_WORKFLOW));
 	const before = q.emu.stats().appendRequests;
 	// Main answers this call only when the execution ends; it ends failed, so the answer is not read.
-	const call = uploadFiles(datasetId, files).then(
+	const call = uploadFiles(datasetId, files, SKIP_PATH).then(
 		(r) => r.arrayBuffer().then(() => r.status),
 		() => 0,
 	);
@@ -191,7 +199,7 @@ test('queue 4: a worker killed mid-upload; the re-run stores every image exactly
 	const startDeadline = Date.now() + 5 * 60_000;
 	for (;;) {
 		if (Date.now() > startDeadline) assert.fail('the upload did not start on a worker');
-		[id] = await newExecutionIds(UPLOAD_WORKFLOW, known);
+		[id] = await newExecutionIds(SKIP_WORKFLOW, known);
 		if (id && q.workerOf(id) && q.emu.stats().appendRequests - before >= 40) break;
 		await delay(50);
 	}
@@ -218,31 +226,50 @@ test('queue 4: a worker killed mid-upload; the re-run stores every image exactly
 	const storedAfterFail = q.emu.itemCount(datasetId);
 
 	// The re-run goes to the surviving worker.
-	const known2 = new Set(await q.executionIds(UPLOAD_WORKFLOW));
-	const res = await uploadFiles(datasetId, files);
+	const known2 = new Set(await q.executionIds(SKIP_WORKFLOW));
+	const storedBeforeRerun = q.emu.listItems(datasetId).map((i) => i.reference_id);
+	const sentBefore = q.emu.stats();
+	const res = await uploadFiles(datasetId, files, SKIP_PATH);
 	assert.equal(res.status, 200, await res.clone().text());
 	await res.arrayBuffer();
-	const [rerun] = await newExecutionIds(UPLOAD_WORKFLOW, known2);
+	const sentAfter = q.emu.stats();
+	const [rerun] = await newExecutionIds(SKIP_WORKFLOW, known2);
 	const run = await storedExecution(q, rerun);
 	assert.equal(run.status, 'success', describeRun(run));
 	assert.notEqual(ranBy(rerun), victim.name);
 	const results = nodeOutput(run, 'Append to Nucleus');
 	assert.equal(results.length, 2000);
 	assertStoredOnce(datasetId, files);
+	const present = results.filter((r) => r.json.outcome === 'already_present');
+	const appended = results.filter((r) => r.json.outcome === 'appended');
+	assert.equal(present.length, storedAfterFail, 'the stored images are reported already present');
+	assert.equal(appended.length, 2000 - storedAfterFail);
+	assert.ok(present.every((r) => r.json.succeeded === true && r.json.job_id === undefined));
+	// Exactly the images stored before the re-run are the ones reported already present.
+	assert.deepEqual(
+		present.map((r) => String(r.json.reference_id)).sort(),
+		storedBeforeRerun.sort(),
+	);
+	assert.equal(new Set(results.map((r) => r.json.reference_id)).size, 2000);
+	const imagesSent = sentAfter.imagesReceived - sentBefore.imagesReceived;
+	const appendRequests = sentAfter.appendRequests - sentBefore.appendRequests;
+	const listingRequests =
+		(sentAfter.byRoute['POST dataset/:id/itemsPage'] ?? 0) -
+		(sentBefore.byRoute['POST dataset/:id/itemsPage'] ?? 0);
+	assert.equal(imagesSent, 2000 - storedAfterFail, 'only the missing images are sent');
+	// 10 images per request (Images per Request's maximum), plus one listing request (2,000 < 10,000).
+	assert.equal(appendRequests, Math.ceil((2000 - storedAfterFail) / 10));
+	assert.equal(listingRequests, 1);
 	const jobs = q.emu.listJobs().filter((j) => j.dataset_id === datasetId);
 	const counted = jobs.reduce(
 		(s, j) => ({ new: s.new + j.newItems, ignored: s.ignored + j.ignoredItems }),
 		{ new: 0, ignored: 0 },
 	);
 	process.stderr.write(
-		`[queue] crash/re-run: ${storedAfterFail} stored before the re-run; jobs counted ${counted.new} new, ${counted.ignored} left as they were\n`,
+		`[queue] crash/re-run: ${storedAfterFail} stored before the re-run, reported already_present; the re-run sent ${imagesSent} images in ${appendRequests} append requests + ${listingRequests} listing request (without the option: 2000 images, 200 requests); jobs counted ${counted.new} new, ${counted.ignored} left as they were\n`,
 	);
 	assert.equal(counted.new, 2000, 'every image stored once');
-	assert.equal(
-		counted.ignored,
-		storedAfterFail,
-		're-sent images already there were left untouched',
-	);
+	assert.equal(counted.ignored, 0, 'nothing already there was sent again');
 	await q.restart(victim);
 });
 

@@ -52,9 +52,14 @@ export function viaWebhook(wf: WorkflowJson, webhookPath: string): WorkflowJson 
  * Local files received in the webhook call itself: a multipart POST with any number of `file`
  * parts (main writes each to n8n's binary data store, here the database, as `file0`, `file1`, …),
  * one item per file, appended as local files (from binary data) to the dataset named by the
- * `dataset` query parameter, reference ID = `<prefix><file name>`.
+ * `dataset` query parameter, reference ID = `<prefix><file name>`. `appendOptions` are added to
+ * the Append node's options (e.g. `{ skipPresent: true }`).
  */
-export function uploadedFilesWorkflow(id: string, webhookPath: string): WorkflowJson {
+export function uploadedFilesWorkflow(
+	id: string,
+	webhookPath: string,
+	appendOptions: Record<string, unknown> = {},
+): WorkflowJson {
 	const hook = webhookNode(webhookPath);
 	const split: WorkflowNode = {
 		id: randomUUID(),
@@ -97,7 +102,7 @@ export function uploadedFilesWorkflow(id: string, webhookPath: string): Workflow
 			metadataFields: {
 				field: [{ key: 'file_name', value: '={{ $json.file_name }}' }],
 			},
-			options: { pollInterval: 0.5 },
+			options: { pollInterval: 0.5, ...appendOptions },
 		},
 	};
 	return {

@@ -16,7 +16,13 @@ import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_POLL_INTERVAL_S } from './description';
-import { outcomesFromCounts, outcomesFromJob, type ItemResult } from './outcomes';
+import { withoutPresent } from './existing';
+import {
+	outcomesAlreadyPresent,
+	outcomesFromCounts,
+	outcomesFromJob,
+	type ItemResult,
+} from './outcomes';
 import { jobItem, resultItem } from './output';
 import { planAppend, type PlannedItem } from './plan';
 import { AppendProgress } from './progress';
@@ -79,7 +85,9 @@ export async function execute(
 		1000;
 	const timeoutMs = numberOption(this, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
 
-	const plan = await planAppend(this, items, mode);
+	const skipPresent = !update && options.skipPresent === true;
+
+	let plan = await planAppend(this, items, mode);
 	if (plan.problems.length && !continueOnFail) {
 		const first = plan.problems[0];
 		throw new NodeOperationError(node, first.message, {
@@ -104,7 +112,27 @@ export async function execute(
 		});
 	}
 
+	// Listed after validation (an invalid run costs no listing) and before the first image is sent.
+	const results: ItemResult[] = [];
+	const failures: ItemFailure[] = [];
+	let skipped = 0;
+	if (skipPresent && plan.items.length) {
+		const split = await withoutPresent(client, plan);
+		if (split.unlisted.length && !continueOnFail) {
+			const first = split.unlisted[0];
+			const error = asNodeError(node, first.error, first.items[0].itemIndex);
+			error.description = `${error.description ? error.description + ' ' : ''}Dataset ${first.datasetId} could not be listed for "Skip Items Already in Dataset"; nothing was sent.`;
+			throw error;
+		}
+		for (const u of split.unlisted)
+			for (const item of u.items) failures.push({ item, error: u.error });
+		results.push(...outcomesAlreadyPresent(split.present));
+		skipped = split.present.length;
+		plan = split.plan;
+	}
+
 	const progress = new AppendProgress(this.logger, plan.items.length);
+	progress.skipped = skipped;
 	try {
 		let submissions: Submission[] = [];
 		if (plan.items.length) {
@@ -143,8 +171,6 @@ export async function execute(
 
 		// Requests finish in any order; jobs are reported in the order of their first input item.
 		submissions.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
-		const results: ItemResult[] = [];
-		const failures: ItemFailure[] = [];
 		const jobs = new Map<string, Submission & { ok: true }>();
 		for (const sub of submissions) {
 			if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
@@ -203,8 +229,8 @@ export async function execute(
 			});
 		}
 		for (const r of results) slots[r.itemIndex] = resultItem(r);
-		progress.stored = results.filter((r) => r.succeeded).length;
-		progress.failed = failures.length + results.length - progress.stored;
+		progress.stored = results.filter((r) => r.succeeded).length - skipped;
+		progress.failed = failures.length + results.length - skipped - progress.stored;
 		progress.finish();
 
 		const out: INodeExecutionData[] = [...summaries];

@@ -5,14 +5,23 @@
  * `ignored` where the answer tells (pre-2026 counts), `appended` where a job finished without naming
  * it in its errors. `failed` carries the error. `unconfirmed` is for the items the answers leave open
  * (a job that failed partly with errors that name no item, counts that do not add up): check them
- * with Dataset Item → Get.
+ * with Dataset Item → Get. `already_present` is for the items Skip Items Already in Dataset did not
+ * send because the dataset held their reference ID (existing.ts): stored, and left as they were,
+ * like `ignored`, but known before sending rather than from Nucleus' counts.
  */
 import type { AppendCounts } from '../../../../shared/api/answers';
 import { mapErrorsToItems, type JobError } from '../../../../shared/jobs/errors';
 import type { JobStatusView } from '../../../../shared/jobs/status';
 import type { PlannedItem } from './plan';
 
-export type Outcome = 'new' | 'updated' | 'ignored' | 'appended' | 'failed' | 'unconfirmed';
+export type Outcome =
+	| 'new'
+	| 'updated'
+	| 'ignored'
+	| 'appended'
+	| 'already_present'
+	| 'failed'
+	| 'unconfirmed';
 
 export interface ItemResult {
 	itemIndex: number;
@@ -36,6 +45,11 @@ function result(item: PlannedItem, outcome: Outcome, extra: Partial<ItemResult> 
 		succeeded: outcome !== 'failed' && outcome !== 'unconfirmed',
 		...extra,
 	};
+}
+
+/** Items not sent because the dataset already held their reference ID: no job, nothing changed. */
+export function outcomesAlreadyPresent(items: PlannedItem[]): ItemResult[] {
+	return items.map((p) => result(p, 'already_present'));
 }
 
 /**

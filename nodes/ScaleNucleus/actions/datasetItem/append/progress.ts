@@ -26,6 +26,8 @@ export class AppendProgress {
 	throttled = 0;
 	jobsFinished = 0;
 	jobs = 0;
+	/** Items not sent because the dataset already held them (Skip Items Already in Dataset). */
+	skipped = 0;
 
 	/** Logs when nothing else did for 30 s: one request of large files, or a wait between polls. */
 	readonly #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -58,6 +60,7 @@ export class AppendProgress {
 			fraction > 0.02 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : undefined;
 		return (
 			`${this.sent}/${this.total} images sent, ${this.stored} stored, ${this.failed} failed, ` +
+			(this.skipped ? `${this.skipped} already in the dataset (not sent), ` : '') +
 			`${this.jobsFinished}/${this.jobs} jobs finished, ${this.inFlight} requests in flight, ` +
 			`${this.throttled} throttled (429), ${duration(elapsed)} elapsed` +
 			(left !== undefined ? `, about ${duration(left)} left` : '')

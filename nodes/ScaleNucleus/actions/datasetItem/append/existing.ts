@@ -1,0 +1,99 @@
+/**
+ * Skip Items Already in Dataset: which planned items the dataset already holds, by reference ID,
+ * so a re-run (after a crash, or of a growing folder) sends only the rest. It lists the dataset
+ * with `POST dataset/{id}/itemsPage` (nucleus-api.md 9) before anything is sent: ceil(N / page
+ * size) requests for a dataset of N items. Only the reference IDs are kept, one page at a time, so
+ * a dataset of a million items costs a Set of strings, not a million items.
+ *
+ * Only used when Update Existing Items is off: Nucleus leaves a colliding item as it is then
+ * (nucleus-api.md 8), so not sending it changes nothing in the dataset.
+ */
+import { UnexpectedAnswerError } from '../../../../shared/api/unexpected';
+import { getItemsPage } from '../../../../shared/api/datasets';
+import type { NucleusClient } from '../../../../shared/transport';
+import { groupByDataset, type AppendPlan, type PlannedItem } from './plan';
+
+/**
+ * Items per listing request. The SDK pages by 100,000 (nucleus-api.md 9); a page carries each
+ * item's metadata, so a smaller page keeps one answer to a few MB while a 100,000-item dataset
+ * still lists in 10 requests.
+ */
+export const LISTING_PAGE_SIZE = 10_000;
+
+/** Every reference ID in the dataset, page by page. */
+export async function referenceIdsInDataset(
+	client: NucleusClient,
+	datasetId: string,
+	pageSize = LISTING_PAGE_SIZE,
+): Promise<Set<string>> {
+	const refs = new Set<string>();
+	// A server that hands out a token it gave before would page forever.
+	const seenTokens = new Set<string>();
+	let pageToken: string | null = null;
+	do {
+		const page = await getItemsPage(client, datasetId, { pageSize, pageToken });
+		for (const item of page.items) {
+			// The backend sometimes sends the reference ID as `ref_id` (nucleus-api.md 9).
+			const ref = item.reference_id ?? item.ref_id;
+			if (typeof ref === 'string') refs.add(ref);
+		}
+		pageToken = page.nextPageToken;
+		if (pageToken !== null) {
+			if (seenTokens.has(pageToken)) {
+				throw new UnexpectedAnswerError(
+					`Nucleus answered the item pages of dataset ${datasetId} with a page token it had already given (after ${refs.size} reference IDs)`,
+					'Listing would never end, so nothing was sent. Turn off "Skip Items Already in Dataset", or try again later.',
+				);
+			}
+			seenTokens.add(pageToken);
+		}
+	} while (pageToken !== null);
+	return refs;
+}
+
+export interface PresentSplit<T extends PlannedItem> {
+	/** Items whose reference ID the dataset holds: not sent. */
+	present: T[];
+	/** Items to send, in input order. */
+	missing: T[];
+	/** Datasets that could not be listed, with their items (none of them sent). */
+	unlisted: Array<{ datasetId: string; items: T[]; error: Error }>;
+}
+
+/** Splits the planned items by whether their dataset already holds their reference ID. */
+export async function splitPresent<T extends PlannedItem>(
+	client: NucleusClient,
+	items: T[],
+	pageSize = LISTING_PAGE_SIZE,
+): Promise<PresentSplit<T>> {
+	const split: PresentSplit<T> = { present: [], missing: [], unlisted: [] };
+	// One dataset's Set at a time: it is dropped before the next dataset is listed.
+	for (const [datasetId, list] of groupByDataset(items)) {
+		let refs: Set<string>;
+		try {
+			refs = await referenceIdsInDataset(client, datasetId, pageSize);
+		} catch (error) {
+			split.unlisted.push({ datasetId, items: list, error: error as Error });
+			continue;
+		}
+		for (const p of list)
+			(refs.has(p.payload.reference_id) ? split.present : split.missing).push(p);
+	}
+	split.missing.sort((a, b) => a.itemIndex - b.itemIndex);
+	return split;
+}
+
+/** The plan without the items the datasets already hold, and those items apart. */
+export async function withoutPresent(
+	client: NucleusClient,
+	plan: AppendPlan,
+	pageSize = LISTING_PAGE_SIZE,
+): Promise<{ plan: AppendPlan } & Omit<PresentSplit<PlannedItem>, 'missing'>> {
+	// One branch per mode keeps the plan's items of one kind (the send steps rely on it).
+	if (plan.mode === 'remote') {
+		const { missing, ...rest } = await splitPresent(client, plan.items, pageSize);
+		return { plan: { ...plan, items: missing }, ...rest };
+	}
+	const { missing, ...rest } = await splitPresent(client, plan.items, pageSize);
+	return { plan: { ...plan, items: missing }, ...rest };
+}
