@@ -1,6 +1,6 @@
 /**
  * Behaviour rules of the Nucleus emulator: a model of the API as public material describes it
- * (/work/shared/nucleus-api.md, cited as "api §n"), not Scale's published contract. Where the real API
+ * (the team's notes nucleus-api.md, cited as "api §n"), not Scale's published contract. Where the real API
  * is unknown the rule says ASSUMPTION.
  *
  * APPEND WIRE FORMS (POST dataset/{id}/append; one handler per form in ./routes/append.ts):
