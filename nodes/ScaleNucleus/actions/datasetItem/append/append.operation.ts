@@ -15,6 +15,7 @@ import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../share
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
+import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_POLL_INTERVAL_S } from './description';
 import { withoutPresent } from './existing';
 import {
@@ -88,29 +89,9 @@ export async function execute(
 	const skipPresent = !update && options.skipPresent === true;
 
 	let plan = await planAppend(this, items, mode);
-	if (plan.problems.length && !continueOnFail) {
-		const first = plan.problems[0];
-		throw new NodeOperationError(node, first.message, {
-			itemIndex: first.itemIndex,
-			description:
-				(first.description ? first.description + ' ' : '') +
-				(plan.problems.length > 1
-					? `${plan.problems.length} items are invalid; nothing was sent. Turn on "On Error: Continue" to append the valid items and get the invalid ones as error items.`
-					: 'Nothing was sent.'),
-		});
-	}
-
-	const slots: Array<INodeExecutionData | undefined> = new Array(items.length);
-	for (const p of plan.problems) {
-		const error = new NodeOperationError(node, p.message, {
-			itemIndex: p.itemIndex,
-			description: p.description,
-		});
-		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, {
-			...(p.referenceId !== undefined && { reference_id: p.referenceId }),
-			field: p.field,
-		});
-	}
+	if (plan.problems.length && !continueOnFail)
+		throw invalidItemsError(node, plan.problems, 'append');
+	const slots = invalidItemSlots(node, plan.problems, items.length);
 
 	// Listed after validation (an invalid run costs no listing) and before the first image is sent.
 	const results: ItemResult[] = [];

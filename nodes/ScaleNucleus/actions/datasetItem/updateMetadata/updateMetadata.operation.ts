@@ -13,7 +13,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { MAX_SYNC_METADATA_ITEMS } from '../../../../shared/api/metadata';
@@ -23,6 +23,7 @@ import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../share
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
+import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
 import {
 	excludeFieldsProperty,
 	MIN_POLL_INTERVAL_S,
@@ -169,25 +170,9 @@ export async function execute(
 	const timeoutMs = numberOption(this, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
 
 	const plan = planUpdates(this, items);
-	if (plan.problems.length && !continueOnFail) {
-		const first = plan.problems[0];
-		throw new NodeOperationError(node, first.message, {
-			itemIndex: first.itemIndex,
-			description:
-				(first.description ? first.description + ' ' : '') +
-				(plan.problems.length > 1
-					? `${plan.problems.length} items are invalid; nothing was sent. Turn on "On Error: Continue" to update the valid items and get the invalid ones as error items.`
-					: 'Nothing was sent.'),
-		});
-	}
-	const slots: Array<INodeExecutionData | undefined> = new Array(items.length);
-	for (const p of plan.problems) {
-		const error = new NodeOperationError(node, p.message, {
-			itemIndex: p.itemIndex,
-			description: p.description,
-		});
-		slots[p.itemIndex] = errorItem(node, error, p.itemIndex, { field: p.field });
-	}
+	if (plan.problems.length && !continueOnFail)
+		throw invalidItemsError(node, plan.problems, 'update');
+	const slots = invalidItemSlots(node, plan.problems, items.length);
 
 	const sent = plan.updates.length
 		? await sendUpdates(client, plan.updates, { asynchronous, batchSize, signal })
