@@ -7,8 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 
-import type FormData from 'form-data';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type {
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
@@ -37,9 +36,11 @@ import {
 	type ErrorContext,
 	type ErrorTarget,
 } from './errors';
-import { createDatasetLook, uploadJobLook, type Look, type LookResult } from './lookFirst';
+import type { Look } from './lookFirst';
+import type { ClientOptions, PresignedPutOptions, RequestOptions, RetryInfo } from './options';
 import { presignedSecrets, redactRoute, redactUrl, removeStrings, scrubSecrets } from './redact';
-import { runRetryLoop, type LoopLook } from './retryLoop';
+import { loopLook, lookForRequest } from './requestLook';
+import { runRetryLoop } from './retryLoop';
 import {
 	RETRY_POLICY,
 	DEFAULT_MAX_ATTEMPTS,
@@ -47,80 +48,14 @@ import {
 	backoffMs,
 	defaultBudgetMs,
 	defaultKind,
-	errorCode,
 	type HttpAnswer,
 	type RequestKind,
 } from './retryPolicy';
 import { abortableSleep, buildUrl, isHttpUrl, makeAbortError, parseBody } from './util';
 
+export type { ClientOptions, PresignedPutOptions, RequestOptions, RetryInfo } from './options';
+
 export const CREDENTIAL_NAME = 'scaleNucleusApi';
-
-export interface ClientOptions {
-	/** Max sockets in the keep-alive pool (default 16); set it to the caller's concurrency. */
-	connections?: number;
-	/** Total attempts per request, including the first (default 5; the node's Max Attempts). */
-	maxAttempts?: number;
-	/** Longest wait for an answer's headers, and longest pause within its body (default 60_000 ms). */
-	requestTimeoutMs?: number;
-	/** Time within which a request's attempts and backoff waits start (default: 3 min or 3 timeouts). */
-	totalBudgetMs?: number;
-	/** Backoff base in ms (default 500): delay = min(retryMaxDelayMs, base * 2^(n-1)) * jitter(0.5..1.5). */
-	retryBaseMs?: number;
-	/** Cap for the computed backoff (default 20_000 ms). A server's Retry-After is honoured as given. */
-	retryMaxDelayMs?: number;
-	/** Execution cancel signal: aborts in-flight requests and backoff sleeps. */
-	signal?: AbortSignal;
-	/** n8n logger; debug lines carry method, route, status and attempt only. */
-	logger?: Logger;
-	/** Default 'n8n-nodes-scale-nucleus/<version>'. */
-	userAgent?: string;
-}
-
-export interface RequestOptions {
-	query?: Record<string, string | number | boolean | undefined>;
-	/** JSON body (Content-Type: application/json). */
-	json?: unknown;
-	/** Factory of a form-data FormData; called once per attempt so a retry rebuilds the streamed body. */
-	form?: () => FormData | Promise<FormData>;
-	/** Put on the NodeApiError (context.itemIndex). */
-	itemIndex?: number;
-	/**
-	 * What the request does, for the retry policy (./retryPolicy.ts). Default: 'read' for GET,
-	 * 'write' (sent again only when it cannot have been processed) for anything else.
-	 */
-	kind?: RequestKind;
-	/** kind 'uploadAppendJob': items in the uploaded file, so look-first can recognise its job. */
-	itemCount?: number;
-	/** Default true; false makes one attempt whatever the failure. */
-	retry?: boolean;
-	/** Overrides the client's request timeout for this call. */
-	timeoutMs?: number;
-	/**
-	 * Called when a retry is due, before its backoff sleep, with the HTTP status that caused it
-	 * (undefined after a network error): a caller can slow down when the server throttles (429) and
-	 * give the request's slot to another one while this one sleeps.
-	 */
-	onRetry?: (info: RetryInfo) => void;
-	/**
-	 * Awaited after the backoff sleep, before the retry is sent (a pool can hold it until a slot is
-	 * free). Time spent here does not count against the request's time budget.
-	 */
-	beforeRetry?: () => Promise<void>;
-}
-
-export interface RetryInfo {
-	status?: number;
-	/** The attempt that failed (1 = the first). */
-	attempt: number;
-	delayMs: number;
-}
-
-export interface PresignedPutOptions {
-	/** Sent as Content-Length when the body is a stream (S3 refuses chunked uploads). */
-	contentLength?: number;
-	itemIndex?: number;
-	timeoutMs?: number;
-}
 
 interface SendSpec extends AttemptSpec {
 	/** What logs and errors show for the target: the route for API calls, the redacted URL for presigned ones. */
@@ -137,9 +72,6 @@ interface SendSpec extends AttemptSpec {
 	beforeRetry?: () => Promise<void>;
 }
 
-/** Longest wait for one look-first listing (see #lookFor). */
-const LOOK_TIMEOUT_MS = 15_000;
-
 const DEFAULTS = {
 	connections: 16,
 	retryBaseMs: 500,
@@ -151,17 +83,6 @@ function hostOf(url: string): string {
 		return new URL(url).host;
 	} catch {
 		return 'the server';
-	}
-}
-
-/** The dataset ID of a `dataset/{id}/append` route (decoded), for look-first. */
-function datasetOfAppendRoute(route: string): string | undefined {
-	const m = /^\/*dataset\/([^/?]+)\/append(?:[/?]|$)/.exec(route);
-	if (!m) return undefined;
-	try {
-		return decodeURIComponent(m[1]);
-	} catch {
-		return m[1];
 	}
 }
 
@@ -283,7 +204,7 @@ export class NucleusClient {
 			itemIndex: opts.itemIndex,
 			presigned: false,
 			secrets: [],
-			look: this.#lookFor(kind, route, opts.json, opts),
+			look: this.#lookFor(kind, route, opts),
 			onRetry: opts.onRetry,
 			beforeRetry: opts.beforeRetry,
 		});
@@ -331,33 +252,15 @@ export class NucleusClient {
 		await this.#connection.close();
 	}
 
-	/** The look-first of a kind whose policy asks for one, built from the request it is about. */
-	#lookFor(
-		kind: RequestKind,
-		route: string,
-		json: unknown,
-		opts: RequestOptions,
-	): Look | undefined {
-		if (RETRY_POLICY[kind].ambiguous !== 'lookFirst') return undefined;
-		// A look is a helper, not the request: one attempt, a short timeout, so a listing that hangs
-		// delays the request it is about by seconds, not by a whole retry budget.
-		const read = async (method: 'GET' | 'POST', r: string, body?: unknown) =>
-			await this.request(method, r, {
-				kind: 'read',
-				json: body,
-				itemIndex: opts.itemIndex,
-				retry: false,
-				timeoutMs: Math.min(LOOK_TIMEOUT_MS, this.#requestTimeoutMs),
-			});
-		const body = (json ?? {}) as Record<string, unknown>;
-		if (kind === 'createDataset' && typeof body.name === 'string') {
-			return createDatasetLook(read, body.name);
-		}
-		const datasetId = datasetOfAppendRoute(route);
-		if (kind === 'uploadAppendJob' && datasetId && typeof body.requestId === 'string') {
-			return uploadJobLook(read, datasetId, body.requestId, opts.itemCount);
-		}
-		return undefined;
+	/** The look-first of a kind whose policy asks for one, reading through this client. */
+	#lookFor(kind: RequestKind, route: string, opts: RequestOptions): Look | undefined {
+		return lookForRequest(
+			kind,
+			route,
+			opts,
+			this.#requestTimeoutMs,
+			async (method, r, options) => await this.request(method, r, options),
+		);
 	}
 
 	#errorContext(spec: SendSpec): ErrorContext {
@@ -375,42 +278,6 @@ export class NucleusClient {
 			host: hostOf(spec.url),
 			presigned: spec.presigned,
 			itemIndex: spec.itemIndex,
-		};
-	}
-
-	/**
-	 * Look-first as the loop needs it: a failed snapshot or listing is not the request failing (the
-	 * snapshot is logged and skipped; a failed look cannot tell, `unknown`); only a cancel ends it.
-	 */
-	#loopLook(look: Look, ctx: ErrorContext, target: ErrorTarget): LoopLook {
-		const signal = this.#connection.signal;
-		const route = { method: target.method, route: target.label };
-		return {
-			before: async () => {
-				try {
-					await look.before();
-				} catch (error) {
-					// The request itself may still work; without a snapshot a later look cannot tell.
-					if (signal?.aborted) throw makeAbortError();
-					this.#logger?.debug('Nucleus look-first snapshot failed', {
-						...route,
-						error: errorCode(error) ?? (error instanceof NodeApiError ? error.httpCode : 'error'),
-					});
-				}
-			},
-			after: async () => {
-				this.stats.looks++;
-				let result: LookResult;
-				try {
-					result = await look.after();
-				} catch (error) {
-					if (signal?.aborted) throw makeAbortError();
-					const reason = error instanceof Error ? oneLine(ctx.scrub(error.message), 200) : '';
-					result = { state: 'unknown', finding: `the check failed (${reason})` };
-				}
-				this.#logger?.debug('Nucleus look-first', { ...route, found: result.state });
-				return result;
-			},
 		};
 	}
 
@@ -436,7 +303,15 @@ export class NucleusClient {
 			budgetMs: this.#totalBudgetMs ?? defaultBudgetMs(timeoutMs),
 			backoff: (attempt) => backoffMs(attempt, this.#retryBaseMs, this.#retryMaxDelayMs),
 			attempt: async (attempt) => await sendAttempt(spec, attemptContext, attempt),
-			look: spec.look && this.#loopLook(spec.look, ctx, target),
+			look:
+				spec.look &&
+				loopLook(spec.look, {
+					signal,
+					scrub: ctx.scrub,
+					logger: this.#logger,
+					route: { method: target.method, route: target.label },
+					onLook: () => this.stats.looks++,
+				}),
 			clock: Date.now,
 			sleep: async (ms) => await abortableSleep(ms, signal),
 			log: ({ failure, attempt, delayMs }) => {
