@@ -21,7 +21,7 @@ export type AttemptOutcome = { ok: HttpAnswer } | { failure: Failure };
 /**
  * Look-first as the loop uses it: `before()` once before the first attempt, `after()` when a
  * decision asks whether the request was done. Neither rejects except on cancel: the client turns a
- * failed listing into `{ state: 'unknown' }` (./client.ts).
+ * failed listing into `{ state: 'unknown' }` (./requestLook.ts).
  */
 export interface LoopLook {
 	before(): Promise<void>;
