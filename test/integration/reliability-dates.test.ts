@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node.ts';
 import { ScaleNucleusTrigger } from '../../nodes/ScaleNucleusTrigger/ScaleNucleusTrigger.node.js'; // .js: plain '.node' resolves to the .node.json codex under tsx
@@ -48,7 +48,7 @@ async function listingServer(jobs: Array<{ id: string; created: string }>) {
 	});
 }
 
-async function getMany(srv: ScriptedNucleus, filters: IDataObject) {
+async function getMany(srv: ScriptedNucleus, filters: INodeParameters) {
 	return await runNode({
 		node: new ScaleNucleus(),
 		parameters: { resource: 'job', operation: 'getMany', returnAll: true, filters },
