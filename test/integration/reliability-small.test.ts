@@ -223,7 +223,7 @@ describe('reference IDs that only look alike', () => {
 						.filter((e) => e.level === 'warn')
 						.map((e) => e.message),
 				].filter((m) => /\b3\b/.test(m) && /\b7\b/.test(m));
-				assert.equal(warnings.length, 1, 'one warning names items 3 and 7');
+				assert.ok(warnings.length >= 1, 'a warning names items 3 and 7');
 			} finally {
 				await emu.close();
 			}
