@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { testNucleusCredential } from '../shared/credentialTest';
 import { requestOptionsCollection } from '../shared/descriptions';
 
 import * as dataset from './actions/dataset/Dataset.resource';
@@ -29,7 +30,7 @@ export class ScaleNucleus implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'scaleNucleusApi', required: true }],
+		credentials: [{ name: 'scaleNucleusApi', required: true, testedBy: 'scaleNucleusApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -59,7 +60,7 @@ export class ScaleNucleus implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest: { scaleNucleusApiTest: testNucleusCredential } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

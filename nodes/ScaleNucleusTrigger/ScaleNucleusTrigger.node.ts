@@ -6,6 +6,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
+import { testNucleusCredential } from '../shared/credentialTest';
 import { searchDatasets } from '../shared/listSearch';
 import { NucleusClient, redactDeep } from '../shared/transport';
 import { properties } from './description';
@@ -31,6 +32,7 @@ export class ScaleNucleusTrigger implements INodeType {
 			{
 				name: 'scaleNucleusApi',
 				required: true,
+				testedBy: 'scaleNucleusApiTest',
 			},
 		],
 		polling: true,
@@ -43,6 +45,7 @@ export class ScaleNucleusTrigger implements INodeType {
 		listSearch: {
 			searchDatasets,
 		},
+		credentialTest: { scaleNucleusApiTest: testNucleusCredential },
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {

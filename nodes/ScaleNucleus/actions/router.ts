@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { MAX_REQUEST_TIMEOUT_S } from '../../shared/descriptions';
 import { asNodeError } from '../../shared/errors';
+import { numberInRange } from '../../shared/options';
 import {
 	DEFAULT_MAX_ATTEMPTS,
 	DEFAULT_REQUEST_TIMEOUT_MS,
@@ -27,34 +28,32 @@ const resources: Record<string, Record<string, OperationModule>> = {
 
 /**
  * Options → Max Attempts and Request Timeout (Seconds), read once for the run from the first item:
- * the client, and so its retry policy, is shared by all items. Checked before any request.
+ * the client, and so its retry policy, is shared by all items. Checked before any request; numeric
+ * text (what an expression gives) is read as the number, as for every other number option.
  */
 function requestOptions(ctx: IExecuteFunctions): { maxAttempts: number; requestTimeoutMs: number } {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const node = ctx.getNode();
-	const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-	if (
-		typeof maxAttempts !== 'number' ||
-		!Number.isInteger(maxAttempts) ||
-		maxAttempts < 1 ||
-		maxAttempts > MAX_ATTEMPTS_LIMIT
-	) {
+	const given = (raw: unknown) => raw !== undefined && raw !== null && raw !== '';
+	const rawAttempts = options.maxAttempts;
+	const maxAttempts = given(rawAttempts)
+		? numberInRange(rawAttempts, { min: 1, max: MAX_ATTEMPTS_LIMIT, whole: true })
+		: DEFAULT_MAX_ATTEMPTS;
+	if (maxAttempts === undefined) {
 		throw new NodeOperationError(
 			node,
-			`Options → Max Attempts must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}, but is ${JSON.stringify(maxAttempts)}`,
+			`Options → Max Attempts must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}, but is ${JSON.stringify(rawAttempts)}`,
 			{ description: '1 sends each request once; the default is 5.' },
 		);
 	}
-	const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS / 1000;
-	if (
-		typeof timeout !== 'number' ||
-		!Number.isFinite(timeout) ||
-		timeout < 1 ||
-		timeout > MAX_REQUEST_TIMEOUT_S
-	) {
+	const rawTimeout = options.requestTimeout;
+	const timeout = given(rawTimeout)
+		? numberInRange(rawTimeout, { min: 1, max: MAX_REQUEST_TIMEOUT_S })
+		: DEFAULT_REQUEST_TIMEOUT_MS / 1000;
+	if (timeout === undefined) {
 		throw new NodeOperationError(
 			node,
-			`Options → Request Timeout (Seconds) must be a number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_S}, but is ${JSON.stringify(timeout)}`,
+			`Options → Request Timeout (Seconds) must be a number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_S}, but is ${JSON.stringify(rawTimeout)}`,
 			{ description: 'Nucleus ends every API call after one minute; the default is 60.' },
 		);
 	}
