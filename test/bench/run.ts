@@ -106,7 +106,8 @@ function targets(
 
 async function main(): Promise<void> {
 	if (process.argv.includes('--help')) {
-		process.stdout.write(USAGE);
+		const names = SECTIONS.map((s) => `${s.only} (${s.key}${s.optIn ? ', opt-in' : ''})`);
+		process.stdout.write(`${USAGE}sections, in order: ${names.join(', ')}\n`);
 		return;
 	}
 	const t0 = Date.now();
