@@ -1,7 +1,7 @@
 /**
  * The bench's flags (each also an environment variable), read once from `process.argv`, and the
  * two helpers every section uses: `log` (to stderr) and `round`. A section's own flags are read
- * in its file with `flag`; add them to USAGE.
+ * in its file with `flag` and listed in its `usage`.
  */
 import path from 'node:path';
 
@@ -42,12 +42,6 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test', 'bench', 'results');
 
 export const USAGE = `usage: npm run bench -- [flags]   (each flag also as an environment variable)
   --only local,remote,large      BENCH_ONLY: the sections to run (default: all)
-  --items N                      BENCH_ITEMS (2000): local_upload images
-  --remote-items N               BENCH_REMOTE_ITEMS (100000): remote_append items
-  --large-files N                BENCH_LARGE_FILES (20): large_files files
-  --large-mb N                   BENCH_LARGE_MB (50): MiB per large file
-  --http-settings "1/0,16/100"   BENCH_HTTP_SETTINGS: HTTP Request node batch size/interval ms (local_upload)
-  --http-remote-settings "..."   BENCH_HTTP_REMOTE_SETTINGS: the same for remote_append
   --reps N                       BENCH_REPS (3): runs of each local variant, median
   --verbose                      n8n's output to stderr
   --ours-only                    only our node (profiling)

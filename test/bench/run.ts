@@ -106,8 +106,12 @@ function targets(
 
 async function main(): Promise<void> {
 	if (process.argv.includes('--help')) {
-		const names = SECTIONS.map((s) => `${s.only} (${s.key}${s.optIn ? ', opt-in' : ''})`);
-		process.stdout.write(`${USAGE}sections, in order: ${names.join(', ')}\n`);
+		const sections = SECTIONS.map(
+			(s) =>
+				`${s.only}: ${s.key}${s.optIn ? ' (opt-in)' : ''}\n` +
+				(s.usage ?? []).map((line) => `  ${line}\n`).join(''),
+		);
+		process.stdout.write(`${USAGE}sections, in the order they run:\n${sections.join('')}`);
 		return;
 	}
 	const t0 = Date.now();

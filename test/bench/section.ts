@@ -31,6 +31,8 @@ export interface BenchSection {
 	only: string;
 	/** Its key in latest.json. */
 	key: string;
+	/** Its own flags, for `--help`: one line each, as options.ts USAGE writes them. */
+	usage?: string[];
 	/** Runs only when named in `--only` (for a section too long for every run). */
 	optIn?: boolean;
 	run(ctx: Ctx): Promise<SectionResult>;

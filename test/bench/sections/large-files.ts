@@ -142,4 +142,14 @@ function targets(g: SectionResult): Record<string, Target> {
 	return out;
 }
 
-export const largeFiles: BenchSection = { only: 'large', key: 'large_files', run, rows, targets };
+export const largeFiles: BenchSection = {
+	only: 'large',
+	key: 'large_files',
+	usage: [
+		'--large-files N                BENCH_LARGE_FILES (20): files',
+		'--large-mb N                   BENCH_LARGE_MB (50): MiB per file',
+	],
+	run,
+	rows,
+	targets,
+};

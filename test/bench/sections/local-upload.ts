@@ -248,4 +248,14 @@ function targets(l: SectionResult): Record<string, Target> {
 	return out;
 }
 
-export const localUpload: BenchSection = { only: 'local', key: 'local_upload', run, rows, targets };
+export const localUpload: BenchSection = {
+	only: 'local',
+	key: 'local_upload',
+	usage: [
+		'--items N                      BENCH_ITEMS (2000): images',
+		'--http-settings "1/0,16/100"   BENCH_HTTP_SETTINGS: HTTP Request node batch size/interval ms',
+	],
+	run,
+	rows,
+	targets,
+};

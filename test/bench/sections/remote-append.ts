@@ -244,6 +244,10 @@ function targets(r: SectionResult, baseline: Baseline | undefined): Record<strin
 export const remoteAppend: BenchSection = {
 	only: 'remote',
 	key: 'remote_append',
+	usage: [
+		'--remote-items N               BENCH_REMOTE_ITEMS (100000): items',
+		'--http-remote-settings "..."   BENCH_HTTP_REMOTE_SETTINGS: HTTP Request node batch size/interval ms',
+	],
 	run,
 	rows,
 	targets,
