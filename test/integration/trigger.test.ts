@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ScaleNucleusTrigger } from '../../nodes/ScaleNucleusTrigger/ScaleNucleusTrigger.node.js'; // .js: plain '.node' resolves to the .node.json codex under tsx
-import { MAX_EMITTED } from '../../nodes/ScaleNucleusTrigger/cursor';
+import { MAX_EMITTED } from '../../nodes/ScaleNucleusTrigger/state';
 import { startEmulator, type Emulator } from '../emulator';
 import { capturedLogEntries, createTestCredentials, runPoll } from '../harness';
 

@@ -5,6 +5,7 @@
  * arrived (api/unexpected.ts). Routes come from api/paths.ts.
  */
 import { parseJobErrors, type JobError } from '../jobs/errors';
+import { jobListBody, matchingJobs, type JobListFilter } from '../jobs/list';
 import { normalizeJobStatus, type JobStatusView } from '../jobs/status';
 import { oneLine } from '../text';
 import { runPool } from '../pool';
@@ -172,23 +173,6 @@ export async function getJobInfo(
 	return readJobInfo(await client.request('GET', route), jobId, `GET ${route}`);
 }
 
-/** `POST jobs/` returns at most this many jobs (the SDK's JOB_REQ_LIMIT, its default and maximum). */
-export const JOB_LIST_LIMIT = 50_000;
-
-/** The body of `POST jobs/` (the SDK's JobInfoRequestPayload, nucleus-api.md 5.1). */
-export interface JobListFilter {
-	datasetId: string | null;
-	/** Empty: every type. */
-	jobTypes: string[];
-	/** Day strings (YYYY-MM-DD, UTC) or null; the API compares by creation day. */
-	fromDate: string | null;
-	toDate: string | null;
-	/** At most JOB_LIST_LIMIT. */
-	limit: number;
-	/** false: the API leaves Completed jobs out. */
-	showCompleted: boolean;
-}
-
 export interface JobList {
 	/** The listed jobs that match the filter's types and dataset. */
 	jobs: ListedJob[];
@@ -200,22 +184,10 @@ export interface JobList {
 }
 
 /**
- * The listed jobs that match `filter`'s job types and dataset. The server filters too; this keeps
- * the result right if it ignores a filter. An entry that does not say its type or dataset is kept.
- */
-export function matchingJobs(jobs: ListedJob[], filter: JobListFilter): ListedJob[] {
-	const types = new Set(filter.jobTypes);
-	return jobs.filter(
-		(job) =>
-			(types.size === 0 || job.job_type === null || types.has(job.job_type)) &&
-			(!filter.datasetId || job.dataset_id === null || job.dataset_id === filter.datasetId),
-	);
-}
-
-/**
- * `POST jobs/`: the jobs matching `filter`. The answer is checked by readJobList (a body that is not
- * a list is an UnexpectedAnswerError; entries without a usable job ID are skipped and counted), then
- * entries of another type or dataset than asked for are left out.
+ * `POST jobs/`: the jobs matching `filter` (the filter, its body and the limit: jobs/list.ts). The
+ * answer is checked by readJobList (a body that is not a list is an UnexpectedAnswerError; entries
+ * without a usable job ID are skipped and counted), then entries of another type or dataset than
+ * asked for are left out.
  */
 export async function listJobs(
 	client: NucleusClient,
@@ -227,14 +199,7 @@ export async function listJobs(
 		itemIndex,
 		// A listing changes nothing: safe to repeat after any failure.
 		kind: 'read',
-		json: {
-			dataset_id: filter.datasetId,
-			job_types: filter.jobTypes,
-			from_date: filter.fromDate,
-			to_date: filter.toDate,
-			limit: filter.limit,
-			show_completed: filter.showCompleted,
-		},
+		json: jobListBody(filter),
 	});
 	const listed = readJobList(raw, `POST ${route}`);
 	return {
