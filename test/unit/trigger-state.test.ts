@@ -21,16 +21,17 @@ const job = (id: string, status: string, createdMs: number): JobObservation => (
 	dataset_id: 'ds_1',
 });
 
+const settings: PollSettings = {
+	scope: 'scope-a',
+	emitOn: ['completed', 'erroredAny', 'cancelled'],
+	emitProgress: false,
+	emitHistory: false,
+	lookbackDays: 2,
+	windowed: true,
+};
+
 /** The state after a first poll that saw `jobs`. */
 function firstPoll(jobs: JobObservation[]) {
-	const settings: PollSettings = {
-		scope: 'scope-a',
-		emitOn: ['completed', 'erroredAny', 'cancelled'],
-		emitProgress: false,
-		emitHistory: false,
-		lookbackDays: 2,
-		windowed: true,
-	};
 	return applyPoll(beginPoll(undefined, settings, new Date(T0)), jobs, [], settings);
 }
 
@@ -87,5 +88,45 @@ describe('state storage', () => {
 		assert.deepEqual(partial?.emitted, { a: ['Completed', ''] });
 		assert.deepEqual(partial?.progress, {});
 		assert.equal(partial?.lastPollAt, '2026-01-01T00:00:00.000Z');
+	});
+});
+
+describe('compatibility with stored cursors', () => {
+	// Active triggers hold these in their workflows' static data; the values were written by the
+	// version that introduced the format (v1). A different fingerprint would re-initialise every
+	// trigger; a different key or layout would make readState drop the cursor.
+	test('scope fingerprints of v1 are unchanged', () => {
+		assert.equal(scopeKey('all', { jobTypes: [] }), 'b3d203bc');
+		assert.equal(
+			scopeKey('dataset', { datasetId: 'ds_1', jobTypes: ['uploadDatasetItems'] }),
+			'c2a1b139',
+		);
+		assert.equal(scopeKey('jobIds', { jobIds: ['job_b', 'job_a'] }), '1c61ddf3');
+	});
+
+	test('a v1 cursor is read as it was written, and the same two polls write it byte for byte', () => {
+		const stored =
+			'{"v":1,"scope":"scope-a","initializedAt":"2026-03-10T12:00:00.000Z","lastPollAt":"2026-03-10T12:01:00.000Z","floor":null,"emitted":{"job_1":["Completed","2026-03-10T11:59:59.000Z"],"job_3":["Errored_User",""]},"pending":{"job_2":"2026-03-10T12:00:00.000Z"},"progress":{"job_2":0.5}}';
+		assert.equal(JSON.stringify(readState(JSON.parse(stored) as IDataObject)), stored);
+
+		const withProgress = { ...settings, emitProgress: true };
+		const p1 = applyPoll(
+			beginPoll(undefined, withProgress, new Date(T0)),
+			[job('job_1', 'Completed', T0 - 1000), { ...job('job_2', 'Running', T0), progress: 0.25 }],
+			[],
+			withProgress,
+		);
+		const p2 = applyPoll(
+			beginPoll(p1.state, withProgress, new Date(T0 + 60_000)),
+			[
+				{ ...job('job_2', 'Running', T0), progress: 0.5 },
+				{ ...job('job_3', 'Errored_User', T0), created_at: null },
+			],
+			[],
+			withProgress,
+		);
+		const staticData: IDataObject = {};
+		writeState(staticData, p2.state);
+		assert.equal(JSON.stringify(staticData), stored);
 	});
 });
