@@ -5,8 +5,7 @@
  */
 import { NodeApiError, type IPollFunctions } from 'n8n-workflow';
 
-import { getJobErrors, getJobInfo, getJobStatus, listJobs } from '../shared/api/jobs';
-import type { AsyncJobInfo } from '../shared/api/types';
+import { getJobErrors, getJobInfo, listJobs } from '../shared/api/jobs';
 import { JOB_LIST_LIMIT, jobListWarnings } from '../shared/jobs/list';
 import {
 	applyInfo,
@@ -14,15 +13,21 @@ import {
 	observeListed,
 	type JobObservation,
 } from '../shared/jobs/observation';
-import type { JobStatusView } from '../shared/jobs/status';
 import type { NucleusClient } from '../shared/transport';
 import type { TriggerConfig } from './parameters';
 
 /** Per-job requests (status, errors, info) in flight at once. */
 export const DETAIL_CONCURRENCY = 4;
 
-function is404(error: unknown): boolean {
-	return error instanceof NodeApiError && String(error.httpCode) === '404';
+/**
+ * The answer of a request about one job, or undefined when Nucleus does not know the job (404): a
+ * job deleted with its dataset, or a mistyped Specific Job ID. Any other failure fails the poll.
+ */
+export async function unless404<T>(request: Promise<T>): Promise<T | undefined> {
+	return await request.catch((error: unknown) => {
+		if (error instanceof NodeApiError && String(error.httpCode) === '404') return undefined;
+		throw error;
+	});
 }
 
 /** `POST jobs/`: the account's (or dataset's) jobs created on or after `fromDate`, as observations. */
@@ -46,28 +51,6 @@ export async function listObservedJobs(
 		ctx.logger.warn(warning);
 	}
 	return listed.jobs.map((job) => observeListed(job, config.datasetId));
-}
-
-/** `GET job/{id}`, or undefined when Nucleus does not know the job (404). */
-export async function statusUnless404(
-	client: NucleusClient,
-	jobId: string,
-): Promise<JobStatusView | undefined> {
-	return await getJobStatus(client, jobId).catch((error: unknown) => {
-		if (is404(error)) return undefined;
-		throw error;
-	});
-}
-
-/** `GET job/{id}/info`, or undefined when Nucleus does not know the job (404). */
-export async function infoUnless404(
-	client: NucleusClient,
-	jobId: string,
-): Promise<Partial<AsyncJobInfo> | undefined> {
-	return await getJobInfo(client, jobId).catch((error: unknown) => {
-		if (is404(error)) return undefined;
-		throw error;
-	});
 }
 
 /** `GET job/{id}/errors`, keeping the first `max` texts and the total count. */

@@ -15,7 +15,7 @@ import {
 	DETAIL_CONCURRENCY,
 	getErrors,
 	listObservedJobs,
-	statusUnless404,
+	unless404,
 	warnUnknown,
 } from './api';
 import {
@@ -66,7 +66,7 @@ export async function pollJobs(
 	 * from the transport, or an unexpected answer) fails the poll, so the cursor does not move.
 	 */
 	const lookUp = async (id: string, whenMissing: 'drop' | 'skip') => {
-		const view = await statusUnless404(client, id);
+		const view = await unless404(getJobStatus(client, id));
 		if (!view) {
 			(whenMissing === 'drop' ? dropped : unknown).push(id);
 			return;

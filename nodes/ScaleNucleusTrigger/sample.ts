@@ -6,15 +6,15 @@ import { NodeOperationError, type INodeExecutionData, type IPollFunctions } from
 
 import { DAY_MS, dayString, sortByCreation } from '../shared/jobs/list';
 import { applyStatus, observeInfo, type JobObservation } from '../shared/jobs/observation';
-import { getJobStatus } from '../shared/api/jobs';
+import { getJobInfo, getJobStatus } from '../shared/api/jobs';
 import { runPool } from '../shared/pool';
 import type { NucleusClient } from '../shared/transport';
 import {
 	completeInfo,
 	DETAIL_CONCURRENCY,
 	getErrors,
-	infoUnless404,
 	listObservedJobs,
+	unless404,
 	warnUnknown,
 } from './api';
 import { emitCategory } from './decide';
@@ -56,7 +56,7 @@ export async function fetchSample(
 		candidates = [];
 		await runPool(config.jobIds.length, DETAIL_CONCURRENCY, async (i) => {
 			const id = config.jobIds[i];
-			const info = await infoUnless404(client, id);
+			const info = await unless404(getJobInfo(client, id));
 			if (info) candidates.push(observeInfo(id, info));
 			else unknown.push(id);
 		});
