@@ -1,4 +1,8 @@
-/** The trigger's decisions: what a poll emits and the next cursor (ScaleNucleusTrigger/decide.ts). */
+/**
+ * The trigger's decisions: what a poll emits and the next cursor (ScaleNucleusTrigger/decide.ts).
+ * Over 350 lines because it is every scenario of that one module (first poll, emitting, progress,
+ * bounded state, specific job IDs), all driven through the same poll() helper.
+ */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 

@@ -1,8 +1,9 @@
 /**
- * The AsyncJob endpoints (nucleus-api.md 5.1): `GET job/{id}`, `GET job/{id}/errors`,
- * `GET job/{id}/info` and `POST jobs/`. Each answer is checked against the shape its caller needs
- * before it is returned; a body that is not that shape is an UnexpectedAnswerError saying what
- * arrived (api/unexpected.ts). Routes come from api/paths.ts.
+ * The AsyncJob endpoints `GET job/{id}`, `GET job/{id}/errors`, `GET job/{id}/info` and
+ * `POST jobs/`, as the Python SDK calls them (scaleapi/nucleus-python-client: nucleus/async_job.py
+ * `status` and `errors`, nucleus/__init__.py `get_job` and `list_jobs`). Each answer is checked
+ * against the shape its caller needs before it is returned; a body that is not that shape is an
+ * UnexpectedAnswerError saying what arrived (api/unexpected.ts). Routes come from api/paths.ts.
  */
 import { parseJobErrors, type JobError } from '../jobs/errors';
 import { jobListBody, matchingJobs, type JobListFilter } from '../jobs/list';
@@ -37,7 +38,7 @@ function otherJob(request: string, answered: unknown): UnexpectedAnswerError {
 // ---------------------------------------------------------------------------------------------
 // Readers (pure)
 
-/** `GET job/{id}` → `{job_id, status, message, job_progress, …}` (nucleus-api.md 5.2). */
+/** `GET job/{id}` → `{job_id, status, message, job_progress, …}` (the SDK's `AsyncJob.status` docstring). */
 export function readJobStatus(raw: unknown, jobId: string, request: string): JobStatusView {
 	const body = unwrapJsonText(raw);
 	const status = isObject(body) ? (body.status ?? body.job_last_known_status) : undefined;
@@ -57,7 +58,7 @@ export function readJobStatus(raw: unknown, jobId: string, request: string): Job
 }
 
 /**
- * `GET job/{id}/errors` → a JSON array of strings (nucleus-api.md 5.6), also taken wrapped as
+ * `GET job/{id}/errors` → a JSON array of strings (the SDK's `AsyncJob.errors`), also taken wrapped as
  * `{errors: [...]}` or sent as a JSON string. An HTML page is not a list of one error.
  */
 export function readJobErrors(raw: unknown, request: string): JobError[] {
@@ -74,7 +75,7 @@ export function readJobErrors(raw: unknown, request: string): JobError[] {
 	throw unexpectedAnswer(request, "the job's errors (a JSON array of texts)", raw);
 }
 
-/** `GET job/{id}/info` → `{job_id, job_last_known_status, job_type, job_creation_time, …}` (5.1). */
+/** `GET job/{id}/info` → `{job_id, job_last_known_status, job_type, job_creation_time, …}` (`get_job`). */
 export function readJobInfo(raw: unknown, jobId: string, request: string): Partial<AsyncJobInfo> {
 	const body = unwrapJsonText(raw);
 	if (!isObject(body) || embeddedError(body) !== undefined) {
@@ -103,7 +104,7 @@ export interface ListedJob {
 }
 
 /**
- * `POST jobs/` → a JSON array of AsyncJob infos (nucleus-api.md 5.1). An answer that is not a list
+ * `POST jobs/` → a JSON array of AsyncJob infos (the SDK's `list_jobs`). An answer that is not a list
  * is refused. Entries that are not a job with a usable ID are left out and counted in `skipped`
  * (with the first reason), so one odd entry does not stop every poll; the caller reports them.
  */

@@ -1,6 +1,6 @@
 /**
- * Job → Get Many: the account's AsyncJobs through `POST jobs/` (nucleus-api.md 5.1), filtered by
- * dataset, job type, status and creation time, newest first. One item per job with the fields of
+ * Job → Get Many: the account's AsyncJobs through `POST jobs/` (the Python SDK's `list_jobs`),
+ * filtered by dataset, job type, status and creation time, newest first. One item per job with the fields of
  * Job → Get Status (`status`, `succeeded`, `errored`, `final`, `progress`, …) plus `job_type`,
  * `dataset_id` and `job_creation_time`. The list carries only each job's last known status; the
  * option Include Progress reads `GET job/{id}` for every listed job to fill progress, steps and message.
