@@ -26,9 +26,10 @@ import { errorItem } from '../../errorItem';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
 import {
 	excludeFieldsProperty,
+	metadataFieldsProperty,
+	metadataJsonProperty,
 	MIN_POLL_INTERVAL_S,
-	properties as appendProperties,
-} from '../append/description';
+} from '../shared/description';
 import {
 	jobItem,
 	outcomesFromJob,
@@ -53,7 +54,8 @@ const ERRORS_CONCURRENCY = 4;
 /** Append's metadata inputs, shared so both operations read metadata the same way. */
 const sharedMetadataInputs = [
 	excludeFieldsProperty('reference_id, image_url'),
-	...appendProperties.filter((p) => ['metadataJson', 'metadataFields'].includes(p.name)),
+	metadataJsonProperty,
+	metadataFieldsProperty,
 ];
 
 const properties: INodeProperties[] = [

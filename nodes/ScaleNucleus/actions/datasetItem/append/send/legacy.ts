@@ -15,9 +15,10 @@ import { asNodeError } from '../../../../../shared/errors';
 import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
 import type { NucleusClient } from '../../../../../shared/transport';
 import { appendImagePart } from './imagePart';
-import { groupByDataset, type LocalItem, type PlannedItem, type RemoteItem } from '../plan';
+import { groupByDataset } from '../../shared/groupByDataset';
+import type { LocalItem, PlannedItem, RemoteItem } from '../plan';
 import type { AppendProgress } from '../progress';
-import { pooledAppendRequest, type Submission } from './submission';
+import { pooledAppendRequest, type SentBatch } from './sentBatch';
 
 /** The SDK asserts batch_size < 30 "to avoid timeouts". */
 export const MAX_LEGACY_BATCH = 29;
@@ -59,7 +60,7 @@ export async function sendLegacy(
 		signal?: AbortSignal;
 		progress?: AppendProgress;
 	},
-): Promise<Submission[]> {
+): Promise<SentBatch[]> {
 	const requests: PlannedItem[][] = [];
 	if (plan.mode === 'local') {
 		for (const item of plan.items) requests.push([item]);
@@ -67,7 +68,7 @@ export async function sendLegacy(
 		const size = Math.min(MAX_LEGACY_BATCH, Math.max(1, options.batchSize));
 		for (const list of groupByDataset(plan.items).values()) requests.push(...chunk(list, size));
 	}
-	const submissions: Submission[] = [];
+	const submissions: SentBatch[] = [];
 	const limit = new AdaptiveConcurrency(options.concurrency);
 	await runPool(
 		requests.length,

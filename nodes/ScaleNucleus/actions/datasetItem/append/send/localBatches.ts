@@ -15,9 +15,10 @@ import { asNodeError } from '../../../../../shared/errors';
 import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
 import type { NucleusClient } from '../../../../../shared/transport';
 import { appendImagePart } from './imagePart';
-import { groupByDataset, type LocalItem } from '../plan';
+import { groupByDataset } from '../../shared/groupByDataset';
+import type { LocalItem } from '../plan';
 import type { AppendProgress } from '../progress';
-import { pooledAppendRequest, type Submission } from './submission';
+import { pooledAppendRequest, type SentBatch } from './sentBatch';
 
 /** Most images in one request: the SDK refuses more (`local_files_per_upload_request` ≤ 10). */
 export const MAX_IMAGES_PER_REQUEST = 10;
@@ -47,12 +48,12 @@ export async function sendLocalBatches(
 		signal?: AbortSignal;
 		progress?: AppendProgress;
 	},
-): Promise<Array<Submission<LocalItem>>> {
+): Promise<Array<SentBatch<LocalItem>>> {
 	const size = Math.min(MAX_IMAGES_PER_REQUEST, Math.max(1, options.imagesPerRequest));
 	const batches: LocalItem[][] = [];
 	for (const list of groupByDataset(items).values()) batches.push(...chunk(list, size));
 
-	const submissions: Array<Submission<LocalItem>> = [];
+	const submissions: Array<SentBatch<LocalItem>> = [];
 	const limit = new AdaptiveConcurrency(options.concurrency);
 	await runPool(
 		batches.length,

@@ -16,8 +16,9 @@ import { asNodeError } from '../../../../../shared/errors';
 import type { NucleusClient } from '../../../../../shared/transport';
 import { encodePathSegment } from '../../../../../shared/transport';
 import { toNdjsonLine } from '../datasetItem';
-import { groupByDataset, type RemoteItem } from '../plan';
-import type { Submission } from './submission';
+import { groupByDataset } from '../../shared/groupByDataset';
+import type { RemoteItem } from '../plan';
+import type { SentBatch } from './sentBatch';
 
 /** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE, nucleus-api.md 3.1). */
 const MAX_NDJSON_BYTES = 0x1fffffe8;
@@ -54,7 +55,7 @@ async function submitDataset(
 	datasetId: string,
 	items: RemoteItem[],
 	update: boolean,
-): Promise<Submission<RemoteItem>> {
+): Promise<SentBatch<RemoteItem>> {
 	const ndjsonBytes = ndjsonLength(items);
 	if (ndjsonBytes > MAX_NDJSON_BYTES) {
 		throw new NodeOperationError(
@@ -99,8 +100,8 @@ export async function sendRemoteAsync(
 	items: RemoteItem[],
 	update: boolean,
 	signal?: AbortSignal,
-): Promise<Array<Submission<RemoteItem>>> {
-	const submissions: Array<Submission<RemoteItem>> = [];
+): Promise<Array<SentBatch<RemoteItem>>> {
+	const submissions: Array<SentBatch<RemoteItem>> = [];
 	for (const [datasetId, group] of groupByDataset(items)) {
 		try {
 			submissions.push(await submitDataset(node, client, datasetId, group, update));

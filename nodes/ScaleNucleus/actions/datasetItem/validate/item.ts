@@ -1,0 +1,59 @@
+/**
+ * Step 2 of Append, check: every value read for one item, checked with the rules of this folder
+ * (pure: no I/O, no n8n contexts). The first problem found is the item's problem. The image source
+ * of a local item is checked when it is planned (append/localSource.ts: it touches files).
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { LocalInput, ReadItem } from '../append/read';
+import { validateDimension } from './dimensions';
+import { validateDatasetId, validateReferenceId } from './ids';
+import { validateImageUrl } from './imageUrl';
+import { validateAppendMetadata, type ItemMetadata } from './metadataModes';
+import { aboutReference, isProblem, type ItemProblem } from './problem';
+
+/** One item whose values passed the checks; a local item's image source is still to be checked. */
+export type CheckedItem = {
+	itemIndex: number;
+	datasetId: string;
+	referenceId: string;
+	metadata: Record<string, unknown> | ItemMetadata;
+	width?: number;
+	height?: number;
+} & ({ kind: 'remote'; imageUrl: string } | { kind: 'local'; local: LocalInput });
+
+/** Checks every value read for one item; the first problem found is returned. */
+export function checkItem(input: ReadItem, json: IDataObject): CheckedItem | ItemProblem {
+	const { itemIndex } = input;
+	const datasetId = validateDatasetId(input.datasetId, itemIndex);
+	if (isProblem(datasetId)) return datasetId;
+	const referenceId = validateReferenceId(input.referenceId, itemIndex);
+	if (isProblem(referenceId)) return referenceId;
+	const metadata = validateAppendMetadata(input.metadata, json, itemIndex);
+	if (isProblem(metadata)) return aboutReference(metadata, referenceId);
+	const width = validateDimension(input.width, 'Width', itemIndex);
+	if (isProblem(width)) return aboutReference(width, referenceId);
+	const height = validateDimension(input.height, 'Height', itemIndex);
+	if (isProblem(height)) return aboutReference(height, referenceId);
+	let checked: CheckedItem;
+	if (input.kind === 'remote') {
+		const url = validateImageUrl(input.imageUrl, itemIndex);
+		if (isProblem(url)) return aboutReference(url, referenceId);
+		checked = { kind: 'remote', itemIndex, datasetId, referenceId, metadata, imageUrl: url };
+	} else {
+		checked = { kind: 'local', itemIndex, datasetId, referenceId, metadata, local: input.local };
+	}
+	if (width !== undefined) checked.width = width;
+	if (height !== undefined) checked.height = height;
+	return checked;
+}
+
+/** Every read item checked as the next step asks for it; problems pass through in their place. */
+export function* checkItems(
+	read: Iterable<ReadItem | ItemProblem>,
+	items: INodeExecutionData[],
+): Generator<CheckedItem | ItemProblem> {
+	for (const input of read) {
+		yield isProblem(input) ? input : checkItem(input, items[input.itemIndex].json);
+	}
+}
