@@ -1,6 +1,6 @@
 /**
  * Where an input item becomes a DatasetItem (plan.ts, step 3 of Append, calls it): the payload
- * Nucleus receives for one image (nucleus-api.md 2.2), as an NDJSON line (remote, presigned upload)
+ * Nucleus receives for one image (the SDK's `DatasetItem.to_payload`, scaleapi/nucleus-python-client nucleus/dataset_item.py), as an NDJSON line (remote, presigned upload)
  * or an entry of the multipart `items` part (local).
  */
 import type { DatasetItemPayload } from '../../../../shared/api/types';

@@ -66,7 +66,7 @@ export function outcomesAlreadyPresent(items: PlannedItem[]): ItemOutcome[] {
 }
 
 /**
- * Per-item outcomes from the counts of a pre-2026 synchronous answer (nucleus-api.md 2.4). The
+ * Per-item outcomes from the counts of a pre-2026 synchronous answer (SDK v0.18.8, nucleus/upload_response.py). The
  * counts are per request: the category is exact when every accepted item fell in one, else
  * `appended`. Failures are attributed by the `error_payload` entries' reference IDs; failures the
  * answer counts but does not list leave the batch's other items `unconfirmed` (a one-item request

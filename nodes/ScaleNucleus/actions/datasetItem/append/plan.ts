@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { buildDatasetItem, type PlannedPayload } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
-import type { AppendMode } from './read';
+import type { AppendMode, LocalInput } from './read';
 import { ItemParameters } from '../shared/itemParameters';
 import { duplicateReferenceId } from '../validate/ids';
 import type { CheckedItem } from '../validate/item';
@@ -35,7 +35,7 @@ export type AppendPlan = { problems: ItemProblem[] } & (
 
 /**
  * A name for a local image that no other image of this run has. Job errors quote the image's
- * `image_url` (the only item detail public samples show, nucleus-api.md 5.6), and a local item's
+ * `image_url` (the only item detail public samples show: the SDK's `AsyncJob.errors`, nucleus/async_job.py), and a local item's
  * `image_url` is its file name, so two files called `0001.jpg` in one run get `0001.jpg` and
  * `0001-2.jpg`: an error quoting either maps to exactly one item.
  */
@@ -53,7 +53,7 @@ export function uniqueImageName(fileName: string, used: Set<string>): string {
 
 /**
  * The reference IDs planned so far, per dataset: a second item with the same ID for the same dataset
- * is refused (the SDK refuses them too, 8). Checked while planning, so no list of all IDs is built.
+ * is refused (the SDK refuses them too: `check_for_duplicate_reference_ids`, nucleus/dataset_item.py). Checked while planning, so no list of all IDs is built.
  */
 class ReferenceIds {
 	readonly #firstItem = new Map<string, Map<string, number>>();
@@ -78,7 +78,7 @@ class ReferenceIds {
 export async function planItems(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	checked: Iterable<CheckedItem | ItemProblem>,
+	checked: Iterable<CheckedItem<LocalInput> | ItemProblem>,
 	mode: AppendMode,
 ): Promise<AppendPlan> {
 	const problems: ItemProblem[] = [];

@@ -8,12 +8,8 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import {
-	ItemParameters,
-	readMetadata,
-	readParameter,
-	type MetadataInput,
-} from '../shared/itemParameters';
+import { ItemParameters, readMetadata, readParameter } from '../shared/itemParameters';
+import type { ItemValues } from '../validate/item';
 import { isProblem, type ItemProblem } from '../validate/problem';
 
 export type AppendMode = 'remote' | 'local';
@@ -24,14 +20,7 @@ export type LocalInput =
 	| { imageSource: 'path'; filePath: unknown };
 
 /** The parameters of one input item, as read (expressions evaluated, nothing checked). */
-export type ReadItem = {
-	itemIndex: number;
-	datasetId: unknown;
-	referenceId: unknown;
-	metadata: MetadataInput;
-	width: unknown;
-	height: unknown;
-} & ({ kind: 'remote'; imageUrl: unknown } | { kind: 'local'; local: LocalInput });
+export type ReadItem = ItemValues<LocalInput>;
 
 function readLocal(params: ItemParameters, itemIndex: number): LocalInput | ItemProblem {
 	if (params.get('imageSource', itemIndex, 'binary') === 'path') {

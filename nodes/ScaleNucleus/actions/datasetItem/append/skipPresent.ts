@@ -1,12 +1,12 @@
 /**
  * Step 4 of Append, skip present (Skip Items Already in Dataset): which planned items the dataset already holds, by reference ID,
  * so a re-run (after a crash, or of a growing folder) sends only the rest. It lists the dataset
- * with `POST dataset/{id}/itemsPage` (nucleus-api.md 9) before anything is sent: ceil(N / page
+ * with `POST dataset/{id}/itemsPage` (the SDK's `Dataset.items_generator`, nucleus/dataset.py) before anything is sent: ceil(N / page
  * size) requests for a dataset of N items. Only the reference IDs are kept, one page at a time, so
  * a dataset of a million items costs a Set of strings, not a million items.
  *
  * Only used when Update Existing Items is off: Nucleus leaves a colliding item as it is then
- * (nucleus-api.md 8), so not sending it changes nothing in the dataset.
+ * (the `update` flag of the SDK's `Dataset.append`), so not sending it changes nothing in the dataset.
  */
 import type { INode } from 'n8n-workflow';
 
@@ -19,7 +19,7 @@ import { outcomesAlreadyPresent, type Settled } from './outcomes';
 import type { AppendPlan, PlannedItem } from './plan';
 
 /**
- * Items per listing request. The SDK pages by 100,000 (nucleus-api.md 9); a page carries each
+ * Items per listing request. The SDK pages by 100,000 (`items_generator`); a page carries each
  * item's metadata, so a smaller page keeps one answer to a few MB while a 100,000-item dataset
  * still lists in 10 requests.
  */
@@ -38,7 +38,7 @@ export async function referenceIdsInDataset(
 	do {
 		const page = await getItemsPage(client, datasetId, { pageSize, pageToken });
 		for (const item of page.items) {
-			// The backend sometimes sends the reference ID as `ref_id` (nucleus-api.md 9).
+			// The backend sometimes sends the reference ID as `ref_id` (the SDK's `DatasetItem.from_json`, nucleus/dataset_item.py).
 			const ref = item.reference_id ?? item.ref_id;
 			if (typeof ref === 'string') refs.add(ref);
 		}

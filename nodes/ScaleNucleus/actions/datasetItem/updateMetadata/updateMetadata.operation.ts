@@ -1,5 +1,5 @@
 /**
- * Dataset Item → Update Metadata: the SDK's `update_item_metadata` (nucleus-api.md 8). The metadata
+ * Dataset Item → Update Metadata: the SDK's `update_item_metadata` (scaleapi/nucleus-python-client, nucleus/metadata_manager.py). The metadata
  * keys of each input item are MERGED into the stored item's metadata (a sent key wins, the others
  * stay), unlike Append with Update Existing Items, which replaces the metadata.
  *   plan.ts (read and check every item) → send.ts (requests) → outcomes.ts (results, n8n items).

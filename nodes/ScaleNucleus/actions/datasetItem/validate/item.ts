@@ -5,25 +5,41 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { LocalInput, ReadItem } from '../append/read';
+import type { MetadataInput } from '../shared/itemParameters';
 import { validateDimension } from './dimensions';
 import { validateDatasetId, validateReferenceId } from './ids';
 import { validateImageUrl } from './imageUrl';
 import { validateAppendMetadata, type ItemMetadata } from './metadataModes';
 import { aboutReference, isProblem, type ItemProblem } from './problem';
 
+/**
+ * The values read for one item, as the checks take them (append/read.ts reads them). `Local` is
+ * where a local item's image comes from: passed on unchecked, for the plan step to check.
+ */
+export type ItemValues<Local> = {
+	itemIndex: number;
+	datasetId: unknown;
+	referenceId: unknown;
+	metadata: MetadataInput;
+	width: unknown;
+	height: unknown;
+} & ({ kind: 'remote'; imageUrl: unknown } | { kind: 'local'; local: Local });
+
 /** One item whose values passed the checks; a local item's image source is still to be checked. */
-export type CheckedItem = {
+export type CheckedItem<Local> = {
 	itemIndex: number;
 	datasetId: string;
 	referenceId: string;
 	metadata: Record<string, unknown> | ItemMetadata;
 	width?: number;
 	height?: number;
-} & ({ kind: 'remote'; imageUrl: string } | { kind: 'local'; local: LocalInput });
+} & ({ kind: 'remote'; imageUrl: string } | { kind: 'local'; local: Local });
 
 /** Checks every value read for one item; the first problem found is returned. */
-export function checkItem(input: ReadItem, json: IDataObject): CheckedItem | ItemProblem {
+export function checkItem<Local>(
+	input: ItemValues<Local>,
+	json: IDataObject,
+): CheckedItem<Local> | ItemProblem {
 	const { itemIndex } = input;
 	const datasetId = validateDatasetId(input.datasetId, itemIndex);
 	if (isProblem(datasetId)) return datasetId;
@@ -35,7 +51,7 @@ export function checkItem(input: ReadItem, json: IDataObject): CheckedItem | Ite
 	if (isProblem(width)) return aboutReference(width, referenceId);
 	const height = validateDimension(input.height, 'Height', itemIndex);
 	if (isProblem(height)) return aboutReference(height, referenceId);
-	let checked: CheckedItem;
+	let checked: CheckedItem<Local>;
 	if (input.kind === 'remote') {
 		const url = validateImageUrl(input.imageUrl, itemIndex);
 		if (isProblem(url)) return aboutReference(url, referenceId);
@@ -49,10 +65,10 @@ export function checkItem(input: ReadItem, json: IDataObject): CheckedItem | Ite
 }
 
 /** Every read item checked as the next step asks for it; problems pass through in their place. */
-export function* checkItems(
-	read: Iterable<ReadItem | ItemProblem>,
+export function* checkItems<Local>(
+	read: Iterable<ItemValues<Local> | ItemProblem>,
 	items: INodeExecutionData[],
-): Generator<CheckedItem | ItemProblem> {
+): Generator<CheckedItem<Local> | ItemProblem> {
 	for (const input of read) {
 		yield isProblem(input) ? input : checkItem(input, items[input.itemIndex].json);
 	}

@@ -1,7 +1,8 @@
 /**
- * The pre-2026 synchronous forms, only behind Protocol → Legacy Synchronous (nucleus-api.md 2, 4).
+ * The pre-2026 synchronous forms, only behind Protocol → Legacy Synchronous (SDK v0.18.8,
+ * nucleus/dataset_item_uploader.py).
  * Nucleus removed them in July 2026 (SDK v0.19.0, PR 468); what today's server answers to them is
- * unknown (10.1). An answer with counts gives per-item outcomes at once; an answer with an AsyncJob
+ * not public. An answer with counts gives per-item outcomes at once; an answer with an AsyncJob
  * is followed like any job; an error that may mean "no longer supported" says which setting to change.
  *  - remote: JSON `{items, update}` to `dataset/{id}/append`, batches of fewer than 30 (PR 137);
  *  - local: multipart, one part `item` (the DatasetItem with `update`) and one part `image`.

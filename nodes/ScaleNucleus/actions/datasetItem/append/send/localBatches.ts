@@ -1,5 +1,5 @@
 /**
- * The current local form (nucleus-api.md 3.2, since SDK v0.19.0): `POST dataset/{id}/append?async=1`,
+ * The current local form (since SDK v0.19.0: its release notes and scaleapi/nucleus-python-client PR 468): `POST dataset/{id}/append?async=1`,
  * `multipart/form-data` with one part `items` (a JSON array of the batch's DatasetItems, each with
  * `update`) and one part `image` per file in the same order (filename = that item's `image_url`),
  * at most 10 images per request. Each request answers with its own AsyncJob.

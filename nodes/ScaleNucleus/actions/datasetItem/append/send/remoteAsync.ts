@@ -1,5 +1,5 @@
 /**
- * The remote form (nucleus-api.md 3.1; unchanged by SDK v0.19.0): per dataset,
+ * The remote form (SDK v0.18.8 `Dataset.append` and `serialize_and_write_to_presigned_url` in nucleus/utils.py; unchanged by SDK v0.19.0): per dataset,
  * `GET dataset/{id}/signedUrl/{requestId}`, then `PUT` the items as NDJSON to the presigned URL (no
  * Authorization header: S3 rejects two auth mechanisms; always a Content-Length: S3 refuses chunked
  * uploads), then `POST dataset/{id}/append?async=1` with `{requestId, update}`, which answers with
@@ -20,7 +20,7 @@ import { groupByDataset } from '../../shared/groupByDataset';
 import type { RemoteItem } from '../plan';
 import type { SentBatch } from './sentBatch';
 
-/** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE, nucleus-api.md 3.1). */
+/** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE, nucleus/constants.py). */
 const MAX_NDJSON_BYTES = 0x1fffffe8;
 
 const LINES_PER_CHUNK = 256;
