@@ -214,7 +214,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Height',
 				name: 'height',
 				// Text, not a number field: a size has no sensible default, and a number field would
-				// start at one; empty means not sent (validate.ts reads digits or a number).
+				// start at one; empty means not sent (validate/dimensions.ts reads digits or a number).
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 1080',
@@ -265,7 +265,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Width',
 				name: 'width',
 				// Text, not a number field: a size has no sensible default, and a number field would
-				// start at one; empty means not sent (validate.ts reads digits or a number).
+				// start at one; empty means not sent (validate/dimensions.ts reads digits or a number).
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 1920',

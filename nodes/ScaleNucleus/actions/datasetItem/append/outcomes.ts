@@ -7,7 +7,7 @@
  * it in its errors. `failed` carries the error. `unconfirmed` is for the items the answers leave open
  * (a job that failed partly with errors that name no item, counts that do not add up): check them
  * with Dataset Item → Get. `already_present` is for the items Skip Items Already in Dataset did not
- * send because the dataset held their reference ID (existing.ts): stored, and left as they were,
+ * send because the dataset held their reference ID (skipPresent.ts): stored, and left as they were,
  * like `ignored`, but known before sending rather than from Nucleus' counts.
  */
 import type { INode } from 'n8n-workflow';
