@@ -10,7 +10,7 @@ import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './local
 import type { AppendMode, LocalInput } from './read';
 import { ItemParameters } from '../shared/itemParameters';
 import { duplicateReferenceId } from '../validate/ids';
-import type { CheckedItem } from '../validate/item';
+import type { CheckedItem, ItemStep } from '../validate/item';
 import { aboutReference, isProblem, type ItemProblem } from '../validate/problem';
 
 interface PlannedBase {
@@ -78,7 +78,7 @@ class ReferenceIds {
 export async function planItems(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	checked: Iterable<CheckedItem<LocalInput> | ItemProblem>,
+	checked: ItemStep<CheckedItem<LocalInput>>,
 	mode: AppendMode,
 ): Promise<AppendPlan> {
 	const problems: ItemProblem[] = [];
@@ -86,13 +86,13 @@ export async function planItems(
 
 	if (mode === 'remote') {
 		const planned: RemoteItem[] = [];
-		for (const valid of checked) {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const valid = checked(itemIndex);
 			if (isProblem(valid)) {
 				problems.push(valid);
 				continue;
 			}
 			if (valid.kind !== 'remote') continue; // (narrowing only: mode is remote)
-			const { itemIndex } = valid;
 			const duplicate = referenceIds.claim(valid.datasetId, valid.referenceId, itemIndex);
 			if (duplicate) {
 				problems.push(duplicate);
@@ -112,13 +112,13 @@ export async function planItems(
 	const sizes = await prefetchBinarySizes(ctx, new ItemParameters(ctx, items), items);
 	const usedNames = new Set<string>();
 	const planned: LocalItem[] = [];
-	for (const valid of checked) {
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const valid = checked(itemIndex);
 		if (isProblem(valid)) {
 			problems.push(valid);
 			continue;
 		}
 		if (valid.kind !== 'local') continue; // (narrowing only: mode is local)
-		const { itemIndex } = valid;
 		const source = await checkLocalSource(ctx, sizes, items[itemIndex], itemIndex, valid.local);
 		if (isProblem(source)) {
 			problems.push(aboutReference(source, valid.referenceId));

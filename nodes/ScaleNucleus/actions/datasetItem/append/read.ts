@@ -1,7 +1,7 @@
 /**
  * Step 1 of Append, read: the parameters of each input item, as the user set them (expressions
- * evaluated, nothing checked), one ReadItem per input item, lazily: the next step takes each item
- * as it is read, so 100,000 items are never held twice. Each parameter goes through
+ * evaluated, nothing checked), one ReadItem per input item, read when the next step asks for it,
+ * so 100,000 items are never held twice. Each parameter goes through
  * `readParameter` (../shared/itemParameters.ts), which also reads values without n8n's expression
  * sandbox where that gives the same value; an expression that fails becomes a problem naming its
  * field.
@@ -9,7 +9,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ItemParameters, readMetadata, readParameter } from '../shared/itemParameters';
-import type { ItemValues } from '../validate/item';
+import type { ItemStep, ItemValues } from '../validate/item';
 import { isProblem, type ItemProblem } from '../validate/problem';
 
 export type AppendMode = 'remote' | 'local';
@@ -81,14 +81,12 @@ function readItem(
 	};
 }
 
-/** Every input item's parameters, read as the next step asks for them, in input order. */
-export function* readItems(
+/** The read step: each input item's parameters, read when the next step asks for them. */
+export function readItems(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	mode: AppendMode,
-): Generator<ReadItem | ItemProblem> {
+): ItemStep<ReadItem> {
 	const params = new ItemParameters(ctx, items);
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		yield readItem(params, mode, itemIndex);
-	}
+	return (itemIndex) => readItem(params, mode, itemIndex);
 }

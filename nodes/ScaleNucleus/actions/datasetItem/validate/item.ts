@@ -64,12 +64,20 @@ export function checkItem<Local>(
 	return checked;
 }
 
-/** Every read item checked as the next step asks for it; problems pass through in their place. */
-export function* checkItems<Local>(
-	read: Iterable<ItemValues<Local> | ItemProblem>,
+/**
+ * One step of Append's first pass for the item at an index: its result, or its problem. The plan
+ * step asks for each item in turn, so read, check and plan take one item at a time and 100,000 items
+ * are never held twice (or wrapped in an iterator result per step).
+ */
+export type ItemStep<T> = (itemIndex: number) => T | ItemProblem;
+
+/** The check step: each read item checked when the next step asks for it; problems pass through. */
+export function checkItems<Local>(
+	read: ItemStep<ItemValues<Local>>,
 	items: INodeExecutionData[],
-): Generator<CheckedItem<Local> | ItemProblem> {
-	for (const input of read) {
-		yield isProblem(input) ? input : checkItem(input, items[input.itemIndex].json);
-	}
+): ItemStep<CheckedItem<Local>> {
+	return (itemIndex) => {
+		const input = read(itemIndex);
+		return isProblem(input) ? input : checkItem(input, items[itemIndex].json);
+	};
 }

@@ -70,6 +70,22 @@ interface Walk {
 	ancestors: object[];
 }
 
+/**
+ * The one walk every check uses, emptied at each root: checking allocates no walk per item. Nothing
+ * a check runs can start another check (it calls no toJSON), and a getter that throws only leaves
+ * it to be emptied by the next check.
+ */
+const CHECK_WALK: Walk = { copy: false, path: [], ancestors: [] };
+
+function checkWalk(root: object): Walk {
+	const { path, ancestors } = CHECK_WALK;
+	// Popped, not truncated: `length = 0` would free the arrays' storage, allocated again per item.
+	while (path.length) path.pop();
+	while (ancestors.length) ancestors.pop();
+	ancestors.push(root);
+	return CHECK_WALK;
+}
+
 /** The walk's answer, when only checking, for a value a copy would change or refuse. */
 const NOT_AS_IS: unique symbol = Symbol('not JSON as it is');
 
@@ -153,38 +169,41 @@ function walkValue(value: unknown, walk: Walk): unknown {
 			'Remove the self-reference: build a new object with only the fields you need.',
 		);
 	}
-	// JSON.stringify would call toJSON (a Date's included): only a copy says what it gives.
-	if (!walk.copy && hasToJSON(obj)) return NOT_AS_IS;
-	if (obj instanceof Date) {
-		if (Number.isNaN(obj.getTime())) {
-			return refuse(walk, 'is an invalid date', 'Send a valid date or an ISO date string.');
+	if (!walk.copy) {
+		// Only arrays and plain objects without toJSON are JSON as they are. Anything else (a Date,
+		// a Luxon DateTime, a class instance, a Map...) takes the copy, which converts it or says
+		// what is wrong.
+		if (hasToJSON(obj) || !(Array.isArray(obj) || isPlainRecord(obj))) return NOT_AS_IS;
+	} else {
+		if (obj instanceof Date) {
+			if (Number.isNaN(obj.getTime())) {
+				return refuse(walk, 'is an invalid date', 'Send a valid date or an ISO date string.');
+			}
+			return obj.toISOString();
 		}
-		return obj.toISOString();
+		if (isBinary(obj)) {
+			return refuse(
+				walk,
+				'is binary data',
+				'Metadata cannot hold binary data; send a string (e.g. base64) or leave the field out.',
+			);
+		}
+		if (
+			obj instanceof Map ||
+			obj instanceof Set ||
+			obj instanceof WeakMap ||
+			obj instanceof WeakSet
+		) {
+			return refuse(
+				walk,
+				`is a ${obj instanceof Map || obj instanceof WeakMap ? 'Map' : 'Set'}`,
+				'Convert it to a plain object or list first (e.g. Object.fromEntries(map) or [...set]).',
+			);
+		}
+		if (obj instanceof RegExp || obj instanceof Promise || obj instanceof Error) {
+			return refuse(walk, `is a ${obj.constructor.name}`, ONLY_JSON_VALUES);
+		}
 	}
-	if (isBinary(obj)) {
-		return refuse(
-			walk,
-			'is binary data',
-			'Metadata cannot hold binary data; send a string (e.g. base64) or leave the field out.',
-		);
-	}
-	if (
-		obj instanceof Map ||
-		obj instanceof Set ||
-		obj instanceof WeakMap ||
-		obj instanceof WeakSet
-	) {
-		return refuse(
-			walk,
-			`is a ${obj instanceof Map || obj instanceof WeakMap ? 'Map' : 'Set'}`,
-			'Convert it to a plain object or list first (e.g. Object.fromEntries(map) or [...set]).',
-		);
-	}
-	if (obj instanceof RegExp || obj instanceof Promise || obj instanceof Error) {
-		return refuse(walk, `is a ${obj.constructor.name}`, ONLY_JSON_VALUES);
-	}
-	// A class instance: its copy is its own keys, which JSON.stringify may not agree with.
-	if (!walk.copy && !Array.isArray(obj) && !isPlainRecord(obj)) return NOT_AS_IS;
 	walk.ancestors.push(obj);
 	let out: unknown;
 	if (Array.isArray(obj)) {
@@ -219,8 +238,9 @@ function walkArray(list: unknown[], walk: Walk): unknown[] | typeof NOT_AS_IS {
 
 /**
  * A plain object's own enumerable keys, without the keys in `skip`: copied, or checked in place. The
- * root call has no walk yet: it is made at the first value that is not a plain scalar, so flat
- * metadata (the usual kind) costs one object per item when copied, and nothing when checked.
+ * root call has no walk yet: it is made (or, checking, CHECK_WALK is taken) at the first value that
+ * is not a plain scalar, so flat metadata (the usual kind) costs one object per item when copied, and
+ * nothing when checked.
  */
 function walkObject(
 	obj: Record<string, unknown>,
@@ -237,7 +257,7 @@ function walkObject(
 			if (out) setOwn(out, key, value);
 			continue;
 		}
-		walk ??= { copy, path: [], ancestors: [obj] };
+		walk ??= copy ? { copy, path: [], ancestors: [obj] } : checkWalk(obj);
 		walk.path.push(key);
 		const v = walkValue(value, walk);
 		walk.path.pop();
