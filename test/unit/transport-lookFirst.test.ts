@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { jobListBody } from '../../nodes/shared/jobs/list';
 import {
 	CLOCK_SKEW_MS,
 	judgeCreateLook,
@@ -57,7 +58,7 @@ const iso = (offsetMs: number) => new Date(SENT + offsetMs).toISOString();
 
 describe('uploadJobsFilter: the narrowest listing the API offers', () => {
 	test('this dataset’s append jobs from the UTC day before the first send', () => {
-		assert.deepEqual(uploadJobsFilter('ds_1', Date.parse('2026-12-07T00:30:00Z')), {
+		assert.deepEqual(jobListBody(uploadJobsFilter('ds_1', Date.parse('2026-12-07T00:30:00Z'))), {
 			dataset_id: 'ds_1',
 			job_types: ['uploadDatasetItems'],
 			from_date: '2026-12-06',

@@ -19,6 +19,7 @@
  * only read.
  */
 import type { DatasetDetails } from '../api/types';
+import { jobListBody, recentDatasetJobsFilter, type JobListFilter } from '../jobs/list';
 import { encodePathSegment, isAbortError, makeAbortError } from './util';
 
 export type LookResult =
@@ -79,7 +80,8 @@ export const MAX_CANDIDATES = 20;
 /** A job may carry a creation time up to this much before our first send (clock skew). */
 export const CLOCK_SKEW_MS = 10 * 60_000;
 
-const DAY_MS = 86_400_000;
+/** The job type of an append (the SDK's CustomerJobTypes). */
+const UPLOAD_JOB_TYPE = 'uploadDatasetItems';
 
 /** A listed job that may be this request's. */
 export interface CandidateJob {
@@ -100,22 +102,12 @@ export interface UploadEvidence {
 }
 
 /**
- * The body of `POST jobs/` for the look (the SDK's JobInfoRequestPayload): this dataset's append
+ * The filter of `POST jobs/` for the look (the SDK's JobInfoRequestPayload): this dataset's append
  * jobs (`uploadDatasetItems`, the SDK's CustomerJobTypes) from the UTC day before the first send.
  * The API compares by day and its order is not public, so the limit stays the largest.
  */
-export function uploadJobsFilter(
-	datasetId: string,
-	firstSentAtMs: number,
-): Record<string, unknown> {
-	return {
-		dataset_id: datasetId,
-		job_types: ['uploadDatasetItems'],
-		from_date: new Date(firstSentAtMs - DAY_MS).toISOString().slice(0, 10),
-		to_date: null,
-		limit: 50_000,
-		show_completed: true,
-	};
+export function uploadJobsFilter(datasetId: string, firstSentAtMs: number): JobListFilter {
+	return { ...recentDatasetJobsFilter(datasetId, firstSentAtMs), jobTypes: [UPLOAD_JOB_TYPE] };
 }
 
 /** A creation time in epoch ms; a time without a zone is read as UTC. */
@@ -144,7 +136,7 @@ export function uploadJobCandidates(
 		const job = entry as Record<string, unknown>;
 		if (typeof job.job_id !== 'string' || !job.job_id) continue;
 		if (job.dataset_id != null && job.dataset_id !== datasetId) continue;
-		if (job.job_type != null && job.job_type !== 'uploadDatasetItems') continue;
+		if (job.job_type != null && job.job_type !== UPLOAD_JOB_TYPE) continue;
 		const createdMs = creationMs(job.job_creation_time);
 		if (createdMs !== undefined && createdMs < firstSentAtMs - CLOCK_SKEW_MS) continue;
 		candidates.push({ job_id: job.job_id, createdMs, entry: job });
@@ -204,7 +196,11 @@ export function uploadJobLook(
 ): Look {
 	return {
 		async after(firstSentAtMs) {
-			const list = await read('POST', 'jobs/', uploadJobsFilter(datasetId, firstSentAtMs));
+			const list = await read(
+				'POST',
+				'jobs/',
+				jobListBody(uploadJobsFilter(datasetId, firstSentAtMs)),
+			);
 			const candidates = uploadJobCandidates(list, datasetId, firstSentAtMs);
 			if (!candidates) return { state: 'unknown', finding: 'the job list could not be read' };
 			if (candidates.length > MAX_CANDIDATES) {
