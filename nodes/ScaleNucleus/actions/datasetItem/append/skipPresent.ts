@@ -37,7 +37,7 @@ export async function referenceIdsInDataset(
 	const refs = new Set<string>();
 	for await (const items of datasetItemPages(client, datasetId, {
 		pageSize,
-		advice: 'Nothing was sent. Turn off "Skip Items Already in Dataset", or try again later.',
+		advice: 'Turn off "Skip Items Already in Dataset", or try again later.',
 	})) {
 		for (const item of items) {
 			const ref = itemReferenceId(item);
