@@ -621,7 +621,7 @@ describe('answers that are not what the operation needs', () => {
 		await assert.rejects(run({ resource: 'dataset', operation: 'create', name: 'dup' }), {
 			message: 'Nucleus answered POST dataset/create with an error: Name already taken',
 		});
-		// A good answer still passes: the ref_id spelling of the backend is understood (nucleus-api.md 9).
+		// A good answer still passes: the ref_id spelling of the backend is understood (the SDK's `DatasetItem.from_json`).
 		answer = () => jsonAnswer({ item: { ref_id: 'r1', image_url: 's3://b/1.jpg' } });
 		const { output } = await run({
 			resource: 'datasetItem',
