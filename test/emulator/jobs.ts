@@ -22,6 +22,9 @@
  * stages over its entries: stage 2 merges each entry's metadata instead of storing an item, a failure
  * adds `metadataErrorText`, and its status message reports `metadata_update_step` (ASSUMPTION: the
  * message of a real metadataUpdate job is not public; the SDK's `AsyncJob.status` types it as free-form).
+ *
+ * Over ~350 lines because it is one state machine, JobManager, whose stages share the job record,
+ * the pacing and the final-status decision; cutting it by stage would pass that state between files.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Store } from './store';

@@ -16,6 +16,10 @@
  * Request order for API routes: fault decision (slow delay, then 429/5xx/drop) -> auth (401) ->
  * in-flight limit (realistic: 429 + Retry-After: 1) -> profile latency -> handler (body read at the
  * profile's upload rate). Nothing is read or applied before the fault decision.
+ *
+ * Over ~350 lines because startEmulator is one closure over the server's state (listening, that
+ * request order, the in-flight count, the request log, shutdown); the routes, rules, jobs, storage
+ * and faults it calls are already files of their own.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -11,6 +11,9 @@
  *
  * syncAppend (pre-2026 forms only): 'job' (default) -> one AsyncJob per request; 'removed' -> 400;
  * 'legacy' -> the old counts. Nothing is read before the server's fault decision (../server.ts).
+ *
+ * Over ~350 lines because it holds the five append wire forms side by side, one function each, with
+ * the request-level checks and the job creation they share; the forms read best compared in one place.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
