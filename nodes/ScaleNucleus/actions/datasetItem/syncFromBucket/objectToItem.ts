@@ -102,7 +102,9 @@ export function imageUrlOf(key: string, rules: Pick<ObjectRules, 'scheme' | 'buc
  * Levels past the names are left out; names past the levels are not set.
  */
 export function folderMetadata(key: string, prefix: string, names: string[]): IDataObject {
-	const below = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+	// A prefix that ends inside a name ("incoming/sun") counts from its folder ("incoming/").
+	const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+	const below = key.startsWith(base) ? key.slice(base.length) : key;
 	const levels = below
 		.split('/')
 		.slice(0, -1)
