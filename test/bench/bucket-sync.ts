@@ -57,9 +57,9 @@ export interface BucketCtx {
 	n8n: N8n;
 }
 
-/** Time (epoch ms) the last job of the dataset was created and finished, once all are final. */
-async function jobTimes(emu: Emulator, datasetId: string) {
-	const jobs = emu.listJobs().filter((j) => j.dataset_id === datasetId);
+/** Time (epoch ms) the last new job of the dataset was created and finished, once all are final. */
+async function jobTimes(emu: Emulator, datasetId: string, earlier: Set<string>) {
+	const jobs = emu.listJobs().filter((j) => j.dataset_id === datasetId && !earlier.has(j.job_id));
 	let created = NaN;
 	let finished = NaN;
 	const statuses: Record<string, number> = {};
@@ -95,6 +95,7 @@ async function syncWorkflow(id: string, datasetId: string): Promise<WorkflowJson
 
 async function syncRun(ctx: BucketCtx, wfId: string, datasetId: string, expectNew: number) {
 	const before = ctx.emu.itemCount(datasetId);
+	const earlier = new Set(ctx.emu.listJobs().map((j) => j.job_id));
 	const exec = await executeSampled(ctx.n8n, wfId, { timeoutMs: 30 * 60_000 });
 	const win = nodeWindow(exec, SYNC_NODE);
 	if (exec.status !== 'success' || !win) {
@@ -102,7 +103,7 @@ async function syncRun(ctx: BucketCtx, wfId: string, datasetId: string, expectNe
 			`sync run failed: ${exec.status} ${exec.error?.message ?? ''} ${exec.stderrTail.slice(-500)}`,
 		);
 	}
-	const times = await jobTimes(ctx.emu, datasetId);
+	const times = await jobTimes(ctx.emu, datasetId, earlier);
 	const summary = (exec.runData[SYNC_NODE]?.[0]?.data?.main?.[0] ?? [])
 		.map((i) => i.json as Record<string, unknown>)
 		.find((j) => j.type === 'summary');

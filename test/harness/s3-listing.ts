@@ -7,8 +7,9 @@
  *
  * What it implements of ListObjectsV2: prefix, delimiter (CommonPrefixes count towards max-keys),
  * max-keys (at most 1,000), continuation-token (opaque here: the last key or folder of the page,
- * base64url), IsTruncated, KeyCount, ETag (quoted), Size, LastModified. Signatures are not checked;
- * any other request answers 501. Objects cannot be read (Nucleus is given no endpoint to read them).
+ * base64url), IsTruncated, KeyCount, ETag (quoted), Size, LastModified; and GetBucketLocation
+ * (`?location`, which n8n's S3 node asks first), answered as for us-east-1. Signatures are not
+ * checked; any other request answers 501. Objects cannot be read (Nucleus is given no endpoint to read them).
  *
  *   const listing = await startListingStandIn(generatedBucket({ folders: 10, perFolder: 100_000 }));
  *   // list http://127.0.0.1:PORT/<any bucket>?list-type=2&prefix=...
@@ -175,6 +176,15 @@ export async function startListingStandIn(
 	const server = http.createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://stand-in');
 		const bucket = decodeURIComponent(url.pathname.split('/')[1] ?? '');
+		if (req.method === 'GET' && bucket && url.searchParams.has('location')) {
+			// us-east-1 answers an empty LocationConstraint (S3 API reference, GetBucketLocation).
+			res
+				.writeHead(200, { 'content-type': 'application/xml' })
+				.end(
+					'<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>',
+				);
+			return;
+		}
 		if (req.method !== 'GET' || !bucket || url.searchParams.get('list-type') !== '2') {
 			res
 				.writeHead(501, { 'content-type': 'application/xml' })
