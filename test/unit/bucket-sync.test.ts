@@ -1,4 +1,7 @@
-/** The pure parts of Dataset Item → Sync from Bucket, table by table. */
+/**
+ * The pure parts of Dataset Item → Sync from Bucket, table by table. One file for one operation's
+ * decisions: it is long because the tables are, not because of logic.
+ */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 

@@ -30,6 +30,27 @@ function encodeRfc3986(value: string): string {
 	);
 }
 
+/** The headers of a signed GET of `path` (query included) on `host`: Host, X-Amz-*, Authorization. */
+function signedHeaders(
+	creds: BucketCredentials,
+	host: string,
+	path: string,
+): Record<string, string> {
+	const signed = aws4.sign(
+		{ host, path, method: 'GET', service: 's3', region: creds.region, headers: {} },
+		{
+			accessKeyId: creds.accessKeyId,
+			secretAccessKey: creds.secretAccessKey,
+			sessionToken: creds.sessionToken,
+		},
+	);
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(signed.headers ?? {})) {
+		if (value !== undefined) headers[name.toLowerCase()] = String(value);
+	}
+	return headers;
+}
+
 export function signedListRequest(
 	creds: BucketCredentials,
 	bucket: string,
@@ -48,19 +69,7 @@ export function signedListRequest(
 	if (params.continuationToken) query.push(['continuation-token', params.continuationToken]);
 	const search = query.map(([k, v]) => `${k}=${encodeRfc3986(v)}`).join('&');
 	const path = `${basePath || ''}/?${search}`;
-	const signed = aws4.sign(
-		{ host, path, method: 'GET', service: 's3', region: creds.region, headers: {} },
-		{
-			accessKeyId: creds.accessKeyId,
-			secretAccessKey: creds.secretAccessKey,
-			sessionToken: creds.sessionToken,
-		},
-	);
-	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries(signed.headers ?? {})) {
-		if (value !== undefined) headers[name.toLowerCase()] = String(value);
-	}
-	return { url: `${origin}${path}`, headers };
+	return { url: `${origin}${path}`, headers: signedHeaders(creds, host, path) };
 }
 
 /**
@@ -71,17 +80,8 @@ export function signedListRequest(
 export function signedServiceRequest(creds: BucketCredentials): ListRequest {
 	const endpoint = new URL(creds.endpoint || `https://s3.${creds.region}.amazonaws.com`);
 	const path = `${endpoint.pathname.replace(/\/+$/, '')}/`;
-	const signed = aws4.sign(
-		{ host: endpoint.host, path, method: 'GET', service: 's3', region: creds.region, headers: {} },
-		{
-			accessKeyId: creds.accessKeyId,
-			secretAccessKey: creds.secretAccessKey,
-			sessionToken: creds.sessionToken,
-		},
-	);
-	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries(signed.headers ?? {})) {
-		if (value !== undefined) headers[name.toLowerCase()] = String(value);
-	}
-	return { url: `${endpoint.protocol}//${endpoint.host}${path}`, headers };
+	return {
+		url: `${endpoint.protocol}//${endpoint.host}${path}`,
+		headers: signedHeaders(creds, endpoint.host, path),
+	};
 }
