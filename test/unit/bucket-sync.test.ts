@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 
 import { parseListPage } from '../../nodes/shared/bucket/listPage';
 import { listPages, type PageFetcher } from '../../nodes/shared/bucket/pages';
+import { walkBucket } from '../../nodes/shared/bucket/walk';
 import { signedListRequest } from '../../nodes/shared/bucket/request';
 import { bucketAddress } from '../../nodes/shared/bucket/credentials';
 import { ChunkBuilder } from '../../nodes/ScaleNucleus/actions/datasetItem/syncFromBucket/chunks';
@@ -524,5 +525,88 @@ describe('the page walk', () => {
 			(e: Error) => e.name === 'AbortError' || /abort/i.test(e.message),
 		);
 		assert.equal(n, 3);
+	});
+});
+
+describe('walking a prefix folder by folder', () => {
+	/** A fake bucket: `keys` listed as S3 would, 2 keys a page. */
+	function fakeBucket(keys: string[]) {
+		const asked: string[] = [];
+		const fetcher: PageFetcher = async (params) => {
+			asked.push(`${params.prefix}|${params.delimiter ?? ''}|${params.continuationToken ?? ''}`);
+			const under = keys.filter((k) => k.startsWith(params.prefix)).sort();
+			const entries: Array<{ key?: string; folder?: string }> = [];
+			for (const k of under) {
+				const cut = params.delimiter ? k.indexOf(params.delimiter, params.prefix.length) : -1;
+				if (cut < 0) entries.push({ key: k });
+				else {
+					const folder = k.slice(0, cut + 1);
+					if (!entries.some((e) => e.folder === folder)) entries.push({ folder });
+				}
+			}
+			const start = Number(params.continuationToken ?? 0);
+			const slice = entries.slice(start, start + 2);
+			return {
+				objects: slice
+					.filter((e) => e.key)
+					.map((e) => ({ key: e.key!, size: 1, lastModified: '', etag: 'e' })),
+				folders: slice.filter((e) => e.folder).map((e) => e.folder!),
+				nextToken: start + 2 < entries.length ? String(start + 2) : undefined,
+			};
+		};
+		return { fetcher, asked };
+	}
+	const keys = [
+		'in/top.png',
+		'in/a/1',
+		'in/a/2',
+		'in/a/3',
+		'in/b/1',
+		'in/b/deep/2',
+		'in/c/1',
+		'out/x',
+	];
+	for (const concurrency of [1, 2, 8]) {
+		test(`every key under the prefix exactly once, ${concurrency} folder(s) at a time`, async () => {
+			const { fetcher } = fakeBucket(keys);
+			const seen: string[] = [];
+			const r = await walkBucket(
+				fetcher,
+				{ prefix: 'in/', maxPages: 100, concurrency },
+				async (page) => {
+					seen.push(...page.objects.map((o) => o.key));
+				},
+			);
+			assert.deepEqual(seen.sort(), keys.filter((k) => k.startsWith('in/')).sort());
+			assert.equal(r.folders, 3);
+		});
+	}
+	test('the page cap counts the pages of all walks together', async () => {
+		const { fetcher } = fakeBucket(keys);
+		// 2 pages of folders, then a, a, b, c: 6 pages in all.
+		await walkBucket(fetcher, { prefix: 'in/', maxPages: 6, concurrency: 3 }, async () => {});
+		await assert.rejects(
+			walkBucket(
+				fakeBucket(keys).fetcher,
+				{ prefix: 'in/', maxPages: 5, concurrency: 3 },
+				async () => {},
+			),
+			/more than 5 pages/,
+		);
+	});
+	test('a cancel stops every walk', async () => {
+		const controller = new AbortController();
+		const { fetcher, asked } = fakeBucket(keys);
+		await assert.rejects(
+			walkBucket(
+				fetcher,
+				{ prefix: 'in/', maxPages: 100, concurrency: 2, signal: controller.signal },
+				async () => {
+					controller.abort();
+				},
+			),
+			(e: Error) => e.name === 'AbortError' || /abort/i.test(e.message),
+		);
+		assert.ok(asked.length <= 3, `${asked.length} pages asked`);
 	});
 });

@@ -31,6 +31,15 @@ export function etagHash(etag: string): number {
 	return folded === NO_ETAG ? 0 : folded;
 }
 
+/**
+ * A copy of `s` that owns its characters. A key cut out of a listing page by the XML parser is, in
+ * V8, a slice of the whole page's text and keeps that text (hundreds of KB) alive for as long as the
+ * key lives; kept in the index, a million keys would keep every page of the listing.
+ */
+export function ownCopy(s: string): string {
+	return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 export class DatasetIndex {
 	readonly #entries = new Map<string, number>();
 
@@ -55,7 +64,7 @@ export class DatasetIndex {
 	decide(referenceId: string, etag: string, updateChanged: boolean): Decision {
 		const entry = this.#entries.get(referenceId);
 		if (entry === undefined) {
-			this.#entries.set(referenceId, SEEN | etagHash(etag));
+			this.#entries.set(ownCopy(referenceId), SEEN | etagHash(etag));
 			return 'new';
 		}
 		if (entry & SEEN) return 'duplicate';

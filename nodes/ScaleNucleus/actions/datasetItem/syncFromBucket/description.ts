@@ -13,6 +13,9 @@ export const DEFAULT_EXTENSIONS = 'jpg, jpeg, png, gif, webp, bmp, tif, tiff';
 /** 10,000 pages of 1,000 keys: ten million objects. */
 export const DEFAULT_MAX_PAGES = 10_000;
 export const DEFAULT_MAX_ERROR_ITEMS = 100;
+/** Folder listings in flight at once (S3 serves each prefix's listing on its own). */
+export const DEFAULT_LISTING_CONCURRENCY = 8;
+export const MAX_LISTING_CONCURRENCY = 32;
 export const DEFAULT_MAX_OBJECT_ATTEMPTS = 3;
 
 const showSync = { syncMode: ['sync'] };
@@ -149,6 +152,16 @@ const properties: INodeProperties[] = [
 				default: '{}',
 				displayOptions: { show: { '/syncMode': ['sync'] } },
 				description: 'Metadata fields every item gets, such as {"source": "camera-7"}',
+			},
+			{
+				displayName: 'Folders Listed at Once',
+				name: 'listingConcurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_LISTING_CONCURRENCY },
+				default: DEFAULT_LISTING_CONCURRENCY,
+				displayOptions: { show: { '/syncMode': ['sync'] } },
+				description:
+					'The folders directly under the prefix are listed this many at a time (one listing is one page per round trip)',
 			},
 			{
 				displayName: 'Max Error Items',

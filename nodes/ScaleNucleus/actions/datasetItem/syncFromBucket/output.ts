@@ -33,6 +33,10 @@ export interface SyncTally {
 	/** Items of the synced prefix whose object the listing no longer has (never deleted). */
 	goneFromBucket: number;
 	failedObjects: number;
+	/** Seconds spent reading the dataset, listing (and sending), and waiting for the jobs. */
+	datasetReadSeconds: number;
+	listingSeconds: number;
+	waitSeconds: number;
 }
 
 export function newTally(): SyncTally {
@@ -46,6 +50,9 @@ export function newTally(): SyncTally {
 		givenUp: 0,
 		goneFromBucket: 0,
 		failedObjects: 0,
+		datasetReadSeconds: 0,
+		listingSeconds: 0,
+		waitSeconds: 0,
 	};
 }
 
@@ -95,6 +102,11 @@ export function summaryItem(
 			gone_from_bucket: tally.goneFromBucket,
 			failed_objects: tally.failedObjects,
 			changed: jobs > 0,
+			seconds: {
+				reading_dataset: tally.datasetReadSeconds,
+				listing_and_sending: tally.listingSeconds,
+				waiting: tally.waitSeconds,
+			},
 		},
 		pairedItem: { item: itemIndex },
 	};

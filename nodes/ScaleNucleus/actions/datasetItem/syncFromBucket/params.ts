@@ -10,6 +10,8 @@ import { datasetIdOf } from '../../common';
 import { DEFAULT_OBJECTS_PER_JOB, MAX_OBJECTS_PER_JOB } from './chunks';
 import {
 	DEFAULT_EXTENSIONS,
+	DEFAULT_LISTING_CONCURRENCY,
+	MAX_LISTING_CONCURRENCY,
 	DEFAULT_MAX_ERROR_ITEMS,
 	DEFAULT_MAX_OBJECT_ATTEMPTS,
 	DEFAULT_MAX_PAGES,
@@ -23,6 +25,7 @@ export interface SyncParams {
 	wait: boolean;
 	objectsPerJob: number;
 	maxPages: number;
+	listingConcurrency: number;
 	maxErrorItems: number;
 	maxObjectAttempts: number;
 	pollIntervalMs: number;
@@ -156,6 +159,14 @@ export function readSyncParams(ctx: IExecuteFunctions, itemIndex: number): SyncP
 			},
 		),
 		maxPages: readMaxPages(ctx, options),
+		listingConcurrency: numberOption(
+			ctx,
+			options,
+			'listingConcurrency',
+			'Folders Listed at Once',
+			DEFAULT_LISTING_CONCURRENCY,
+			{ min: 1, max: MAX_LISTING_CONCURRENCY, whole: true },
+		),
 		maxErrorItems: numberOption(
 			ctx,
 			options,

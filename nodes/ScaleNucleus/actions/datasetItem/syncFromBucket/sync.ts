@@ -12,11 +12,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { asNodeError } from '../../../../shared/errors';
-import { fetchListPage, listPages, type BucketCredentials } from '../../../../shared/bucket';
+import { fetchListPage, walkBucket, type BucketCredentials } from '../../../../shared/bucket';
 import { jobFailure, waitForJobs } from '../../../../shared/jobs/wait';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { ChunkBuilder, type Chunk } from './chunks';
+import { ownCopy } from './datasetIndex';
 import { readDatasetIndex } from './datasetState';
 import { isGivenUp, nextFailureCounts, readFailureCounts, type FailureCounts } from './failures';
 import { failedObjectsOf } from './jobErrors';
@@ -32,6 +33,8 @@ import { datasetItemOf, imageUrlOf, isTaken, referenceIdOf } from './objectToIte
 import type { SyncParams } from './params';
 import { SyncProgress } from './progress';
 import { uploadChunk } from './upload';
+
+const seconds = (since: number): number => Math.round((Date.now() - since) / 100) / 10;
 
 /** Where the retry counts of one dataset + bucket prefix live in the node's static data. */
 function failureKey(p: SyncParams): string {
@@ -50,6 +53,7 @@ export async function syncObjects(
 	const { rules } = p;
 	const progress = new SyncProgress(ctx.logger, `${rules.bucket}/${rules.prefix} → ${p.datasetId}`);
 	const tally = newTally();
+	const started = Date.now();
 
 	const index = await readDatasetIndex(client, p.datasetId, imageUrlOf(rules.prefix, rules), {
 		signal,
@@ -79,46 +83,51 @@ export async function syncObjects(
 			objects: chunk.lines.length,
 			newObjects: chunk.newObjects,
 			changedObjects: chunk.changedObjects,
-			firstKey: chunk.firstKey,
-			lastKey: chunk.lastKey,
+			// Copies: the keys are slices of a listing page's text, which they would keep alive.
+			firstKey: ownCopy(chunk.firstKey),
+			lastKey: ownCopy(chunk.lastKey),
 		});
 	};
 
 	const builder = new ChunkBuilder(p.objectsPerJob);
 	const fetchPage = async (params: Parameters<typeof fetchListPage>[3], s?: AbortSignal) =>
 		await fetchListPage(node, creds, rules.bucket, params, { signal: s });
-	for await (const page of listPages(fetchPage, {
-		prefix: rules.prefix,
-		maxPages: p.maxPages,
-		signal,
-	})) {
-		for (const object of page.objects) {
-			tally.listed++;
-			if (!isTaken(object, rules)) {
-				tally.filteredOut++;
-				continue;
+	tally.datasetReadSeconds = seconds(started);
+	const listingStarted = Date.now();
+	await walkBucket(
+		fetchPage,
+		{ prefix: rules.prefix, maxPages: p.maxPages, concurrency: p.listingConcurrency, signal },
+		async (page) => {
+			for (const object of page.objects) {
+				tally.listed++;
+				if (!isTaken(object, rules)) {
+					tally.filteredOut++;
+					continue;
+				}
+				const ref = referenceIdOf(object.key, rules);
+				const decision = index.decide(ref, object.etag, p.updateChanged);
+				if (decision === 'present') tally.alreadyInDataset++;
+				else if (decision === 'duplicate') tally.duplicateReferenceIds++;
+				else if (isGivenUp(counts, ref, p.maxObjectAttempts)) tally.givenUp++;
+				else {
+					if (decision === 'changed') tally.changedObjects++;
+					else tally.newObjects++;
+					const full = builder.add(
+						datasetItemOf(object, ref, rules),
+						object.key,
+						decision === 'changed',
+					);
+					if (full) await send(full);
+				}
 			}
-			const ref = referenceIdOf(object.key, rules);
-			const decision = index.decide(ref, object.etag, p.updateChanged);
-			if (decision === 'present') tally.alreadyInDataset++;
-			else if (decision === 'duplicate') tally.duplicateReferenceIds++;
-			else if (isGivenUp(counts, ref, p.maxObjectAttempts)) tally.givenUp++;
-			else {
-				if (decision === 'changed') tally.changedObjects++;
-				else tally.newObjects++;
-				const full = builder.add(
-					datasetItemOf(object, ref, rules),
-					object.key,
-					decision === 'changed',
-				);
-				if (full) await send(full);
-			}
-		}
-		progress.listing(tally, sent.length);
-	}
+			progress.listing(tally, sent.length);
+		},
+	);
 	const last = builder.flush();
 	if (last) await send(last);
 	tally.goneFromBucket = index.goneCount();
+	tally.listingSeconds = seconds(listingStarted);
+	const waitStarted = Date.now();
 
 	const out: INodeExecutionData[] = [];
 	if (!p.wait) {
@@ -145,6 +154,7 @@ export async function syncObjects(
 		);
 	}
 	staticData[failureKey(p)] = counts;
+	tally.waitSeconds = seconds(waitStarted);
 	progress.finish(tally, sent.length);
 	out.push(
 		summaryItem(
