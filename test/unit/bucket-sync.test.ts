@@ -610,3 +610,22 @@ describe('walking a prefix folder by folder', () => {
 		assert.ok(asked.length <= 3, `${asked.length} pages asked`);
 	});
 });
+
+describe('the index at scale', () => {
+	test('200,000 reference IDs: each found, each decided once, none taken for another', () => {
+		const index = new DatasetIndex();
+		const ref = (i: number) => `incoming/f${i % 7}/${String(i).padStart(8, '0')}.png`;
+		for (let i = 0; i < 200_000; i += 2) index.addStored(ref(i), `etag-${i}`, true);
+		assert.equal(index.size, 100_000);
+		let wrong = 0;
+		for (let i = 0; i < 200_000; i++) {
+			const d = index.decide(ref(i), `etag-${i}`, true);
+			if (d !== (i % 2 === 0 ? 'present' : 'new')) wrong++;
+		}
+		assert.equal(wrong, 0);
+		assert.equal(index.size, 200_000);
+		assert.equal(index.goneCount(), 0);
+		assert.equal(index.decide(ref(3), 'x', true), 'duplicate');
+		assert.equal(index.has('incoming/other.png'), false);
+	});
+});

@@ -17,7 +17,6 @@ import { jobFailure, waitForJobs } from '../../../../shared/jobs/wait';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { ChunkBuilder, type Chunk } from './chunks';
-import { ownCopy } from './datasetIndex';
 import { readDatasetIndex } from './datasetState';
 import { isGivenUp, nextFailureCounts, readFailureCounts, type FailureCounts } from './failures';
 import { failedObjectsOf } from './jobErrors';
@@ -83,9 +82,8 @@ export async function syncObjects(
 			objects: chunk.lines.length,
 			newObjects: chunk.newObjects,
 			changedObjects: chunk.changedObjects,
-			// Copies: the keys are slices of a listing page's text, which they would keep alive.
-			firstKey: ownCopy(chunk.firstKey),
-			lastKey: ownCopy(chunk.lastKey),
+			firstKey: chunk.firstKey,
+			lastKey: chunk.lastKey,
 		});
 	};
 
