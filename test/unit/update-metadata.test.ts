@@ -1,24 +1,16 @@
 /**
- * The pure parts of Update Metadata, Job → Get Many and Dataset → Get: how answers are read
- * (shared/api/metadata.ts, shared/api/datasets.ts), per-item outcomes (updateMetadata/outcomes.ts)
- * and the job list's query and filters (job/getMany.operation.ts).
+ * The pure parts of Update Metadata and Dataset → Get: how answers are read
+ * (shared/api/metadata.ts, shared/api/datasets.ts) and per-item outcomes (updateMetadata/outcomes.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { getDatasetInfo } from '../../nodes/shared/api/datasets';
-import type { ListedJob } from '../../nodes/shared/api/jobs';
 import { readMetadataJob, readMetadataResult } from '../../nodes/shared/api/metadata';
 import { UnexpectedAnswerError } from '../../nodes/shared/api/unexpected';
 import { parseJobErrors } from '../../nodes/shared/jobs/errors';
 import { normalizeJobStatus } from '../../nodes/shared/jobs/status';
 import type { NucleusClient } from '../../nodes/shared/transport';
-import {
-	jobListFilter,
-	matchesQuery,
-	newestFirst,
-	type JobListQuery,
-} from '../../nodes/ScaleNucleus/actions/job/getMany.operation';
 import {
 	outcomesFromJob,
 	outcomesFromResult,
@@ -196,72 +188,6 @@ describe('outcomes of a finished job', () => {
 		assert.deepEqual(
 			[one[0].outcome, one[0].error],
 			['failed', 'Job job_m ended Cancelled and reported no errors'],
-		);
-	});
-});
-
-describe('the job list query', () => {
-	const query = (q: Partial<JobListQuery>): JobListQuery => ({
-		datasetId: null,
-		jobTypes: [],
-		statuses: [],
-		after: null,
-		before: null,
-		...q,
-	});
-	const job = (id: string, created: string | null, status = 'Completed'): ListedJob => ({
-		job_id: id,
-		status,
-		job_type: 'uploadDatasetItems',
-		dataset_id: 'ds_a',
-		job_creation_time: created,
-	});
-
-	test('asks a day of margin on each side, the largest list, and Completed jobs only when wanted', () => {
-		const q = query({
-			after: Date.parse('2026-11-27T10:00:00Z'),
-			before: Date.parse('2026-11-28T00:00:00Z'),
-			statuses: ['Running'],
-		});
-		assert.deepEqual(jobListFilter(q), {
-			datasetId: null,
-			jobTypes: [],
-			fromDate: '2026-11-26',
-			toDate: '2026-11-29',
-			limit: 50_000,
-			showCompleted: false,
-		});
-		assert.equal(jobListFilter(query({ statuses: ['Completed', 'Queued'] })).showCompleted, true);
-		assert.equal(jobListFilter(query({})).showCompleted, true);
-	});
-
-	test('the exact window: created at or after After, before Before; a job of unknown time is left out', () => {
-		const q = query({
-			after: Date.parse('2026-11-27T10:00:00Z'),
-			before: Date.parse('2026-11-27T12:00:00Z'),
-		});
-		assert.equal(matchesQuery(job('a', '2026-11-27T10:00:00.000Z'), q), true);
-		assert.equal(matchesQuery(job('b', '2026-11-27T12:00:00.000Z'), q), false);
-		assert.equal(matchesQuery(job('c', '2026-11-27T09:59:59.999Z'), q), false);
-		assert.equal(matchesQuery(job('d', null), q), false);
-		assert.equal(matchesQuery(job('d', null), query({})), true);
-		assert.equal(
-			matchesQuery(job('e', null, 'errored_user'), query({ statuses: ['Errored'] })),
-			true,
-		);
-		assert.equal(matchesQuery(job('f', null, 'Retried'), query({ statuses: ['Running'] })), false);
-	});
-
-	test('newest first, unknown times last, ties by job ID', () => {
-		const sorted = newestFirst([
-			job('x', null),
-			job('b', '2026-11-27T10:00:00Z'),
-			job('a', '2026-11-27T10:00:00Z'),
-			job('n', '2026-11-28T10:00:00Z'),
-		]);
-		assert.deepEqual(
-			sorted.map((j) => j.job_id),
-			['n', 'a', 'b', 'x'],
 		);
 	});
 });
