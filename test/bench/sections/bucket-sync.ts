@@ -1,5 +1,5 @@
 /**
- * Bench section "bucket": Sync from Bucket at a million objects, in a real n8n 2.41.1 with the
+ * Bench section bucket_sync (`--only bucket`, opt-in: about 15 minutes): Sync from Bucket at a million objects, in a real n8n 2.41.1 with the
  * packed package, against the emulator's realistic profile (~50 ms per request, 32 in flight,
  * jobs at 2,000 images/s each: a model of a hosted API, not Scale's published numbers).
  *
@@ -18,47 +18,35 @@
  *    each size of --recipe-sizes, a first and a second run, until one fails: its time and peak RSS,
  *    or how it failed.
  *
- *   npm run build && tsx test/bench/bucket-sync.ts [--objects N] [--recipe-sizes 50000,100000]
+ *   npm run bench -- --only bucket [--bucket-objects N] [--recipe-sizes 50000,100000]
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-
-import { startEmulator, type Emulator } from '../emulator';
+import { findNode, loadWorkflow, replaceInWorkflow, type WorkflowJson } from '../../e2e/n8n';
+import { s3Credential } from '../../e2e/stack';
 import {
-	cleanupWorkRoot,
-	EXAMPLE_CREDENTIAL,
-	findNode,
-	loadWorkflow,
-	nucleusCredential,
-	prepareN8n,
-	REPO_ROOT,
-	replaceInWorkflow,
-	type N8n,
-	type WorkflowJson,
-} from '../e2e/n8n';
-import { s3Credential } from '../e2e/stack';
-import { generatedBucket, startListingStandIn, type ListingStandIn } from '../harness/s3-listing';
-import { executeSampled, lastBefore, MB, nodeWindow, peak, type BenchExecution } from './n8n-exec';
+	generatedBucket,
+	startListingStandIn,
+	type ListingStandIn,
+} from '../../harness/s3-listing';
+import type { Ctx } from '../measure';
+import { executeSampled, lastBefore, MB, nodeWindow, peak, type BenchExecution } from '../n8n-exec';
+import { flag, log as benchLog, round as benchRound } from '../options';
+import type { BenchSection, SectionResult, Target } from '../section';
 
 const SYNC_NODE = 'Sync incoming/ to Nucleus';
 const FOLDERS = 10;
 
-function flag(name: string, env: string, fallback: string): string {
-	const i = process.argv.indexOf(`--${name}`);
-	if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1];
-	return process.env[env] ?? fallback;
-}
+const OBJECTS = Number(flag('bucket-objects', 'BENCH_BUCKET_OBJECTS', '1000000'));
+const RECIPE_SIZES = flag('recipe-sizes', 'BENCH_RECIPE_SIZES', '50000,100000')
+	.split(',')
+	.map(Number)
+	.filter((n) => n > 0);
 
-const log = (line: string) => process.stderr.write(`[bench bucket] ${line}\n`);
-const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
-
-export interface BucketCtx {
-	emu: Emulator;
-	n8n: N8n;
-}
+const log = (line: string) => benchLog(`bucket_sync: ${line}`);
+const round = (n: number) => benchRound(n, 1);
+type BucketCtx = Pick<Ctx, 'emu' | 'n8n'>;
 
 /** Time (epoch ms) the last new job of the dataset was created and finished, once all are final. */
-async function jobTimes(emu: Emulator, datasetId: string, earlier: Set<string>) {
+async function jobTimes(emu: Ctx['emu'], datasetId: string, earlier: Set<string>) {
 	const jobs = emu.listJobs().filter((j) => j.dataset_id === datasetId && !earlier.has(j.job_id));
 	let created = NaN;
 	let finished = NaN;
@@ -223,7 +211,10 @@ export async function bucketSection(
 	}
 }
 
-export function bucketTargets(r: Awaited<ReturnType<typeof bucketSection>>) {
+type BucketResult = Awaited<ReturnType<typeof bucketSection>>;
+
+function targets(result: SectionResult): Record<string, Target> {
+	const r = result as unknown as BucketResult;
 	const f = r.first_sync;
 	const re = r.rerun_1pct_new;
 	return {
@@ -246,39 +237,49 @@ export function bucketTargets(r: Awaited<ReturnType<typeof bucketSection>>) {
 	};
 }
 
-async function main(): Promise<void> {
-	const objects = Number(flag('objects', 'BENCH_BUCKET_OBJECTS', '1000000'));
-	const recipeSizes = flag('recipe-sizes', 'BENCH_RECIPE_SIZES', '50000,100000')
-		.split(',')
-		.map(Number)
-		.filter((n) => n > 0);
-	const emu = await startEmulator({ profile: 'realistic' });
-	let n8n: N8n | undefined;
-	try {
-		n8n = await prepareN8n({ label: 'bench-bucket' });
-		await n8n.importCredentials([nucleusCredential(emu.apiKey, emu.baseUrl, EXAMPLE_CREDENTIAL)]);
-		const result = await bucketSection({ emu, n8n }, { objects, recipeSizes });
-		const targets = bucketTargets(result);
-		const dir = path.join(REPO_ROOT, 'test', 'bench', 'results');
-		mkdirSync(dir, { recursive: true });
-		writeFileSync(
-			path.join(dir, 'bucket-latest.json'),
-			JSON.stringify({ bucket_sync: result, targets, date: new Date().toISOString() }, null, 2) +
-				'\n',
-		);
-		process.stdout.write(`${JSON.stringify(result, null, 2)}\n\ntargets:\n`);
-		for (const [name, t] of Object.entries(targets))
-			process.stdout.write(`  ${t.met ? 'met    ' : 'NOT met'}  ${name}: ${t.value}\n`);
-	} finally {
-		await n8n?.cleanup();
-		await cleanupWorkRoot();
-		await emu.close();
-	}
+function rows(result: SectionResult): string[][] {
+	const r = result as unknown as BucketResult;
+	const cells = (figure: string, value: unknown) => [figure, String(value), '', '', '', ''];
+	const recipe = r.todays_recipe.map((x) =>
+		cells(
+			`today's recipe (example 07), ${x.objects} objects`,
+			x.runs
+				.map((run) =>
+					run.ok
+						? `${String(run.run)} ${String(run.seconds)} s, ${String(run.peak_rss_mb)} MB`
+						: `${String(run.run)} failed: ${String(run.failure)}`,
+				)
+				.join('; '),
+		),
+	);
+	return [
+		cells(`bucket sync ${r.objects}: all accepted (s)`, r.first_sync.accepted_s),
+		cells(`bucket sync ${r.objects}: all stored (s)`, r.first_sync.stored_s),
+		cells(
+			'bucket sync: peak RSS / node growth (MB)',
+			`${r.first_sync.peak_rss_mb} / ${r.first_sync.node_growth_mb}`,
+		),
+		cells(
+			'bucket re-run, 1% new: node to all stored (s)',
+			Math.max(r.rerun_1pct_new.node_seconds, r.rerun_1pct_new.stored_s),
+		),
+		cells(
+			'bucket re-run: peak RSS / node growth (MB)',
+			`${r.rerun_1pct_new.peak_rss_mb} / ${r.rerun_1pct_new.node_growth_mb}`,
+		),
+		...recipe,
+	];
 }
 
-if (require.main === module) {
-	main().catch((e: unknown) => {
-		process.stderr.write(`[bench bucket] failed: ${String((e as Error)?.stack ?? e)}\n`);
-		process.exit(1);
-	});
-}
+export const bucketSync: BenchSection = {
+	only: 'bucket',
+	key: 'bucket_sync',
+	optIn: true,
+	usage: [
+		'--bucket-objects N (BENCH_BUCKET_OBJECTS, 1000000): objects in the listing stand-in',
+		'--recipe-sizes "50000,100000" (BENCH_RECIPE_SIZES): sizes of today\'s recipe, until one fails',
+	],
+	run: async (ctx) => await bucketSection(ctx, { objects: OBJECTS, recipeSizes: RECIPE_SIZES }),
+	rows,
+	targets,
+};
