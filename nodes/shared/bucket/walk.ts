@@ -8,6 +8,8 @@
  * `onPage` is called for one page at a time per walk; the walks interleave, so it must not assume
  * key order across pages. The page cap counts the pages of all walks together.
  */
+import { setMaxListeners } from 'node:events';
+
 import { OperationalError } from 'n8n-workflow';
 
 import { runPool } from '../pool';
@@ -24,6 +26,25 @@ export interface WalkOptions {
 }
 
 export async function walkBucket(
+	fetchPage: PageFetcher,
+	options: WalkOptions,
+	onPage: (page: ListPage) => Promise<void>,
+): Promise<{ pages: number; folders: number }> {
+	// The walks' requests each listen to the cancel signal: on a signal of the walk's own, so that
+	// eight walks in flight do not pass Node's warning threshold on the execution's signal.
+	const local = new AbortController();
+	setMaxListeners(8 * Math.max(1, options.concurrency) + 8, local.signal);
+	const forward = () => local.abort();
+	if (options.signal?.aborted) local.abort();
+	options.signal?.addEventListener('abort', forward, { once: true });
+	try {
+		return await walk(fetchPage, { ...options, signal: local.signal }, onPage);
+	} finally {
+		options.signal?.removeEventListener('abort', forward);
+	}
+}
+
+async function walk(
 	fetchPage: PageFetcher,
 	options: WalkOptions,
 	onPage: (page: ListPage) => Promise<void>,
