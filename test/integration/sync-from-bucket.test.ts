@@ -51,7 +51,7 @@ function syncParams(datasetId: string, extra: INodeParameters = {}): INodeParame
 		datasetId: rl(datasetId),
 		bucket: BUCKET,
 		prefix: 'incoming/',
-		folderFields: 'weather',
+		folderFields: ', weather',
 		...extra,
 		options: { pollInterval: 0.1, objectsPerJob: 5_000, ...((extra.options as IDataObject) ?? {}) },
 	};

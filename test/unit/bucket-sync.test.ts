@@ -38,7 +38,7 @@ const rules: ObjectRules = {
 	referenceIdRule: 'key',
 	template: '',
 	extensions: ['png', 'jpg'],
-	folderFields: ['weather', 'site'],
+	folderFields: ['', 'weather', 'site'],
 	fixedMetadata: { source: 'camera-7' },
 };
 
@@ -113,22 +113,22 @@ describe('object → metadata and filters', () => {
 			'gs://nucleus-images/a/b.png',
 		);
 	});
-	const folders: Array<[string, string, string[], Record<string, string>]> = [
-		['incoming/sunny/0001.png', 'incoming/', ['weather', 'site'], { weather: 'sunny' }],
-		['incoming/0001.png', 'incoming/', ['weather'], {}],
+	const folders: Array<[string, string[], Record<string, string>]> = [
+		['incoming/sunny/0001.png', ['', 'weather', 'site'], { weather: 'sunny' }],
+		['incoming/0001.png', ['', 'weather'], {}],
 		[
 			'incoming/sunny/north/x/0001.png',
-			'incoming/',
-			['weather', 'site'],
+			['', 'weather', 'site'],
 			{ weather: 'sunny', site: 'north' },
 		],
-		['incoming/sunny/0001.png', '', ['top', 'weather'], { top: 'incoming', weather: 'sunny' }],
-		['incoming/sunny/0001.png', 'incoming/sun', ['rest'], { rest: 'sunny' }],
-		['incoming/sunny/0001.png', 'incoming/', [], {}],
+		['incoming/sunny/0001.png', ['top', 'weather'], { top: 'incoming', weather: 'sunny' }],
+		['incoming/sunny/0001.png', ['', ''], {}],
+		['incoming/sunny/0001.png', [], {}],
+		['0001.png', ['top'], {}],
 	];
-	for (const [key, prefix, names, expected] of folders) {
-		test(`folders of ${key} under "${prefix}" with [${names.join(', ')}]`, () => {
-			assert.deepEqual(folderMetadata(key, prefix, names), expected);
+	for (const [key, names, expected] of folders) {
+		test(`folders of ${key} with [${names.join(', ')}]`, () => {
+			assert.deepEqual(folderMetadata(key, names), expected);
 		});
 	}
 	const filters: Array<[string, string, string, boolean]> = [

@@ -73,7 +73,7 @@ function folderSyncWorkflow(): WorkflowJson {
 					datasetId: { __rl: true, mode: 'id', value: '={{ $json.body.dataset }}' },
 					bucket: '={{ $json.body.bucket }}',
 					prefix: '={{ $json.body.prefix }}',
-					folderFields: 'weather',
+					folderFields: ', weather',
 					waitForCompletion: true,
 					options: { pollInterval: 1 },
 				},

@@ -106,10 +106,10 @@ const properties: INodeProperties[] = [
 		name: 'folderFields',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. weather, site',
+		placeholder: 'e.g. , weather, site',
 		displayOptions: { show: showSync },
 		description:
-			'Comma-separated metadata field names for the folder levels below the prefix: with "weather", incoming/sunny/0001.png under incoming/ gets weather = sunny',
+			'Comma-separated metadata field names for the folder levels of the key, from the bucket\'s root; leave a name empty to skip its level: with ", weather", incoming/sunny/0001.png gets weather = sunny',
 	},
 	{
 		displayName: 'Update Changed Objects',

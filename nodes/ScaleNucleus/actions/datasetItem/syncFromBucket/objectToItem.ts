@@ -21,7 +21,7 @@ export interface ObjectRules {
 	extensions: string[];
 	/** Epoch ms; objects last modified at or before it are left out. */
 	modifiedAfter?: number;
-	/** Names for the folder levels below the prefix, in order. */
+	/** Names for the folder levels from the bucket's root, in order ('' skips a level). */
 	folderFields: string[];
 	fixedMetadata: IDataObject;
 }
@@ -97,21 +97,20 @@ export function imageUrlOf(key: string, rules: Pick<ObjectRules, 'scheme' | 'buc
 }
 
 /**
- * The folder levels of the key below the prefix, as named fields: with fields ["weather", "site"],
- * "incoming/sunny/north/0001.png" under "incoming/" gives { weather: "sunny", site: "north" }.
- * Levels past the names are left out; names past the levels are not set.
+ * The folder levels of the key, from the bucket's root, as named fields; an empty name skips its
+ * level: with fields ["", "weather", "site"], "incoming/sunny/north/0001.png" gives
+ * { weather: "sunny", site: "north" }. Counted from the root, not from the prefix, so that a sync
+ * of one folder (a fan-out) sets the same fields as a sync of the whole prefix. Levels past the
+ * names are left out; names past the levels are not set.
  */
-export function folderMetadata(key: string, prefix: string, names: string[]): IDataObject {
-	// A prefix that ends inside a name ("incoming/sun") counts from its folder ("incoming/").
-	const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-	const below = key.startsWith(base) ? key.slice(base.length) : key;
-	const levels = below
+export function folderMetadata(key: string, names: string[]): IDataObject {
+	const levels = key
 		.split('/')
 		.slice(0, -1)
 		.filter((l) => l !== '');
 	const out: IDataObject = {};
 	names.forEach((name, i) => {
-		if (i < levels.length) out[name] = levels[i];
+		if (name !== '' && i < levels.length) out[name] = levels[i];
 	});
 	return out;
 }
@@ -122,7 +121,7 @@ export const ETAG_FIELD = 'etag';
 export function metadataOf(object: BucketObject, rules: ObjectRules): IDataObject {
 	return {
 		...rules.fixedMetadata,
-		...folderMetadata(object.key, rules.prefix, rules.folderFields),
+		...folderMetadata(object.key, rules.folderFields),
 		key: object.key,
 		size: object.size,
 		last_modified: object.lastModified,

@@ -120,7 +120,9 @@ export function readSyncParams(ctx: IExecuteFunctions, itemIndex: number): SyncP
 			'Example: {"source": "camera-7"}',
 		);
 	}
-	const folderFields = list(ctx.getNodeParameter('folderFields', itemIndex, ''));
+	// Empty names are kept: each skips its level.
+	const rawFolderFields = String(ctx.getNodeParameter('folderFields', itemIndex, '')).trim();
+	const folderFields = rawFolderFields ? rawFolderFields.split(',').map((f) => f.trim()) : [];
 	const clash = folderFields.find((f) => ['key', 'size', 'last_modified', 'etag'].includes(f));
 	if (clash)
 		fail(
