@@ -50,6 +50,9 @@ const neverShrinks: Pager = (page, body) => ({
 	),
 });
 
+/** Empty pages, each under a new token: the listing never moves on. */
+const emptyPages: Pager = () => ({ items: [] });
+
 /** ds_1 holds 4 items by its info and size; its item pages are `pager`'s, with a new token each. */
 async function pagingServer(pager: Pager, extra?: (line: string) => ScriptedReply | undefined) {
 	let pages = 0;
@@ -90,6 +93,7 @@ async function run(
 for (const [kind, pager] of [
 	['the same page again under a new token', samePageAgain],
 	['pages of new items that never shrink past the dataset’s 4 items', neverShrinks],
+	['empty pages under new tokens', emptyPages],
 ] as const) {
 	describe(`a server that hands out ${kind}`, () => {
 		test('Dataset Item → Get Many (Return All) stops with an error naming the dataset', async () => {

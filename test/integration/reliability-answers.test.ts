@@ -1,24 +1,19 @@
 /**
- * Paths and answers: no ID can change the route it is sent in, and no answer is taken as a success
- * unless it has the shape the operation needs.
+ * Answers: no answer is taken as a success unless it has the shape the operation needs. Against a
+ * misbehaving server (test/integration/fake-nucleus.ts), an HTML page, `{}`, truncated JSON or a list
+ * where an object belongs is an error that says what arrived, an error item with On Error → Continue,
+ * for every operation and for the trigger's poll.
  *
- * - On the wire (the emulator's request log, the raw path it received): reference IDs are
- *   percent-encoded with nothing left unescaped; `.` and `..`, which URL parsing would remove even
- *   percent-encoded, are refused before any request (a `..` once deleted a whole dataset); dataset
- *   and job IDs are checked for their shape.
- * - Against a misbehaving server (test/integration/fake-nucleus.ts): an HTML page, `{}`, truncated
- *   JSON or a list where an object belongs is an error that says what arrived, an error item with
- *   On Error → Continue, for every operation.
- * - Number parameters and options given as expressions are checked and named.
+ * Longer than most files on purpose: one table of bad answers covers every operation against one
+ * fake-server set-up, and the cases read best side by side; splitting it by operation would repeat
+ * that set-up in each file.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ScaleNucleusTrigger } from '../../nodes/ScaleNucleusTrigger/ScaleNucleusTrigger.node.js'; // .js: plain '.node' resolves to the .node.json codex under tsx
-import { routes, UnsafePathError } from '../../nodes/shared/api/paths';
-import { startEmulator, type Emulator } from '../emulator';
 import { capturedLogEntries, runNode, runPoll, type RunNodeOptions } from '../harness';
 import {
 	FAKE_API_KEY,
@@ -29,326 +24,7 @@ import {
 	type FakeAnswer,
 	type FakeNucleus,
 } from './fake-nucleus';
-import { ScaleNucleus, appendParams, json, rl, runScale } from './scale-nucleus';
-
-// ---------------------------------------------------------------------------------------------
-// On the wire, against the emulator
-
-describe('paths on the wire (emulator request log)', () => {
-	let emu: Emulator;
-	let log: string[] = [];
-	before(async () => {
-		emu = await startEmulator({ quiet: false, log: (line) => log.push(line) });
-	});
-	after(async () => {
-		await emu.close();
-	});
-	beforeEach(() => {
-		log = [];
-		emu.resetStats();
-	});
-
-	/** The raw API paths the emulator received (after /v1/nucleus/), in order. */
-	const paths = () =>
-		log
-			.map((line) => /\] (\w+) \/v1\/nucleus\/(\S*) ->/.exec(line))
-			.filter((m): m is RegExpExecArray => m !== null)
-			.map((m) => `${m[1]} ${m[2]}`);
-
-	const run = (
-		parameters: INodeParameters,
-		input = [json({})],
-		more: Partial<RunNodeOptions> = {},
-	) => runScale(emu, parameters, input, more);
-
-	async function datasetWith(refs: string[]): Promise<string> {
-		const ds = emu.createDataset(`paths-${Math.random().toString(36).slice(2, 8)}`);
-		const job = emu.createJob(
-			ds,
-			refs.map((reference_id, i) => ({
-				reference_id,
-				image_url: `s3://b/${i}.jpg`,
-				metadata: { i },
-			})),
-		);
-		await emu.finishJob(job.job_id);
-		assert.equal(emu.itemCount(ds), refs.length);
-		return ds;
-	}
-
-	async function datasetIds(): Promise<string[]> {
-		const answer = await fetch(`${emu.baseUrl}/dataset/details`, {
-			headers: { authorization: `Basic ${Buffer.from(`${emu.apiKey}:`).toString('base64')}` },
-		});
-		return ((await answer.json()) as Array<{ id: string }>).map((d) => d.id);
-	}
-
-	const ENCODED: Array<[string, string]> = [
-		['a/b', 'a%2Fb'],
-		['%2F', '%252F'],
-		['%2E%2E', '%252E%252E'],
-		['...', '...'],
-		[' spaced ', '%20spaced%20'],
-		['50%', '50%25'],
-		['?q=1#x', '%3Fq%3D1%23x'],
-		["it's (1)*!", 'it%27s%20%281%29%2A%21'],
-	];
-
-	test('reference IDs are percent-encoded into one segment: Get and Delete reach exactly their item', async () => {
-		const refs = ENCODED.map(([ref]) => ref);
-		const ds = await datasetWith([...refs, 'other']);
-
-		const got = await run(
-			{
-				resource: 'datasetItem',
-				operation: 'get',
-				datasetId: rl(ds),
-				referenceId: '={{ $json.ref }}',
-			},
-			refs.map((ref) => json({ ref })),
-		);
-		assert.deepEqual(
-			got.output[0].map((i) => i.json.reference_id),
-			refs,
-		);
-		assert.deepEqual(
-			paths(),
-			ENCODED.map(([, wire]) => `GET dataset/${ds}/refloc/${wire}`),
-		);
-
-		log = [];
-		const deleted = await run(
-			{
-				resource: 'datasetItem',
-				operation: 'delete',
-				datasetId: rl(ds),
-				referenceId: '={{ $json.ref }}',
-			},
-			refs.map((ref) => json({ ref })),
-		);
-		assert.deepEqual(
-			deleted.output[0].map((i) => i.json),
-			refs.map((reference_id) => ({ deleted: true, dataset_id: ds, reference_id })),
-		);
-		assert.deepEqual(
-			paths(),
-			ENCODED.map(([, wire]) => `DELETE dataset/${ds}/refloc/${wire}`),
-		);
-		assert.deepEqual(
-			emu.listItems(ds).map((i) => i.reference_id),
-			['other'],
-			'only the named items are gone; the dataset and its other item are there',
-		);
-	});
-
-	test('reference ID ".." or "." is refused before any request: the dataset is not touched', async () => {
-		// Items with these very IDs exist (Append stores any text), so a collapsed route is the only risk.
-		const ds = await datasetWith(['..', '.', 'keep']);
-		for (const operation of ['delete', 'get'] as const) {
-			for (const ref of ['..', '.']) {
-				await assert.rejects(
-					run({ resource: 'datasetItem', operation, datasetId: rl(ds), referenceId: ref }),
-					(error: Error & { description?: string }) => {
-						assert.equal(
-							error.message,
-							`Item 0: Reference ID '${ref}' cannot be sent in a URL path: URL parsing removes a "${ref}" segment (even percent-encoded), so the request would reach another route`,
-						);
-						assert.match(String(error.description), /^Nothing was sent\./);
-						return true;
-					},
-				);
-			}
-		}
-		assert.deepEqual(paths(), [], 'no request reached the server');
-		assert.equal(emu.stats().requests, 0);
-
-		const { output } = await run(
-			{
-				resource: 'datasetItem',
-				operation: 'delete',
-				datasetId: rl(ds),
-				referenceId: '={{ $json.ref }}',
-			},
-			[json({ ref: '..' }), json({ ref: 'keep' }), json({ ref: '.' })],
-			{ continueOnFail: true },
-		);
-		assert.deepEqual(
-			output[0].map((i) => [
-				i.json.deleted ?? null,
-				i.json.reference_id ?? null,
-				typeof i.json.error,
-			]),
-			[
-				[null, null, 'string'],
-				[true, 'keep', 'undefined'],
-				[null, null, 'string'],
-			],
-		);
-		assert.deepEqual(paths(), [`DELETE dataset/${ds}/refloc/keep`]);
-		assert.ok((await datasetIds()).includes(ds), 'the dataset still exists');
-		assert.deepEqual(
-			emu
-				.listItems(ds)
-				.map((i) => i.reference_id)
-				.sort(),
-			['.', '..'],
-		);
-	});
-
-	test('empty, whitespace-only and non-text reference IDs are refused, naming the item', async () => {
-		const ds = await datasetWith(['x']);
-		const { output } = await run(
-			{
-				resource: 'datasetItem',
-				operation: 'get',
-				datasetId: rl(ds),
-				referenceId: '={{ $json.ref }}',
-			},
-			[json({ ref: '' }), json({ ref: '   ' }), json({ ref: { a: 1 } }), json({ ref: '\ud800' })],
-			{ continueOnFail: true },
-		);
-		assert.deepEqual(
-			output[0].map((i) => i.json.error),
-			[
-				'Item 0: Reference ID is empty',
-				'Item 1: Reference ID is empty',
-				'Item 2: Reference ID must be text, but got an object',
-				"Item 3: Reference ID '\ud800' is not valid Unicode text (it has an unpaired surrogate)",
-			],
-		);
-		assert.deepEqual(paths(), []);
-	});
-
-	test('dataset IDs that are not ds_… are refused by every dataset operation before any request', async () => {
-		const bad = ['../x', 'ds_a/../ds_b', '%2E%2E', 'ds_a b', 'ds_x?y=1', '..'];
-		for (const operation of [
-			{ resource: 'dataset', operation: 'get' },
-			{ resource: 'dataset', operation: 'delete' },
-			{ resource: 'datasetItem', operation: 'get', referenceId: 'r' },
-			{ resource: 'datasetItem', operation: 'delete', referenceId: 'r' },
-			{ resource: 'datasetItem', operation: 'getMany', returnAll: true },
-		]) {
-			const { output } = await run(
-				{ ...operation, datasetId: rl('={{ $json.ds }}') },
-				bad.map((ds) => json({ ds })),
-				{ continueOnFail: true },
-			);
-			assert.deepEqual(
-				output[0].map((i) => i.json.error),
-				bad.map((ds, i) => `Item ${i}: Dataset ID "${ds}" is not a Nucleus dataset ID`),
-				JSON.stringify(operation),
-			);
-		}
-		assert.deepEqual(paths(), []);
-	});
-
-	test('Update Metadata and the Dataset filter of Job → Get Many refuse dataset IDs that are not ds_…, before any request', async () => {
-		const bad = ['../x', 'ds_a/../ds_b', '%2E%2E', 'ds_a b', 'ds_x?y=1', '..'];
-		const updated = await run(
-			{
-				resource: 'datasetItem',
-				operation: 'updateMetadata',
-				datasetId: rl('={{ $json.ds }}'),
-				referenceId: 'r',
-				metadataMode: 'json',
-				metadataJson: '{"tag": "x"}',
-			},
-			bad.map((ds) => json({ ds })),
-			{ continueOnFail: true },
-		);
-		assert.deepEqual(
-			updated.output[0].map((i) => i.json.error),
-			bad.map((ds, i) => `Item ${i}: Dataset ID "${ds}" is not a Nucleus dataset ID`),
-		);
-		const listed = await run(
-			{
-				resource: 'job',
-				operation: 'getMany',
-				returnAll: true,
-				filters: { datasetId: rl('={{ $json.ds }}') },
-			},
-			[...bad, 7].map((ds) => json({ ds })),
-			{ continueOnFail: true },
-		);
-		assert.deepEqual(
-			listed.output[0].map((i) => i.json.error),
-			[
-				...bad.map((ds, i) => `Item ${i}: Dataset ID "${ds}" is not a Nucleus dataset ID`),
-				// A value that is not text does not widen the list to every job of the account.
-				'Item 6: Dataset ID must be text, but got a number (7)',
-			],
-		);
-		assert.deepEqual(paths(), []);
-	});
-
-	test('job IDs that are not job_… are refused by Get Status, Get Errors and Wait before any request', async () => {
-		const bad = ['../x', 'job_a/../b', 'job_%2E%2E', '..', 'ds_bw6de8s84pe0vbn6p5zg', 'job_a?b'];
-		for (const operation of ['getStatus', 'getErrors']) {
-			const { output } = await run(
-				{ resource: 'job', operation, jobId: '={{ $json.job }}' },
-				bad.map((job) => json({ job })),
-				{ continueOnFail: true },
-			);
-			assert.deepEqual(
-				output[0].map((i) => i.json.error),
-				bad.map(
-					(job, i) =>
-						`Item ${i}: Job ID '${job}' is not a job ID (job_ and letters, digits, _ or -, at most 200 characters)`,
-				),
-			);
-		}
-		const { output } = await run(
-			{ resource: 'job', operation: 'waitForCompletion', jobId: '={{ $json.job }}', timeout: 5 },
-			bad.map((job) => json({ job })),
-			{ continueOnFail: true },
-		);
-		assert.deepEqual(
-			output[0].map((i) => [(i.json.details as { field?: string }).field, i.json.error]),
-			bad.map((job, i) => [
-				'Job ID',
-				`Item ${i}: Job ID '${job}' is not a job ID (job_ and letters, digits, _ or -, at most 200 characters)`,
-			]),
-		);
-		assert.deepEqual(paths(), []);
-	});
-
-	test('the route builders themselves refuse a value that would not stay one segment', () => {
-		const unsafe = (build: () => string, message: string) =>
-			assert.throws(build, (error: Error) => {
-				assert.ok(error instanceof UnsafePathError);
-				assert.equal(error.message, message);
-				return true;
-			});
-		const dotsRef = (v: string) =>
-			`The reference ID '${v}' cannot be sent in a URL path: URL parsing removes a "${v}" segment (even percent-encoded), so the request would reach another route`;
-		unsafe(() => routes.datasetItem('ds_x', '..'), dotsRef('..'));
-		unsafe(() => routes.datasetItem('ds_x', '.'), dotsRef('.'));
-		unsafe(() => routes.datasetItem('ds_x', ''), 'The reference ID is empty');
-		unsafe(
-			() => routes.job('..'),
-			`The job ID '..' cannot be sent in a URL path: URL parsing removes a ".." segment (even percent-encoded), so the request would reach another route`,
-		);
-		unsafe(() => routes.jobErrors(''), 'The job ID is empty');
-		unsafe(
-			() => routes.datasetInfo('.'),
-			`The dataset ID '.' cannot be sent in a URL path: URL parsing removes a "." segment (even percent-encoded), so the request would reach another route`,
-		);
-		for (const build of [routes.dataset, routes.datasetSize, routes.datasetMetadata]) {
-			unsafe(
-				() => build('..'),
-				`The dataset ID '..' cannot be sent in a URL path: URL parsing removes a ".." segment (even percent-encoded), so the request would reach another route`,
-			);
-		}
-		assert.equal(routes.dataset('ds_a/b'), 'dataset/ds_a%2Fb');
-		assert.equal(routes.datasetSize('ds_x'), 'dataset/ds_x/size');
-		assert.equal(routes.datasetMetadata('ds_x'), 'dataset/ds_x/metadata');
-		assert.equal(routes.datasetItem('ds_x', 'a/b?c#d'), 'dataset/ds_x/refloc/a%2Fb%3Fc%23d');
-		assert.equal(routes.job('job_a/../b'), 'job/job_a%2F..%2Fb');
-	});
-});
-
-// ---------------------------------------------------------------------------------------------
-// Answers, against a misbehaving server
+import { ScaleNucleus, json, rl } from './scale-nucleus';
 
 describe('answers that are not what the operation needs', () => {
 	let fake: FakeNucleus;
@@ -621,7 +297,7 @@ describe('answers that are not what the operation needs', () => {
 		await assert.rejects(run({ resource: 'dataset', operation: 'create', name: 'dup' }), {
 			message: 'Nucleus answered POST dataset/create with an error: Name already taken',
 		});
-		// A good answer still passes: the ref_id spelling of the backend is understood (nucleus-api.md 9).
+		// A good answer still passes: the ref_id spelling of the backend is understood (the SDK's `DatasetItem.from_json`).
 		answer = () => jsonAnswer({ item: { ref_id: 'r1', image_url: 's3://b/1.jpg' } });
 		const { output } = await run({
 			resource: 'datasetItem',
@@ -649,15 +325,18 @@ describe('answers that are not what the operation needs', () => {
 
 	test('Get Many stops when the server hands out a page token it gave before', async () => {
 		let n = 0;
-		answer = () =>
-			jsonAnswer({ items: [{ reference_id: `r${n++}` }], nextPageToken: n % 2 ? 'A' : 'B' });
+		// The walk reads the dataset's item count once, before its second page (it bounds the walk).
+		answer = (_method, path) =>
+			path === `dataset/${DS}/info`
+				? jsonAnswer({ dataset_id: DS, name: 'd', length: 10 })
+				: jsonAnswer({ items: [{ reference_id: `r${n++}` }], nextPageToken: n % 2 ? 'A' : 'B' });
 		await assert.rejects(
 			run({ resource: 'datasetItem', operation: 'getMany', datasetId: rl(DS), returnAll: true }),
 			{
-				message: `Nucleus answered the item pages of dataset ${DS} with a page token it had already given (after 3 items)`,
+				message: `Nucleus answered the item pages of dataset ${DS} with a page token it had already given; stopped after 3 pages and 3 items`,
 			},
 		);
-		assert.equal(fake.requests.length, 3);
+		assert.equal(fake.lines().filter((line) => line.endsWith('/itemsPage')).length, 3);
 	});
 
 	test('Dataset → Get: a size answer that is not {count} is an error, never a guessed item_count', async () => {
@@ -940,123 +619,5 @@ describe('the trigger against a misbehaving server', () => {
 		assert.deepEqual(warnings, [
 			`Scale Nucleus Trigger: 2 entries of the job list (POST jobs/) had no usable job ID and were skipped (entry 0: job_id '..' cannot be sent in a URL path: URL parsing removes a ".." segment (even percent-encoded), so the request would reach another route)`,
 		]);
-	});
-});
-
-// ---------------------------------------------------------------------------------------------
-// Number parameters and options
-
-describe('number parameters and options given as expressions', () => {
-	let emu: Emulator;
-	before(async () => {
-		emu = await startEmulator();
-	});
-	after(async () => {
-		await emu.close();
-	});
-
-	test('Get Many Limit: not a whole number of at least 1 is an error naming the item and the value', async () => {
-		const ds = emu.createDataset('limits');
-		for (const operation of [
-			{ resource: 'dataset', operation: 'getMany' },
-			{ resource: 'datasetItem', operation: 'getMany', datasetId: rl(ds) },
-			{ resource: 'job', operation: 'getMany' },
-		]) {
-			emu.resetStats();
-			const { output } = await runScale(
-				emu,
-				{ ...operation, returnAll: false, limit: '={{ $json.limit }}' },
-				[
-					json({ limit: 0 }),
-					json({ limit: 'ten' }),
-					json({ limit: 1.5 }),
-					json({ limit: -3 }),
-					json({ limit: 2 }),
-				],
-				{ continueOnFail: true },
-			);
-			assert.deepEqual(
-				output[0].slice(0, 4).map((i) => i.json.error),
-				[
-					"Item 0: Limit must be a whole number of at least 1, but is '0'",
-					"Item 1: Limit must be a whole number of at least 1, but is 'ten'",
-					"Item 2: Limit must be a whole number of at least 1, but is '1.5'",
-					"Item 3: Limit must be a whole number of at least 1, but is '-3'",
-				],
-			);
-			assert.equal(emu.stats().requests, 1, 'only the valid item sent a request');
-		}
-	});
-
-	test('Append options use the same check (Option Poll Interval), before any request', async () => {
-		const ds = emu.createDataset('append-options');
-		emu.resetStats();
-		await assert.rejects(
-			runScale(
-				emu,
-				appendParams(ds, {
-					waitForCompletion: true,
-					options: { pollInterval: '={{ "soon" }}' },
-				}),
-				[json({ ref: 'a', url: 's3://b/a.jpg' })],
-			),
-			{ message: "Option Poll Interval must be a number of at least 0.1, but is 'soon'" },
-		);
-		assert.equal(emu.stats().requests, 0);
-	});
-
-	test('Update Metadata options use the same check (Items per Request, Poll Interval), before any request', async () => {
-		const ds = emu.createDataset('metadata-options');
-		emu.resetStats();
-		const update = (options: INodeParameters, extra: INodeParameters = {}) =>
-			runScale(
-				emu,
-				{
-					resource: 'datasetItem',
-					operation: 'updateMetadata',
-					datasetId: rl(ds),
-					referenceId: 'r1',
-					metadataMode: 'json',
-					metadataJson: '{"tag": "x"}',
-					options,
-					...extra,
-				},
-				[json({})],
-			);
-		await assert.rejects(update({ batchSize: 501 }), {
-			message: "Option Items per Request must be a whole number from 1 to 500, but is '501'",
-		});
-		await assert.rejects(update({ batchSize: '={{ "many" }}' }), {
-			message: "Option Items per Request must be a whole number from 1 to 500, but is 'many'",
-		});
-		await assert.rejects(
-			update({ pollInterval: 0 }, { asynchronous: true, waitForCompletion: true }),
-			{ message: "Option Poll Interval must be a number of at least 0.1, but is '0'" },
-		);
-		assert.equal(emu.stats().requests, 0);
-	});
-
-	test('trigger options Max Errors per Job and Lookback (Days) are checked, before any request', async () => {
-		emu.resetStats();
-		const poll = (options: Record<string, unknown>) =>
-			runPoll({
-				node: new ScaleNucleusTrigger(),
-				parameters: { watch: 'all', options } as never,
-				credentials: { scaleNucleusApi: { apiKey: emu.apiKey, baseUrl: emu.baseUrl } },
-				staticData: {},
-			});
-		await assert.rejects(poll({ maxErrors: -1 }), {
-			message: "Option Max Errors per Job must be a whole number from 0 to 10000, but is '-1'",
-		});
-		await assert.rejects(poll({ maxErrors: '={{ "all" }}' }), {
-			message: "Option Max Errors per Job must be a whole number from 0 to 10000, but is 'all'",
-		});
-		await assert.rejects(poll({ lookbackDays: 40 }), {
-			message: "Option Lookback (Days) must be a whole number from 0 to 31, but is '40'",
-		});
-		await assert.rejects(poll({ lookbackDays: 1.5 }), {
-			message: "Option Lookback (Days) must be a whole number from 0 to 31, but is '1.5'",
-		});
-		assert.equal(emu.stats().requests, 0);
 	});
 });
