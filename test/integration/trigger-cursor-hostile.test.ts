@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ScaleNucleusTrigger } from '../../nodes/ScaleNucleusTrigger/ScaleNucleusTrigger.node.js'; // .js: plain '.node' resolves to the .node.json codex under tsx
-import { MAX_EMITTED } from '../../nodes/ScaleNucleusTrigger/cursor';
+import { MAX_EMITTED } from '../../nodes/ScaleNucleusTrigger/state';
 import { capturedLogEntries, runPoll } from '../harness';
 import {
 	jobInfo,
