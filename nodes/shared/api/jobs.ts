@@ -99,19 +99,25 @@ export interface ListedJob {
 	status: string;
 	job_type: string | null;
 	dataset_id: string | null;
-	/** As the API sends it (an ISO string in practice), or null when it is not text. */
-	job_creation_time: string | null;
+	/**
+	 * As the API sends it (an ISO string in practice; a number is kept too), or null when it is
+	 * neither. Read with shared/dates.ts `readServerTime` (no zone is UTC).
+	 */
+	job_creation_time: string | number | null;
 }
 
 /**
  * `POST jobs/` → a JSON array of AsyncJob infos (the SDK's `list_jobs`). An answer that is not a list
  * is refused. Entries that are not a job with a usable ID are left out and counted in `skipped`
- * (with the first reason), so one odd entry does not stop every poll; the caller reports them.
+ * (with the first reason), so one odd entry does not stop every poll; the caller reports them. Only
+ * the first `limit` entries are read: a server that ignores the limit does not make a caller hold
+ * more than it asked for (`beyondLimit` counts the rest).
  */
 export function readJobList(
 	raw: unknown,
 	request: string,
-): { jobs: ListedJob[]; skipped: number; firstSkipped?: string } {
+	limit = Infinity,
+): { jobs: ListedJob[]; skipped: number; firstSkipped?: string; beyondLimit: number } {
 	const body = unwrapJsonText(raw);
 	if (!Array.isArray(body)) {
 		throw unexpectedAnswer(request, 'a list of jobs (a JSON array)', raw);
@@ -119,13 +125,16 @@ export function readJobList(
 	const jobs: ListedJob[] = [];
 	let skipped = 0;
 	let firstSkipped: string | undefined;
-	body.forEach((entry: unknown, index) => {
+	const read = Math.min(body.length, limit);
+	for (let index = 0; index < read; index++) {
+		const entry: unknown = body[index];
 		const problem = isObject(entry) ? serverIdProblem(entry.job_id) : 'the entry is not an object';
 		if (problem !== undefined || !isObject(entry)) {
 			skipped++;
 			firstSkipped ??= `entry ${index}: job_id ${problem}`;
-			return;
+			continue;
 		}
+		const created = entry.job_creation_time;
 		jobs.push({
 			job_id: entry.job_id as string,
 			status:
@@ -133,10 +142,12 @@ export function readJobList(
 			job_type: typeof entry.job_type === 'string' ? entry.job_type : null,
 			dataset_id: typeof entry.dataset_id === 'string' ? entry.dataset_id : null,
 			job_creation_time:
-				typeof entry.job_creation_time === 'string' ? entry.job_creation_time : null,
+				typeof created === 'string' || (typeof created === 'number' && Number.isFinite(created))
+					? created
+					: null,
 		});
-	});
-	return { jobs, skipped, firstSkipped };
+	}
+	return { jobs, skipped, firstSkipped, beyondLimit: body.length - read };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,12 +193,14 @@ export interface JobList {
 	firstSkipped?: string;
 	/** The answer had `limit` entries or more: the list may be cut. */
 	reachedLimit: boolean;
+	/** Entries the answer had beyond `limit` (a server that ignores it), not read. */
+	beyondLimit: number;
 }
 
 /**
  * `POST jobs/`: the jobs matching `filter` (the filter, its body and the limit: jobs/list.ts). The
  * answer is checked by readJobList (a body that is not a list is an UnexpectedAnswerError; entries
- * without a usable job ID are skipped and counted), then entries of another type or dataset than
+ * without a usable job ID are skipped and counted; entries beyond the limit are not read), then entries of another type or dataset than
  * asked for are left out.
  */
 export async function listJobs(
@@ -202,12 +215,13 @@ export async function listJobs(
 		kind: 'read',
 		json: jobListBody(filter),
 	});
-	const listed = readJobList(raw, `POST ${route}`);
+	const listed = readJobList(raw, `POST ${route}`, filter.limit);
 	return {
 		jobs: matchingJobs(listed.jobs, filter),
 		skipped: listed.skipped,
 		firstSkipped: listed.firstSkipped,
 		reachedLimit: listed.jobs.length + listed.skipped >= filter.limit,
+		beyondLimit: listed.beyondLimit,
 	};
 }
 
