@@ -16,8 +16,13 @@
 export const MIN_DATE_MS = 0; // 1970-01-01T00:00:00Z
 export const MAX_DATE_MS = Date.UTC(9999, 11, 30, 23, 59, 59, 999); // a day short: filters add a day of margin
 
+/** 400 Gregorian years, in ms (146,097 days). */
+const YEARS_400_MS = 146_097 * 86_400_000;
+
 const ISO =
 	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$/i;
+
+const TO_ISO_STRING = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** RFC 7231 dates with their zone ("Mon, 30 Nov 2026 10:30:00 GMT"), what a Python server may send. */
 const HTTP_DATE =
@@ -34,21 +39,28 @@ interface IsoParts {
 function parseIso(text: string): IsoParts | undefined {
 	const m = ISO.exec(text);
 	if (!m) return undefined;
-	const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((k) => Number(m[k] ?? 0));
+	const year = Number(m[1]);
+	const month = Number(m[2]);
+	const day = Number(m[3]);
+	const hour = m[4] ? Number(m[4]) : 0;
+	const minute = m[5] ? Number(m[5]) : 0;
+	const second = m[6] ? Number(m[6]) : 0;
 	const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-	if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-	const date = new Date(0);
-	date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it reads years 0–99 as 1900–1999
-	date.setUTCHours(hour, minute, second, ms);
-	if (date.getUTCDate() !== day) return undefined; // 2026-02-30
+	if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+		return undefined;
+	}
+	// Date.UTC reads the years 0–99 as 1900–1999: shift by 400 years (the calendar repeats) and back.
+	const shift = year < 100 ? 400 : 0;
+	const wallMs =
+		Date.UTC(year + shift, month - 1, day, hour, minute, second, ms) - shift * YEARS_400_MS;
+	if (new Date(wallMs).getUTCDate() !== day) return undefined; // 2026-02-30
 	const zone = m[8]?.toUpperCase();
-	if (zone === undefined) return { wallMs: date.getTime() };
-	if (zone === 'Z' || zone === 'UTC' || zone === 'GMT')
-		return { wallMs: date.getTime(), offsetMs: 0 };
+	if (zone === undefined) return { wallMs };
+	if (zone === 'Z' || zone === 'UTC' || zone === 'GMT') return { wallMs, offsetMs: 0 };
 	const digits = zone.replace(':', '');
 	const offsetMinutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0);
 	if (offsetMinutes > 18 * 60) return undefined;
-	return { wallMs: date.getTime(), offsetMs: (zone[0] === '-' ? -1 : 1) * offsetMinutes * 60_000 };
+	return { wallMs, offsetMs: (zone[0] === '-' ? -1 : 1) * offsetMinutes * 60_000 };
 }
 
 function inRange(ms: number): boolean {
@@ -100,6 +112,12 @@ export function readServerTime(value: unknown): number | null {
 		ms = Math.abs(n) < 1e11 ? n * 1000 : n;
 	} else if (typeof value === 'string') {
 		const text = value.trim();
+		// The form toISOString writes (what the trigger stores): exact in Date.parse on every host, and fast.
+		if (TO_ISO_STRING.test(text)) {
+			const parsed = Date.parse(text);
+			// Date.parse rolls 2026-02-30 over into March: not a date.
+			return new Date(parsed).getUTCDate() === Number(text.slice(8, 10)) ? parsed : null;
+		}
 		const iso = parseIso(text);
 		if (iso) ms = iso.wallMs - (iso.offsetMs ?? 0);
 		else if (HTTP_DATE.test(text)) ms = Date.parse(text);

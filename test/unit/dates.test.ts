@@ -128,6 +128,8 @@ describe('a time Nucleus sends (readServerTime)', () => {
 		['text that is no date', 'recently', null],
 		['an HTTP date without its zone', 'Mon, 30 Nov 2026 10:30:00', null],
 		['a month 13', '2026-13-01T00:00:00', null],
+		['the 30th of February, as toISOString writes', '2026-02-30T00:00:00.000Z', null],
+		['as toISOString writes', '2026-03-10T12:00:00.000Z', utc('2026-03-10T12:00:00Z')],
 		['empty', '', null],
 		['null', null, null],
 		['an object', { t: 1 }, null],

@@ -28,11 +28,25 @@ function unwrapJsonText(raw: unknown): unknown {
 	}
 }
 
-function otherJob(request: string, answered: unknown): UnexpectedAnswerError {
-	return new UnexpectedAnswerError(
-		`Nucleus answered ${request} about another job (${oneLine(String(answered), 60)})`,
-		'The answer is not about the job asked for; nothing is reported. Check the Base URL in the credential.',
-	);
+/**
+ * A 2xx answer about one job that names another job: the asked job cannot be judged from it. A type
+ * of its own, so that a caller watching many jobs can skip that one job and go on.
+ */
+export class OtherJobAnswerError extends UnexpectedAnswerError {
+	constructor(
+		request: string,
+		readonly askedJobId: string,
+		readonly answeredJobId: string,
+	) {
+		super(
+			`Nucleus answered ${request} about another job (${answeredJobId})`,
+			'The answer is not about the job asked for; nothing is reported. Check the Base URL in the credential.',
+		);
+	}
+}
+
+function otherJob(request: string, asked: string, answered: unknown): OtherJobAnswerError {
+	return new OtherJobAnswerError(request, asked, oneLine(String(answered), 60));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -53,7 +67,7 @@ export function readJobStatus(raw: unknown, jobId: string, request: string): Job
 		throw unexpectedAnswer(request, 'a job status (an object with "status")', raw);
 	}
 	if (body.job_id !== undefined && String(body.job_id) !== jobId)
-		throw otherJob(request, body.job_id);
+		throw otherJob(request, jobId, body.job_id);
 	return normalizeJobStatus(body, jobId);
 }
 
@@ -82,7 +96,7 @@ export function readJobInfo(raw: unknown, jobId: string, request: string): Parti
 		throw unexpectedAnswer(request, "the job's info (a JSON object)", raw);
 	}
 	if (body.job_id !== undefined && String(body.job_id) !== jobId)
-		throw otherJob(request, body.job_id);
+		throw otherJob(request, jobId, body.job_id);
 	const info: Partial<AsyncJobInfo> = {};
 	if (typeof body.job_last_known_status === 'string')
 		info.job_last_known_status = body.job_last_known_status.trim();
