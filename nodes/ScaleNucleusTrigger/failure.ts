@@ -3,7 +3,8 @@
  * `failure` (n8n-workflow 2.41, errors/failure.d.ts; n8n PR 36531). n8n waits for what a timed cause
  * asks and backs off long on an actionable one, so every error a poll ends with says which it is:
  * - the transport's errors (NodeApiError) declare their own cause and pass through unchanged;
- * - a parameter the trigger refuses: `configuration-invalid` (someone has to change it);
+ * - a parameter the trigger refuses, or an expression in one that fails: `configuration-invalid`
+ *   (someone has to change it);
  * - a 2xx answer that is not what Nucleus sends (UnexpectedAnswerError: a proxy's or gateway's page,
  *   an odd body): `temporarily-unavailable`, since the cursor did not move and a later poll may get
  *   the right answer (the message says to check the Base URL if it repeats);
@@ -23,15 +24,13 @@ export function pollError(
 	stage: PollStage,
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError) return error;
-	if (error instanceof NodeOperationError) {
-		if (error.failure || stage === 'poll') return error;
-		// Same object, cause set: NodeOperationError given a NodeOperationError returns it.
-		return new NodeOperationError(node, error, { failure: { cause: 'configuration-invalid' } });
-	}
-	if (error instanceof UnexpectedAnswerError) {
-		return new NodeOperationError(node, error, {
-			failure: { cause: 'temporarily-unavailable' },
-		});
-	}
-	return new NodeOperationError(node, error as Error, { failure: { cause: 'node-defect' } });
+	if (error instanceof NodeOperationError && (error.failure || stage === 'poll')) return error;
+	const cause =
+		stage === 'parameters'
+			? 'configuration-invalid'
+			: error instanceof UnexpectedAnswerError
+				? 'temporarily-unavailable'
+				: 'node-defect';
+	// Given a NodeOperationError, NodeOperationError sets the cause on it and returns that same object.
+	return new NodeOperationError(node, error as Error, { failure: { cause } });
 }

@@ -79,8 +79,9 @@ export async function pollJobs(
 	/**
 	 * A job that Nucleus does not know (404) does not fail the poll: a job we were following that no
 	 * longer exists (e.g. deleted with its dataset) is dropped; a watched Specific Job ID is skipped
-	 * this poll and reported, and asked for again next poll. Any other failure (already a NodeApiError
-	 * from the transport, or an unexpected answer) fails the poll, so the cursor does not move.
+	 * this poll and reported, and asked for again next poll. An answer about another job skips the job
+	 * the same way (`skipsOtherJob`). Any other failure (already a NodeApiError from the transport, or
+	 * an unexpected answer) fails the poll, so the cursor does not move.
 	 */
 	const lookUp = async (id: string, whenMissing: 'drop' | 'skip'): Promise<void> => {
 		await skipsOtherJob(id, async () => {

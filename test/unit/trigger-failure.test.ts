@@ -29,6 +29,12 @@ describe('the cause a poll error declares', () => {
 			'configuration-invalid',
 		],
 		[
+			'an expression in a parameter that fails',
+			() => new Error('invalid syntax'),
+			'parameters',
+			'configuration-invalid',
+		],
+		[
 			'a 2xx answer that is not what Nucleus sends',
 			() => new UnexpectedAnswerError('Nucleus answered POST jobs/ with an HTML page', 'Check.'),
 			'poll',
