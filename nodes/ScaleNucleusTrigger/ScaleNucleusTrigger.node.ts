@@ -10,7 +10,8 @@ import { testNucleusCredential } from '../shared/credentialTest';
 import { searchDatasets } from '../shared/listSearch';
 import { NucleusClient, redactDeep } from '../shared/transport';
 import { properties } from './description';
-import { readConfig } from './parameters';
+import { pollError } from './failure';
+import { readConfig, type TriggerConfig } from './parameters';
 import { pollJobs } from './poll';
 import { fetchSample } from './sample';
 
@@ -51,12 +52,20 @@ export class ScaleNucleusTrigger implements INodeType {
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const config = readConfig(this);
+		let config: TriggerConfig;
+		try {
+			config = readConfig(this);
+		} catch (error) {
+			throw pollError(this.getNode(), error, 'parameters');
+		}
 		const client = await NucleusClient.fromContext(this);
 		try {
 			// Job errors quote image URLs as sent: what is emitted shows them without user:password@.
 			if (this.getMode() === 'manual') return redactDeep(await fetchSample(this, client, config));
 			return redactDeep(await pollJobs(this, client, config));
+		} catch (error) {
+			// n8n's poll back-off reads the declared cause (failure.ts).
+			throw pollError(this.getNode(), error, 'poll');
 		} finally {
 			await client.close();
 		}

@@ -210,3 +210,42 @@ describe('the trigger’s poll failure, as n8n’s poll back-off classifies it',
 		});
 	}
 });
+
+describe('what the trigger itself refuses, as n8n’s poll back-off classifies it', () => {
+	const cases: Array<[string, IDataObject, ScriptedReply, Omit<PollFailure, 'retryAfterMs'>]> = [
+		[
+			'the job list answered a 2xx HTML page',
+			{ watch: 'dataset', datasetId: rl('ds_1') },
+			{ status: 200, text: '<!doctype html><title>Sign in</title>' },
+			{ type: 'transient', cause: 'temporarily-unavailable' },
+		],
+		[
+			'a Dataset ID that cannot be one (nothing sent)',
+			{ watch: 'dataset', datasetId: rl('ds_1/../x') },
+			{ status: 500, json: {} },
+			{ type: 'permanent', cause: 'configuration-invalid' },
+		],
+	];
+	for (const [what, parameters, reply, classified] of cases) {
+		test(`${what}: ${classified.type}, ${classified.cause}`, async () => {
+			const srv = await startScripted(() => reply);
+			try {
+				const error = await rejection(
+					runPoll({
+						node: new ScaleNucleusTrigger(),
+						parameters: parameters as never,
+						credentials: srv.credentials,
+						mode: 'trigger',
+						staticData: {},
+					}),
+				);
+				assertDeclares(error, { cause: classified.cause });
+				const policy = pollFailureFromError(error, new Date());
+				assert.equal(policy.type, classified.type);
+				assert.equal(policy.cause, classified.cause);
+			} finally {
+				await srv.close();
+			}
+		});
+	}
+});
