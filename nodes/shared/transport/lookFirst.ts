@@ -18,6 +18,7 @@
  * The decisions are pure (`judgeCreateLook`, `uploadJobCandidates`, `judgeUploadJobs`); the looks
  * only read.
  */
+import { readServerTime } from '../dates';
 import type { DatasetDetails } from '../api/types';
 import { jobListBody, recentDatasetJobsFilter, type JobListFilter } from '../jobs/list';
 import { encodePathSegment, isAbortError, makeAbortError } from './util';
@@ -110,15 +111,6 @@ export function uploadJobsFilter(datasetId: string, firstSentAtMs: number): JobL
 	return { ...recentDatasetJobsFilter(datasetId, firstSentAtMs), jobTypes: [UPLOAD_JOB_TYPE] };
 }
 
-/** A creation time in epoch ms; a time without a zone is read as UTC. */
-function creationMs(value: unknown): number | undefined {
-	if (typeof value !== 'string' || !value.trim()) return undefined;
-	const text = value.trim();
-	const zoned = /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text) || !text.includes('T') ? text : `${text}Z`;
-	const ms = Date.parse(zoned);
-	return Number.isNaN(ms) ? undefined : ms;
-}
-
 /**
  * The listed jobs that may be this request's: of this dataset (or not saying), of the append's type
  * (or not saying), created at or after the first send minus the clock skew (or of unreadable time).
@@ -137,7 +129,7 @@ export function uploadJobCandidates(
 		if (typeof job.job_id !== 'string' || !job.job_id) continue;
 		if (job.dataset_id != null && job.dataset_id !== datasetId) continue;
 		if (job.job_type != null && job.job_type !== UPLOAD_JOB_TYPE) continue;
-		const createdMs = creationMs(job.job_creation_time);
+		const createdMs = readServerTime(job.job_creation_time) ?? undefined;
 		if (createdMs !== undefined && createdMs < firstSentAtMs - CLOCK_SKEW_MS) continue;
 		candidates.push({ job_id: job.job_id, createdMs, entry: job });
 	}
