@@ -17,6 +17,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { NucleusClient } from '../../../../shared/transport';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
+import type { OutputPromise } from '../../outputInvariant';
 import { checkItems } from '../validate/item';
 import { itemOutcomes } from './outcomes';
 import { appendOutput } from './output';
@@ -28,6 +29,9 @@ import { readSettings } from './settings';
 import { skipPresent } from './skipPresent';
 
 export { description } from './description';
+
+/** Every input item comes out once: its result or error item, or in the item of its job request. */
+export const output: OutputPromise = 'exactlyOnce';
 
 export async function execute(
 	this: IExecuteFunctions,

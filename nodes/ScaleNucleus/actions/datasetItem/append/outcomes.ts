@@ -12,7 +12,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import type { AppendCounts } from '../../../../shared/api/answers';
+import type { AppendAnswer, AppendCounts } from '../../../../shared/api/answers';
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { mapErrorsToItems, type JobError } from '../../../../shared/jobs/errors';
 import type { JobStatusView } from '../../../../shared/jobs/status';
@@ -162,9 +162,15 @@ export interface Settled {
 export interface AppendOutcomes extends Settled {
 	/** Every job created in this run, in order of its first item. */
 	jobIds: string[];
-	/** Jobs not waited for (Wait for Completion off): one output item each. */
-	unwaited: Array<SentBatch & { ok: true }>;
+	/** Requests whose job is not waited for (Wait for Completion off): one output item each. */
+	unwaited: JobSubmission[];
 }
+
+/** A request answered with a job, with the items it carried. */
+export type JobSubmission = SentBatch & {
+	ok: true;
+	answer: Extract<AppendAnswer, { kind: 'job' }>;
+};
 
 /** What an Append that waited tells the user when one of its jobs gives no result. */
 const APPEND_JOB_HINTS: JobFailureHints = {
@@ -188,22 +194,25 @@ export async function itemOutcomes(
 	const { signal, progress } = run;
 	// Requests finish in any order; jobs are reported in the order of their first input item.
 	sent.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
-	const jobs = new Map<string, SentBatch & { ok: true }>();
+	// A list, not a map keyed by job ID: two requests answered with one job ID (nothing in the API
+	// promises otherwise) must each keep their items. The wait is on the set of unique IDs.
+	const submissions: JobSubmission[] = [];
 	for (const sub of sent) {
 		if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
 		else if (sub.answer.kind === 'counts')
 			results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
-		else jobs.set(sub.answer.job.job_id, sub);
+		else submissions.push({ ...sub, answer: sub.answer });
 	}
-	const outcomes: AppendOutcomes = { results, failures, jobIds: [...jobs.keys()], unwaited: [] };
-	if (jobs.size && !settings.wait) {
-		outcomes.unwaited = [...jobs.values()];
+	const jobIds = [...new Set(submissions.map((sub) => sub.answer.job.job_id))];
+	const outcomes: AppendOutcomes = { results, failures, jobIds, unwaited: [] };
+	if (submissions.length && !settings.wait) {
+		outcomes.unwaited = submissions;
 		return outcomes;
 	}
-	if (!jobs.size) return outcomes;
-	progress.jobs = jobs.size;
+	if (!submissions.length) return outcomes;
+	progress.jobs = jobIds.length;
 	progress.update();
-	const waited = await waitForJobs(client, [...jobs.keys()], {
+	const waited = await waitForJobs(client, jobIds, {
 		intervalMs,
 		timeoutMs,
 		signal,
@@ -214,7 +223,8 @@ export async function itemOutcomes(
 	});
 	const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
 	const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
-	for (const [jobId, sub] of jobs) {
+	for (const sub of submissions) {
+		const jobId = sub.answer.job.job_id;
 		const outcome = waited.get(jobId)!;
 		const errors = jobErrors.get(jobId);
 		const failure = jobFailure(node, jobId, outcome, errors, {

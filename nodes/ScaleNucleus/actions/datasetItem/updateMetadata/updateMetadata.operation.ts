@@ -24,6 +24,7 @@ import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
+import type { OutputPromise } from '../../outputInvariant';
 import {
 	excludeFieldsProperty,
 	metadataFieldsProperty,
@@ -147,6 +148,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/** Every input item comes out once: its result or error item, or in the item of its job request. */
+export const output: OutputPromise = 'exactlyOnce';
+
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -181,24 +185,28 @@ export async function execute(
 		: [];
 	const results: UpdateResult[] = [];
 	const failures: Array<{ update: PlannedUpdate; error: Error }> = [];
-	/** Jobs to wait on, with the items each carries. */
-	const jobs = new Map<string, PlannedUpdate[]>();
+	/**
+	 * Requests answered with a job, to wait on. A list, not a map keyed by job ID: two requests
+	 * answered with one job ID must each keep their items; the wait is on the unique IDs.
+	 */
+	const jobs: Array<{ jobId: string; updates: PlannedUpdate[] }> = [];
 	const summaries: INodeExecutionData[] = [];
 	for (const s of sent) {
 		if (!s.ok) for (const update of s.updates) failures.push({ update, error: s.error });
 		else if ('result' in s) results.push(...outcomesFromResult(s.updates, s.result));
 		else if (!wait) summaries.push(jobItem(s.job, s.updates));
-		else jobs.set(s.job.job_id, s.updates);
+		else jobs.push({ jobId: s.job.job_id, updates: s.updates });
 	}
+	const jobIds = [...new Set(jobs.map((j) => j.jobId))];
 
-	if (jobs.size) {
-		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
+	if (jobIds.length) {
+		const waited = await waitForJobs(client, jobIds, { intervalMs, timeoutMs, signal });
 		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
 		const jobErrors = await getErrorsOfJobs(client, finished, {
 			concurrency: ERRORS_CONCURRENCY,
 			signal,
 		});
-		for (const [jobId, updates] of jobs) {
+		for (const { jobId, updates } of jobs) {
 			const outcome = waited.get(jobId)!;
 			const errors = jobErrors.get(jobId);
 			const failure = jobFailure(node, jobId, outcome, errors, {
@@ -217,12 +225,12 @@ export async function execute(
 		const first = failures.sort((a, b) => a.update.itemIndex - b.update.itemIndex)[0];
 		const error = asNodeError(node, first.error, first.update.itemIndex);
 		const done = results.filter((r) => r.outcome === 'updated').length;
-		const jobIds = [...jobs.keys(), ...summaries.map((s) => String(s.json.job_id))];
+		const created = [...new Set([...jobIds, ...summaries.map((s) => String(s.json.job_id))])];
 		error.description =
 			`${error.description ? error.description + ' ' : ''}` +
 			(done ? `${done} other item(s) of this run were updated. ` : '') +
-			(jobIds.length
-				? `Jobs created in this run: ${jobIds.slice(0, 20).join(', ')}${jobIds.length > 20 ? ` and ${jobIds.length - 20} more` : ''}.`
+			(created.length
+				? `Jobs created in this run: ${created.slice(0, 20).join(', ')}${created.length > 20 ? ` and ${created.length - 20} more` : ''}.`
 				: '');
 		throw error;
 	}
