@@ -18,6 +18,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { NucleusClient } from '../../../../shared/transport';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
 import type { OutputPromise } from '../../outputInvariant';
+import { warnLookAlikes } from '../shared/lookAlikes';
 import { checkItems } from '../validate/item';
 import { itemOutcomes } from './outcomes';
 import { appendOutput } from './output';
@@ -50,6 +51,14 @@ export async function execute(
 		throw invalidItemsError(node, planned.problems, 'append');
 	}
 	const slots = invalidItemSlots(node, planned.problems, items.length);
+	warnLookAlikes(
+		this,
+		planned.items.map((p) => ({
+			itemIndex: p.itemIndex,
+			datasetId: p.datasetId,
+			referenceId: p.payload.reference_id,
+		})),
+	);
 
 	const { plan, settled } = await skipPresent(node, client, planned, {
 		enabled: settings.skipPresent,

@@ -17,7 +17,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { MAX_SYNC_METADATA_ITEMS } from '../../../../shared/api/metadata';
-import { datasetLocator } from '../../../../shared/descriptions';
+import {
+	datasetLocator,
+	maxAttemptsOption,
+	requestTimeoutOption,
+} from '../../../../shared/descriptions';
 import { asNodeError } from '../../../../shared/errors';
 import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
@@ -31,6 +35,7 @@ import {
 	metadataJsonProperty,
 	MIN_POLL_INTERVAL_S,
 } from '../shared/description';
+import { warnLookAlikes } from '../shared/lookAlikes';
 import {
 	jobItem,
 	outcomesFromJob,
@@ -121,6 +126,7 @@ const properties: INodeProperties[] = [
 				description: `Items in one synchronous request (Nucleus takes at most ${MAX_SYNC_METADATA_ITEMS}). Lower it if requests time out.`,
 				displayOptions: { show: { '/asynchronous': [false] } },
 			},
+			maxAttemptsOption,
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
@@ -130,6 +136,7 @@ const properties: INodeProperties[] = [
 				description: 'How often to check the jobs while waiting',
 				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
 			},
+			requestTimeoutOption,
 			{
 				displayName: 'Timeout (Seconds)',
 				name: 'timeout',
@@ -179,6 +186,7 @@ export async function execute(
 	if (plan.problems.length && !continueOnFail)
 		throw invalidItemsError(node, plan.problems, 'update');
 	const slots = invalidItemSlots(node, plan.problems, items.length);
+	warnLookAlikes(this, plan.updates);
 
 	const sent = plan.updates.length
 		? await sendUpdates(client, plan.updates, { asynchronous, batchSize, signal })
