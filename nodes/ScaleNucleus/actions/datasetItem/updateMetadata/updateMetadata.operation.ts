@@ -233,10 +233,14 @@ export async function execute(
 		const first = failures.sort((a, b) => a.update.itemIndex - b.update.itemIndex)[0];
 		const error = asNodeError(node, first.error, first.update.itemIndex);
 		const done = results.filter((r) => r.outcome === 'updated').length;
+		const accepted = results.filter((r) => r.outcome === 'accepted').length;
 		const created = [...new Set([...jobIds, ...summaries.map((s) => String(s.json.job_id))])];
 		error.description =
 			`${error.description ? error.description + ' ' : ''}` +
 			(done ? `${done} other item(s) of this run were updated. ` : '') +
+			(accepted
+				? `${accepted} other item(s) were accepted by Nucleus without a count of updated items. `
+				: '') +
 			(created.length
 				? `Jobs created in this run: ${created.slice(0, 20).join(', ')}${created.length > 20 ? ` and ${created.length - 20} more` : ''}.`
 				: '');
