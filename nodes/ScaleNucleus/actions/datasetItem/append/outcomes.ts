@@ -18,6 +18,7 @@ import { mapErrorsToItems, type JobError } from '../../../../shared/jobs/errors'
 import type { JobStatusView } from '../../../../shared/jobs/status';
 import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
 import type { NucleusClient } from '../../../../shared/transport';
+import { itemsByJob } from '../shared/itemsByJob';
 import type { PlannedItem } from './plan';
 import type { AppendProgress } from './progress';
 import type { SentBatch } from './send';
@@ -195,7 +196,7 @@ export async function itemOutcomes(
 	// Requests finish in any order; jobs are reported in the order of their first input item.
 	sent.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
 	// A list, not a map keyed by job ID: two requests answered with one job ID (nothing in the API
-	// promises otherwise) must each keep their items. The wait is on the set of unique IDs.
+	// promises otherwise) must each keep their items (not waiting: one output item each).
 	const submissions: JobSubmission[] = [];
 	for (const sub of sent) {
 		if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
@@ -203,16 +204,18 @@ export async function itemOutcomes(
 			results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
 		else submissions.push({ ...sub, answer: sub.answer });
 	}
-	const jobIds = [...new Set(submissions.map((sub) => sub.answer.job.job_id))];
-	const outcomes: AppendOutcomes = { results, failures, jobIds, unwaited: [] };
+	const jobs = itemsByJob(
+		submissions.map((sub) => ({ jobId: sub.answer.job.job_id, items: sub.items })),
+	);
+	const outcomes: AppendOutcomes = { results, failures, jobIds: [...jobs.keys()], unwaited: [] };
 	if (submissions.length && !settings.wait) {
 		outcomes.unwaited = submissions;
 		return outcomes;
 	}
-	if (!submissions.length) return outcomes;
-	progress.jobs = jobIds.length;
+	if (!jobs.size) return outcomes;
+	progress.jobs = jobs.size;
 	progress.update();
-	const waited = await waitForJobs(client, jobIds, {
+	const waited = await waitForJobs(client, [...jobs.keys()], {
 		intervalMs,
 		timeoutMs,
 		signal,
@@ -223,8 +226,7 @@ export async function itemOutcomes(
 	});
 	const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
 	const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
-	for (const sub of submissions) {
-		const jobId = sub.answer.job.job_id;
+	for (const [jobId, items] of jobs) {
 		const outcome = waited.get(jobId)!;
 		const errors = jobErrors.get(jobId);
 		const failure = jobFailure(node, jobId, outcome, errors, {
@@ -232,9 +234,9 @@ export async function itemOutcomes(
 			errorsRequired: true,
 			hints: APPEND_JOB_HINTS,
 		});
-		if (failure) for (const item of sub.items) failures.push({ item, error: failure });
+		if (failure) for (const item of items) failures.push({ item, error: failure });
 		else if (outcome.state === 'final' && Array.isArray(errors)) {
-			results.push(...outcomesFromJob(sub.items, outcome.status, errors));
+			results.push(...outcomesFromJob(items, outcome.status, errors));
 		}
 	}
 	return outcomes;

@@ -35,6 +35,7 @@ import {
 	metadataJsonProperty,
 	MIN_POLL_INTERVAL_S,
 } from '../shared/description';
+import { itemsByJob } from '../shared/itemsByJob';
 import { warnLookAlikes } from '../shared/lookAlikes';
 import {
 	jobItem,
@@ -193,28 +194,25 @@ export async function execute(
 		: [];
 	const results: UpdateResult[] = [];
 	const failures: Array<{ update: PlannedUpdate; error: Error }> = [];
-	/**
-	 * Requests answered with a job, to wait on. A list, not a map keyed by job ID: two requests
-	 * answered with one job ID must each keep their items; the wait is on the unique IDs.
-	 */
-	const jobs: Array<{ jobId: string; updates: PlannedUpdate[] }> = [];
+	/** Requests answered with a job, to wait on (two may share a job ID: shared/itemsByJob.ts). */
+	const requests: Array<{ jobId: string; items: PlannedUpdate[] }> = [];
 	const summaries: INodeExecutionData[] = [];
 	for (const s of sent) {
 		if (!s.ok) for (const update of s.updates) failures.push({ update, error: s.error });
 		else if ('result' in s) results.push(...outcomesFromResult(s.updates, s.result));
 		else if (!wait) summaries.push(jobItem(s.job, s.updates));
-		else jobs.push({ jobId: s.job.job_id, updates: s.updates });
+		else requests.push({ jobId: s.job.job_id, items: s.updates });
 	}
-	const jobIds = [...new Set(jobs.map((j) => j.jobId))];
+	const jobs = itemsByJob(requests);
 
-	if (jobIds.length) {
-		const waited = await waitForJobs(client, jobIds, { intervalMs, timeoutMs, signal });
+	if (jobs.size) {
+		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
 		const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
 		const jobErrors = await getErrorsOfJobs(client, finished, {
 			concurrency: ERRORS_CONCURRENCY,
 			signal,
 		});
-		for (const { jobId, updates } of jobs) {
+		for (const [jobId, updates] of jobs) {
 			const outcome = waited.get(jobId)!;
 			const errors = jobErrors.get(jobId);
 			const failure = jobFailure(node, jobId, outcome, errors, {
@@ -234,7 +232,7 @@ export async function execute(
 		const error = asNodeError(node, first.error, first.update.itemIndex);
 		const done = results.filter((r) => r.outcome === 'updated').length;
 		const accepted = results.filter((r) => r.outcome === 'accepted').length;
-		const created = [...new Set([...jobIds, ...summaries.map((s) => String(s.json.job_id))])];
+		const created = [...new Set([...jobs.keys(), ...summaries.map((s) => String(s.json.job_id))])];
 		error.description =
 			`${error.description ? error.description + ' ' : ''}` +
 			(done ? `${done} other item(s) of this run were updated. ` : '') +
