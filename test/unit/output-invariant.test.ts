@@ -63,6 +63,20 @@ test('outputProblems finds input items missing, duplicated or invented in the ou
 		['an item paired to nothing', [out(0), out()], 1, 'exactlyOnce', { ...none, unpaired: 1 }],
 		['atLeastOnce: an item in two job items', [out([0, 1]), out([1])], 2, 'atLeastOnce', undefined],
 		['atLeastOnce: an item missing', [out([0])], 2, 'atLeastOnce', { ...none, missing: [1] }],
+		[
+			'anyNumber: several for one item, none for another',
+			[out(0), out(0)],
+			2,
+			'anyNumber',
+			undefined,
+		],
+		[
+			'anyNumber: a pairing to no input',
+			[out(0), out(3)],
+			2,
+			'anyNumber',
+			{ ...none, unknown: [3] },
+		],
 	];
 	for (const [what, output, inputs, promise, expected] of cases) {
 		assert.deepEqual(outputProblems(output, inputs, promise), expected, what);

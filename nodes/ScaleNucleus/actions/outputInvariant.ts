@@ -8,14 +8,16 @@
  * - `exactlyOnce` (Append, Update Metadata): every input item is in exactly one output item, its own
  *   result or error item, or one summary item paired to several (a job not waited for);
  * - `atLeastOnce` (Job → Wait for Completion): every input item is in one or more output items (one
- *   per job it names; a job named by several items is one output item paired to all of them).
- * Either way no output item is paired to an input item that does not exist, and none to nothing.
+ *   per job it names; a job named by several items is one output item paired to all of them);
+ * - `anyNumber` (Sync from Bucket): each input item asks for a run whose items (jobs, failed objects,
+ *   a summary, or the folders listed, none for an empty prefix) are all paired to it.
+ * In every case no output item is paired to an input item that does not exist, and none to nothing.
  * Per-item operations (`executeItem`) are paired by the router itself, one item per answer (a list
  * answer, as Get Many's, gives its entries, none for an empty list), so they need no check.
  */
 import type { INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-export type OutputPromise = 'exactlyOnce' | 'atLeastOnce';
+export type OutputPromise = 'exactlyOnce' | 'atLeastOnce' | 'anyNumber';
 
 export interface OutputProblems {
 	/** Input items no output item is paired to. */
@@ -55,7 +57,7 @@ export function outputProblems(
 	const missing: number[] = [];
 	const duplicated: number[] = [];
 	seen.forEach((n, index) => {
-		if (n === 0) missing.push(index);
+		if (n === 0 && promise !== 'anyNumber') missing.push(index);
 		else if (n > 1 && promise === 'exactlyOnce') duplicated.push(index);
 	});
 	if (!missing.length && !duplicated.length && !unknown.size && !unpaired) return undefined;
