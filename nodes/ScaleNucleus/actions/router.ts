@@ -15,6 +15,7 @@ import {
 import * as dataset from './dataset/Dataset.resource';
 import { MAX_CONCURRENCY as MAX_CONNECTIONS } from './datasetItem/append/description';
 import { errorItem } from './errorItem';
+import { describeOutputProblems, outputProblems } from './outputInvariant';
 import * as datasetItem from './datasetItem/DatasetItem.resource';
 import * as job from './job/Job.resource';
 import type { ScaleNucleusType } from './node.type';
@@ -60,6 +61,30 @@ function requestOptions(ctx: IExecuteFunctions): { maxAttempts: number; requestT
 	return { maxAttempts, requestTimeoutMs: Math.round(timeout * 1000) };
 }
 
+/**
+ * The output of an operation that pairs it itself, checked against what it promises
+ * (outputInvariant.ts): a broken promise is a bug in the node, and fails the run naming the items
+ * rather than dropping them.
+ */
+function checkedOutput(
+	ctx: IExecuteFunctions,
+	module: Extract<OperationModule, { execute: unknown }>,
+	output: INodeExecutionData[],
+	inputCount: number,
+): INodeExecutionData[] {
+	const problems = outputProblems(output, inputCount, module.output);
+	if (!problems) return output;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`The node's output does not account for every input item: ${describeOutputProblems(problems)}`,
+		{
+			description:
+				'This is a bug in the Scale Nucleus node, not in your data: please report it. What Nucleus answered may still hold for these items; check them with Dataset Item → Get or the Job operations.',
+			failure: { cause: 'node-defect' },
+		},
+	);
+}
+
 /** What leaves the node: URL user info is removed from every string of the output and of errors. */
 function redactItem(item: INodeExecutionData): INodeExecutionData {
 	const json = redactDeep(item.json);
@@ -88,7 +113,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		// A whole-input operation (Append) answers for every item itself, On Error → Continue included.
 		if (module.execute) {
 			try {
-				return [(await module.execute.call(this, items, client)).map(redactItem)];
+				const output = await module.execute.call(this, items, client);
+				return [checkedOutput(this, module, output, items.length).map(redactItem)];
 			} catch (error) {
 				throw redactError(asNodeError(this.getNode(), error));
 			}
