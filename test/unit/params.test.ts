@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 
+import { ItemParameters } from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
 import {
 	hasExpression,
-	ItemParameters,
 	lookupPath,
 	parseJsonPathExpression,
-} from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
+} from '../../nodes/shared/parameters/jsonTemplate';
 
 describe('simple $json path expressions', () => {
 	test('dot and bracket paths are recognised with their keys', () => {
@@ -73,7 +73,7 @@ function fakeContext(parameters: Record<string, unknown>, items: INodeExecutionD
 			const raw = name in parameters ? parameters[name] : fallback;
 			if (options?.rawExpressions) return raw;
 			calls.push(`${name}#${itemIndex}`);
-			if (typeof raw === 'string' && raw.startsWith('={{')) {
+			if (typeof raw === 'string' && raw.startsWith('=')) {
 				// Enough of an evaluator for the test: `$json.<key>` of the item, or a thrown error.
 				const key = /\$json\.(\w+)/.exec(raw)?.[1];
 				const value = key ? items[itemIndex].json[key] : undefined;
@@ -115,10 +115,24 @@ describe('ItemParameters', () => {
 	});
 
 	test('other expressions are evaluated by n8n for every item', () => {
-		const { ctx, calls } = fakeContext({ imageUrl: '=s3://b/{{ $json.n }}.jpg' }, items);
+		const { ctx, calls } = fakeContext({ imageUrl: '=s3://b/{{ $json.n + 1 }}.jpg' }, items);
 		const p = new ItemParameters(ctx, items);
 		for (let i = 0; i < 3; i++) p.get('imageUrl', i, '');
 		assert.deepEqual(calls, ['imageUrl#0', 'imageUrl#1', 'imageUrl#2']);
+	});
+
+	test('a template of text and $json paths is read from each item; misses go to n8n', () => {
+		const { ctx, calls } = fakeContext({ imageUrl: '=s3://b/{{ $json.n }}.jpg' }, items);
+		const p = new ItemParameters(ctx, items);
+		assert.equal(p.get('imageUrl', 0, ''), 's3://b/1.jpg');
+		assert.equal(p.get('imageUrl', 2, ''), 's3://b/3.jpg');
+		const missing = [{ json: {} }];
+		const q = new ItemParameters(
+			fakeContext({ imageUrl: '=s3://b/{{ $json.n }}' }, missing).ctx,
+			missing,
+		);
+		assert.throws(() => q.get('imageUrl', 0, ''), /cannot evaluate/);
+		assert.deepEqual(calls, []);
 	});
 
 	test('a parameter missing without a fallback throws like getNodeParameter', () => {
