@@ -45,8 +45,9 @@
  * --large-files N (BENCH_LARGE_FILES, 20), --large-mb N (BENCH_LARGE_MB, 50),
  * --http-settings "1/0,16/100" (BENCH_HTTP_SETTINGS: batch size/interval ms for local_upload),
  * --http-remote-settings "1/0,32/100" (BENCH_HTTP_REMOTE_SETTINGS: the same for remote_append),
- * --reps N (BENCH_REPS, 3: runs of each local variant, median), --only local,remote,large
- * (BENCH_ONLY), --verbose (n8n's output to stderr),
+ * --reps N (BENCH_REPS, 3: runs of each local variant, median), --only local,remote,large,params
+ * (BENCH_ONLY; params = what each kind of parameter costs per item, parameter-cost.ts),
+ * --param-items "10000,60000" (BENCH_PARAM_ITEMS: remote item counts of the params section), --verbose (n8n's output to stderr),
  * --ours-only and --cpu-prof DIR (profiling: only our node; V8 CPU profiles of each n8n execute),
  * BENCH_DUMP_SAMPLES=DIR (each execution's RSS samples and node start times as JSON; each upload's
  * append requests, job polls and jobs as requests-<datasetId>.json; the GC pause files are kept),
@@ -79,6 +80,7 @@ import {
 	peak,
 	type BenchExecution,
 } from './n8n-exec';
+import { parameterCost, parameterCostLines, type ParameterCostRig } from './parameter-cost';
 import {
 	HTTP_NODE,
 	httpLocalWorkflow,
@@ -111,10 +113,11 @@ function batchings(text: string): HttpBatching[] {
 
 const ITEMS = Number(flag('items', 'BENCH_ITEMS', '2000'));
 const REMOTE_ITEMS = Number(flag('remote-items', 'BENCH_REMOTE_ITEMS', '100000'));
+const PARAM_ITEMS = flag('param-items', 'BENCH_PARAM_ITEMS', '10000,60000').split(',').map(Number);
 const LARGE_FILES = Number(flag('large-files', 'BENCH_LARGE_FILES', '20'));
 const LARGE_MB = Number(flag('large-mb', 'BENCH_LARGE_MB', '50'));
 const ONLY = new Set(
-	flag('only', 'BENCH_ONLY', 'local,remote,large')
+	flag('only', 'BENCH_ONLY', 'local,remote,large,params')
 		.split(',')
 		.map((s) => s.trim()),
 );
@@ -444,14 +447,23 @@ async function measureUpload(
 	};
 }
 
-async function runN8n(ctx: Ctx, id: string, timeoutMs = 10 * 60_000): Promise<BenchExecution> {
+async function runN8n(
+	ctx: Ctx,
+	id: string,
+	timeoutMs = 10 * 60_000,
+	extraEnv: Record<string, string> = {},
+): Promise<BenchExecution> {
 	const nodeOptions = [
 		`--require ${GC_PROBE}`,
 		...(CPU_PROF ? [`--cpu-prof --cpu-prof-dir=${CPU_PROF}`] : []),
 		...(HEAP_PROF ? [`--require ${HEAP_PROBE}`] : []),
 		...(process.env.BENCH_NODE_OPTIONS ? [process.env.BENCH_NODE_OPTIONS] : []),
 	].join(' ');
-	const env: Record<string, string> = { NODE_OPTIONS: nodeOptions, BENCH_GC_DIR: ctx.gcDir };
+	const env: Record<string, string> = {
+		NODE_OPTIONS: nodeOptions,
+		BENCH_GC_DIR: ctx.gcDir,
+		...extraEnv,
+	};
 	if (HEAP_PROF) env.BENCH_HEAP_PROF = HEAP_PROF;
 	const exec = await executeSampled(ctx.n8n, id, { timeoutMs, env });
 	return exec;
@@ -1137,6 +1149,24 @@ function targets(
 	return out;
 }
 
+// ---------------------------------------------------------------- parameter cost (parameter-cost.ts)
+
+function parameterRig(ctx: Ctx): ParameterCostRig {
+	return {
+		emu: ctx.emu,
+		importWorkflow: async (wf) => await ctx.n8n.importWorkflow(wf),
+		run: async (id, env) => await runN8n(ctx, id, undefined, env),
+		requestStarts: () => ctx.timeline.events.map((e) => e.start),
+		wfId: (prefix) => wfId(ctx, prefix),
+		pngGlob: async (count) => {
+			const folder = path.join(ctx.n8n.filesDir, 'params-local');
+			await makeImages(folder, count);
+			return `${folder}/*.png`;
+		},
+		log,
+	};
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -1157,6 +1187,9 @@ async function main(): Promise<void> {
 		if (ONLY.has('local')) result.local_upload = await localUpload(ctx);
 		if (ONLY.has('remote')) result.remote_append = await remoteAppend(ctx);
 		if (ONLY.has('large')) result.large_files = await largeFiles(ctx);
+		if (ONLY.has('params')) {
+			result.parameter_cost = await parameterCost(parameterRig(ctx), PARAM_ITEMS, ITEMS);
+		}
 	} finally {
 		await n8n?.cleanup();
 		await cleanupWorkRoot();
@@ -1185,7 +1218,7 @@ async function main(): Promise<void> {
 		([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name}: ${t.value}`,
 	);
 	process.stdout.write(
-		`\n${table(result)}\n\ntargets:\n${targetLines.join('\n')}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
+		`\n${table(result)}\n${parameterCostLines(result.parameter_cost)}\n\ntargets:\n${targetLines.join('\n')}\n\nwritten ${path.relative(process.cwd(), file)} (${out.meta.seconds} s)\n`,
 	);
 }
 
