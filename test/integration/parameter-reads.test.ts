@@ -96,10 +96,21 @@ const TEMPLATES = [
 	'={ {{ $json.v }}',
 	'=plain text',
 ];
-const GENERAL = [
+const METHODS = [
 	"={{ $json.Key.split('/')[1] }}",
+	"={{ $json.v.split('/', 2)[0] }}",
 	"={{ $json.ETag.replaceAll('\"', '') }}",
+	"={{ $json.v.replace('a', '$&$&') }}",
+	'={{ $json.v.trim().toUpperCase() }}',
+	'={{ $json.o.k.toLowerCase() }}',
+	'={{ $json.v.slice(-3) }}',
+	'={{ $json.v.substring(1, 4) }}',
+	"=img/{{ $json.v.split('.')[0] }}.png",
+];
+const GENERAL = [
 	'={{ $json.v ?? "none" }}',
+	'={{ $json.v.length }}',
+	'={{ $json.v.toString() }}',
 	'={{ $json.o }}',
 	'={{ $parameter["&key"] }}',
 ];
@@ -107,7 +118,7 @@ const GENERAL = [
 /** The parameter sets to compare: each expression as Image URL, Reference ID and a Fields Below value. */
 function parameterSets(): INodeParameters[] {
 	const sets: INodeParameters[] = [];
-	for (const expression of [...PATHS, ...TEMPLATES, ...GENERAL]) {
+	for (const expression of [...PATHS, ...TEMPLATES, ...METHODS, ...GENERAL]) {
 		sets.push({
 			imageUrl: expression,
 			referenceId: expression,
@@ -258,7 +269,7 @@ describe('per-item parameter reads agree with n8n', () => {
 		});
 	}
 
-	test("example 07's parameters: only the two string-method expressions are evaluated per item", async () => {
+	test("example 07's parameters are read without n8n's evaluator, other leaves one by one", async () => {
 		const input = Array.from({ length: 20 }, (_, i) => ({
 			json: { Key: `images/f${i % 3}/img-${i}.jpg`, ETag: `"etag${i}"` },
 		}));
@@ -278,9 +289,18 @@ describe('per-item parameter reads agree with n8n', () => {
 				{ key: 'etag', value: 'etag4' },
 			],
 		});
-		// Per item the fields are read twice by the reader (directly, then by the check); each time n8n
-		// evaluates their two method calls and nothing else. The constants are evaluated once.
-		const perItem = 2 * 2;
-		assert.equal(evaluations, input.length * perItem + 3);
+		// Only the constants (Dataset, Metadata, Options) are evaluated, once for all items.
+		assert.equal(evaluations, 3);
+
+		// One leaf that only n8n evaluates: evaluated on its own, once per read of the fields (the
+		// test reads them, then the check does), not with its siblings.
+		const fields = last.metadataFields as { field: Array<{ key: string; value: string }> };
+		const oneGeneral = {
+			...last,
+			metadataFields: { field: [...fields.field, { key: 'x', value: "={{ $json.Key ?? '' }}" }] },
+		};
+		const again = await compare(oneGeneral, input);
+		assert.ok(again.found.every((c) => 'value' in c.reader));
+		assert.equal(again.evaluations, input.length * 2 + 3);
 	});
 });

@@ -4,61 +4,6 @@ import assert from 'node:assert/strict';
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 
 import { ItemParameters } from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
-import {
-	hasExpression,
-	lookupPath,
-	parseJsonPathExpression,
-} from '../../nodes/shared/parameters/jsonTemplate';
-
-describe('simple $json path expressions', () => {
-	test('dot and bracket paths are recognised with their keys', () => {
-		assert.deepEqual(parseJsonPathExpression('={{ $json.reference_id }}'), ['reference_id']);
-		assert.deepEqual(parseJsonPathExpression('={{$json.a.b}}'), ['a', 'b']);
-		assert.deepEqual(parseJsonPathExpression('={{ $json["file name"] }}'), ['file name']);
-		assert.deepEqual(parseJsonPathExpression("={{ $json['x'][0].y }}"), ['x', '0', 'y']);
-		assert.deepEqual(parseJsonPathExpression('={{ $json.$id }}'), ['$id']);
-	});
-
-	test('anything more than a path is left to n8n', () => {
-		for (const value of [
-			'={{ $json.a }}.jpg',
-			'=img-{{ $json.a }}',
-			'={{ $json.a + 1 }}',
-			'={{ $json.a }} {{ $json.b }}',
-			'={{ $json.a.toUpperCase() }}',
-			'={{ $json[a] }}',
-			'={{ $json }}',
-			'={{ $("Node").item.json.a }}',
-			'={{ $json.__proto__ }}',
-			'={{ $json.constructor.name }}',
-			'={{ $json["a\\"b"] }}',
-			'{{ $json.a }}',
-			'$json.a',
-			42,
-			undefined,
-		]) {
-			assert.equal(parseJsonPathExpression(value), undefined, String(value));
-		}
-	});
-
-	test('lookups follow own properties only and return only strings, finite numbers and booleans', () => {
-		const json = { a: { b: 'x' }, n: 3, t: true, z: null, o: {}, list: ['p'], inf: Infinity };
-		assert.equal(lookupPath(json, ['a', 'b']), 'x');
-		assert.equal(lookupPath(json, ['n']), 3);
-		assert.equal(lookupPath(json, ['t']), true);
-		assert.equal(lookupPath(json, ['list', '0']), 'p');
-		for (const keys of [['missing'], ['z'], ['o'], ['a'], ['a', 'b', 'c'], ['toString'], ['inf']]) {
-			assert.equal(typeof lookupPath(json, keys), 'symbol', keys.join('.'));
-		}
-	});
-
-	test('expressions are found at any depth of a parameter value', () => {
-		assert.equal(hasExpression('plain'), false);
-		assert.equal(hasExpression({ a: ['x', { b: 1 }] }), false);
-		assert.equal(hasExpression({ a: ['x', { b: '={{ 1 }}' }] }), true);
-		assert.equal(hasExpression('={{ 1 }}'), true);
-	});
-});
 
 /** A stand-in for n8n's context: raw parameters plus an "evaluator" that counts its calls. */
 function fakeContext(parameters: Record<string, unknown>, items: INodeExecutionData[]) {

@@ -1,13 +1,14 @@
 /**
  * Reads a node parameter for every input item with the value and errors of
  * `this.getNodeParameter(name, itemIndex, fallback, options)`, doing per item only what differs
- * between items. n8n sets up a fresh expression context for every expression of every item (about
- * 0.1-0.2 ms each, most of a large Append's time before its first request), so:
+ * between items. n8n sets up a fresh expression context for every expression of every item (a tenth
+ * of a millisecond or more each, most of a large Append's time before its first request), so:
  *  - a parameter with no expression anywhere is the same for every item: evaluated once;
- *  - a `$json` path or a template of text and `$json` paths (./jsonTemplate.ts) is read from the
- *    item's JSON; a value that rule does not settle goes to `getNodeParameter`;
+ *  - a `$json` reference (a path, then string methods with literal arguments) or a template of text
+ *    and such references (./jsonTemplate.ts) is read from the item's JSON; a value those rules do not
+ *    settle goes to `getNodeParameter`;
  *  - a collection (Fields Below) holding expressions is resolved leaf by leaf as n8n's
- *    `WorkflowExpression.getParameterValue` does: text and path leaves read directly, other
+ *    `WorkflowExpression.getParameterValue` does: leaves of those kinds read directly, other
  *    expressions evaluated by n8n one by one (`this.evaluateExpression`), so a leaf that can be read
  *    directly costs no evaluation. That gives the collection n8n's value only when each evaluated leaf
  *    cannot see its sibling values (n8n passes them to `$parameter["&key"]`): such leaves may name no
@@ -17,8 +18,9 @@
  * The parameters read this way must not declare `validateType` (n8n would convert their values after
  * evaluation); the node declares none.
  *
- * NUCLEUS_BENCH_PLAIN_READS_ONLY=1 turns the template and collection reads off (constants and whole
- * `$json` paths only), so that `npm run bench` can measure both ways in one run.
+ * NUCLEUS_BENCH_PLAIN_READS_ONLY=1 turns the reads of templates, method calls and collections off
+ * (constants and lone `{{ $json.a.b }}` paths only, as before), so that `npm run bench` can measure
+ * both ways in one run.
  */
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 
@@ -73,6 +75,11 @@ function planLeaves(value: unknown): Leaf | undefined {
 		return { kind: 'object', entries };
 	}
 	return { kind: 'value', value };
+}
+
+/** A lone `={{ $json.a.b }}`: what was read directly before templates and method calls were. */
+function isPlainPath(read: DirectRead): boolean {
+	return read.kind === 'reference' && read.reference.calls.length === 0;
 }
 
 function isPrimitive(value: unknown): boolean {
@@ -130,7 +137,7 @@ export class PerItemParameterReader {
 		}
 		if (options?.extractValue) return { kind: 'evaluate' };
 		const read = planDirectRead(raw);
-		if (read && (read.kind === 'path' || !PLAIN_READS_ONLY)) return { kind: 'direct', read };
+		if (read && (!PLAIN_READS_ONLY || isPlainPath(read))) return { kind: 'direct', read };
 		if (typeof raw === 'string' || PLAIN_READS_ONLY) return { kind: 'evaluate' };
 		const root = planLeaves(raw);
 		return root ? { kind: 'collection', root } : { kind: 'evaluate' };
