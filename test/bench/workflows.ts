@@ -319,6 +319,18 @@ for (let i = 1; i <= ${count}; i++) {
 return out;`;
 }
 
+/** `wf` with the parameters of its node `name` changed by `patch`. */
+function withParameters(
+	wf: WorkflowJson,
+	name: string,
+	patch: Record<string, unknown>,
+): WorkflowJson {
+	const node = wf.nodes.find((n) => n.name === name);
+	if (!node) throw new Error(`no node ${name} in ${wf.name}`);
+	node.parameters = { ...node.parameters, ...patch };
+	return wf;
+}
+
 /**
  * Our node, Remote URL mode, on S3-listing items. 'templates': example 07's parameters (a URL
  * template, the key as reference ID, Fields Below with two string-method expressions and one path);
@@ -331,42 +343,22 @@ export function oursRemoteStyleWorkflow(
 	style: ParameterStyle,
 ): WorkflowJson {
 	const t = style === 'templates';
-	return chain(id, `bench: ours remote ${style} ${id}`, [
-		start,
-		{
-			name: CODE_NODE,
-			type: 'n8n-nodes-base.code',
-			typeVersion: 2,
-			parameters: { jsCode: bucketItemsCode(count) },
+	const wf = withParameters(oursRemoteWorkflow(id, datasetId, count), CODE_NODE, {
+		jsCode: bucketItemsCode(count),
+	});
+	wf.name = `bench: ours remote ${style} ${id}`;
+	return withParameters(wf, OURS_NODE, {
+		imageUrl: t ? '=s3://nucleus-images/{{ $json.Key }}' : '={{ $json.image_url }}',
+		referenceId: '={{ $json.Key }}',
+		metadataMode: 'fields',
+		metadataFields: {
+			field: [
+				{ key: 'folder', value: t ? "={{ $json.Key.split('/')[1] }}" : '={{ $json.folder }}' },
+				{ key: 's3_key', value: '={{ $json.Key }}' },
+				{ key: 'etag', value: t ? "={{ $json.ETag.replaceAll('\"', '') }}" : '={{ $json.etag }}' },
+			],
 		},
-		{
-			name: OURS_NODE,
-			type: NODE_TYPE,
-			typeVersion: 1,
-			parameters: {
-				resource: 'datasetItem',
-				operation: 'append',
-				datasetId: { __rl: true, mode: 'id', value: datasetId },
-				mode: 'remote',
-				imageUrl: t ? '=s3://nucleus-images/{{ $json.Key }}' : '={{ $json.image_url }}',
-				referenceId: '={{ $json.Key }}',
-				metadataMode: 'fields',
-				metadataFields: {
-					field: [
-						{ key: 'folder', value: t ? "={{ $json.Key.split('/')[1] }}" : '={{ $json.folder }}' },
-						{ key: 's3_key', value: '={{ $json.Key }}' },
-						{
-							key: 'etag',
-							value: t ? "={{ $json.ETag.replaceAll('\"', '') }}" : '={{ $json.etag }}',
-						},
-					],
-				},
-				...CURRENT_REMOTE,
-				options: {},
-			},
-			credentials,
-		},
-	]);
+	});
 }
 
 /**
@@ -380,39 +372,20 @@ export function oursLocalStyleWorkflow(
 	style: ParameterStyle,
 ): WorkflowJson {
 	const t = style === 'templates';
-	return chain(id, `bench: ours local ${style} ${id}`, [
-		start,
-		readFiles(glob),
-		{
-			name: OURS_NODE,
-			type: NODE_TYPE,
-			typeVersion: 1,
-			parameters: {
-				resource: 'datasetItem',
-				operation: 'append',
-				datasetId: { __rl: true, mode: 'id', value: datasetId },
-				mode: 'local',
-				imageSource: 'binary',
-				binaryPropertyName: 'data',
-				referenceId: t ? '=local/{{ $json.fileName }}' : '={{ $json.fileName }}',
-				metadataMode: 'fields',
-				metadataFields: {
-					field: [
-						{ key: 'name', value: '={{ $json.fileName }}' },
-						{
-							key: 'stem',
-							value: t ? "={{ $json.fileName.split('.')[0] }}" : '={{ $json.fileExtension }}',
-						},
-						{
-							key: 'type',
-							value: t ? '={{ $json.mimeType.toUpperCase() }}' : '={{ $json.mimeType }}',
-						},
-					],
+	const wf = oursLocalWorkflow(id, datasetId, glob);
+	wf.name = `bench: ours local ${style} ${id}`;
+	return withParameters(wf, OURS_NODE, {
+		referenceId: t ? '=local/{{ $json.fileName }}' : '={{ $json.fileName }}',
+		metadataMode: 'fields',
+		metadataFields: {
+			field: [
+				{ key: 'name', value: '={{ $json.fileName }}' },
+				{
+					key: 'stem',
+					value: t ? "={{ $json.fileName.split('.')[0] }}" : '={{ $json.fileExtension }}',
 				},
-				...CURRENT_LOCAL,
-				options: {},
-			},
-			credentials,
+				{ key: 'type', value: t ? '={{ $json.mimeType.toUpperCase() }}' : '={{ $json.mimeType }}' },
+			],
 		},
-	]);
+	});
 }
