@@ -3,7 +3,8 @@
  * n8n-core ExecuteContext, with the Scale Nucleus node's own parameter descriptions, every parameter
  * is read for every item twice, by the reader and by n8n's `getNodeParameter`, and the two must agree:
  * the same value (Object.is for -0 and NaN, deep for objects) or an error with the same message; and
- * Append's checks of the item (validateItemInput) must give the same valid item or the same problem.
+ * Append's read and check steps (read.ts readItems, validate/item.ts checkItems) must give the same
+ * checked item or the same problem.
  * The inputs cover missing keys, numbers (-0, NaN, Infinity, 1e21, above 2^53), null, undefined,
  * booleans, strings with `{{`, unicode and line breaks, empty strings, arrays, objects and dates.
  * The test also counts the items the reader answered without n8n's evaluator, so a fast path that
@@ -21,12 +22,11 @@ import type {
 	INodeType,
 } from 'n8n-workflow';
 
-import {
-	ItemParameters,
-	readItemInput,
-} from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
-import { isProblem } from '../../nodes/ScaleNucleus/actions/datasetItem/append/problem';
-import { validateItemInput } from '../../nodes/ScaleNucleus/actions/datasetItem/append/validate';
+import { readItems } from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
+import { ItemParameters } from '../../nodes/ScaleNucleus/actions/datasetItem/shared/itemParameters';
+import { checkItems } from '../../nodes/ScaleNucleus/actions/datasetItem/validate/item';
+import { isProblem } from '../../nodes/ScaleNucleus/actions/datasetItem/validate/problem';
+import { hasExpression } from '../../nodes/shared/parameters/jsonTemplate';
 import { runNode } from '../harness';
 import { ScaleNucleus, rl } from './scale-nucleus';
 
@@ -167,7 +167,26 @@ interface Comparison {
 
 const NAMES = ['imageUrl', 'referenceId', 'metadataFields.field'];
 /** The item as Append's checks see it: a valid item or the problem (its message names item and field). */
-const CHECKED = 'validateItemInput';
+const CHECKED = 'checkItems';
+
+/**
+ * `ctx` with every raw value that holds an expression shown as one the reader cannot read itself, so
+ * a reader on it plans every such parameter as "n8n evaluates it for each item" (n8n still evaluates
+ * the real value: only the raw read used for planning is changed).
+ */
+function evaluatedByN8n(ctx: IExecuteFunctions): IExecuteFunctions {
+	return new Proxy(ctx, {
+		get: (target, key) => {
+			const member = Reflect.get(target, key, target) as unknown;
+			if (key !== 'getNodeParameter' || typeof member !== 'function') return member;
+			return (...args: unknown[]) => {
+				const value = (member as (...a: unknown[]) => unknown).apply(target, args);
+				const options = args[3] as { rawExpressions?: boolean } | undefined;
+				return options?.rawExpressions && hasExpression(value) ? '={{ n8n only }}' : value;
+			};
+		},
+	});
+}
 
 /** The node's own parameters, with an execute() that reads each one both ways. */
 function probeNode(found: Comparison[], evaluations: { count: number }): INodeType {
@@ -190,16 +209,9 @@ function probeNode(found: Comparison[], evaluations: { count: number }): INodeTy
 				},
 			});
 			const reader = new ItemParameters(counted, items);
-			const plain = {
-				get: (name: string, i: number, fallback: unknown, options?: object) =>
-					this.getNodeParameter(name, i, fallback as never, options),
-				derive: (_name: string, raw: unknown, make: (raw: unknown) => unknown) => make(raw),
-			} as unknown as ItemParameters;
+			const readerChecked = checkItems(readItems(counted, items, 'remote'), items);
+			const n8nChecked = checkItems(readItems(evaluatedByN8n(this), items, 'remote'), items);
 			for (let i = 0; i < items.length; i++) {
-				const check = (params: ItemParameters) => {
-					const input = readItemInput(params, 'remote', i);
-					return 'kind' in input ? validateItemInput(input, items[i].json) : input;
-				};
 				for (const name of NAMES) {
 					found.push({
 						parameter: name,
@@ -211,8 +223,8 @@ function probeNode(found: Comparison[], evaluations: { count: number }): INodeTy
 				found.push({
 					parameter: CHECKED,
 					itemIndex: i,
-					reader: outcome(() => check(reader)),
-					n8n: outcome(() => check(plain)),
+					reader: outcome(() => readerChecked(i)),
+					n8n: outcome(() => n8nChecked(i)),
 				});
 			}
 			return [[{ json: {} }]];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 
-import { ItemParameters } from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
+import { ItemParameters } from '../../nodes/ScaleNucleus/actions/datasetItem/shared/itemParameters';
 
 /** A stand-in for n8n's context: raw parameters plus an "evaluator" that counts its calls. */
 function fakeContext(parameters: Record<string, unknown>, items: INodeExecutionData[]) {
