@@ -167,6 +167,7 @@ export async function runN8n(
 	ctx: Ctx,
 	id: string,
 	timeoutMs = 10 * 60_000,
+	extraEnv: Record<string, string> = {},
 ): Promise<BenchExecution> {
 	const nodeOptions = [
 		`--require ${GC_PROBE}`,
@@ -174,7 +175,11 @@ export async function runN8n(
 		...(HEAP_PROF ? [`--require ${HEAP_PROBE}`] : []),
 		...(process.env.BENCH_NODE_OPTIONS ? [process.env.BENCH_NODE_OPTIONS] : []),
 	].join(' ');
-	const env: Record<string, string> = { NODE_OPTIONS: nodeOptions, BENCH_GC_DIR: ctx.gcDir };
+	const env: Record<string, string> = {
+		NODE_OPTIONS: nodeOptions,
+		BENCH_GC_DIR: ctx.gcDir,
+		...extraEnv,
+	};
 	if (HEAP_PROF) env.BENCH_HEAP_PROF = HEAP_PROF;
 	const exec = await executeSampled(ctx.n8n, id, { timeoutMs, env });
 	return exec;

@@ -41,7 +41,7 @@ export const DUMP_DIR = process.env.BENCH_DUMP_SAMPLES ?? '';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test', 'bench', 'results');
 
 export const USAGE = `usage: npm run bench -- [flags]   (each flag also as an environment variable)
-  --only local,remote,large      BENCH_ONLY: the sections to run (default: all)
+  --only local,remote,large,params  BENCH_ONLY: the sections to run (default: all)
   --reps N                       BENCH_REPS (3): runs of each local variant, median
   --verbose                      n8n's output to stderr
   --ours-only                    only our node (profiling)

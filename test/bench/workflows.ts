@@ -298,3 +298,94 @@ export function oursFilePathWorkflow(id: string, datasetId: string, paths: strin
 		},
 	]);
 }
+
+/** Parameters of our node in the parameter-cost figures: how the item's fields are referred to. */
+export type ParameterStyle = 'paths' | 'templates';
+
+/**
+ * Code node making `count` items shaped like an S3 listing (Key, ETag, Size), with the fields the
+ * path-style parameters read ready-made (as a user computing them in the previous node would).
+ */
+function bucketItemsCode(count: number): string {
+	return `const out = [];
+const folders = ['front', 'rear', 'left', 'right'];
+for (let i = 1; i <= ${count}; i++) {
+  const n = String(i).padStart(6, '0');
+  const Key = 'images/' + folders[i % 4] + '/' + n + '.jpg';
+  const etag = 'e' + n + 'f00d';
+  out.push({ json: { Key, ETag: '"' + etag + '"', Size: 50000 + i,
+    image_url: 's3://nucleus-images/' + Key, folder: folders[i % 4], etag } });
+}
+return out;`;
+}
+
+/** `wf` with the parameters of its node `name` changed by `patch`. */
+function withParameters(
+	wf: WorkflowJson,
+	name: string,
+	patch: Record<string, unknown>,
+): WorkflowJson {
+	const node = wf.nodes.find((n) => n.name === name);
+	if (!node) throw new Error(`no node ${name} in ${wf.name}`);
+	node.parameters = { ...node.parameters, ...patch };
+	return wf;
+}
+
+/**
+ * Our node, Remote URL mode, on S3-listing items. 'templates': example 07's parameters (a URL
+ * template, the key as reference ID, Fields Below with two string-method expressions and one path);
+ * 'paths': the same values as plain `$json` paths to fields the previous node computed.
+ */
+export function oursRemoteStyleWorkflow(
+	id: string,
+	datasetId: string,
+	count: number,
+	style: ParameterStyle,
+): WorkflowJson {
+	const t = style === 'templates';
+	const wf = withParameters(oursRemoteWorkflow(id, datasetId, count), CODE_NODE, {
+		jsCode: bucketItemsCode(count),
+	});
+	wf.name = `bench: ours remote ${style} ${id}`;
+	return withParameters(wf, OURS_NODE, {
+		imageUrl: t ? '=s3://nucleus-images/{{ $json.Key }}' : '={{ $json.image_url }}',
+		referenceId: '={{ $json.Key }}',
+		metadataMode: 'fields',
+		metadataFields: {
+			field: [
+				{ key: 'folder', value: t ? "={{ $json.Key.split('/')[1] }}" : '={{ $json.folder }}' },
+				{ key: 's3_key', value: '={{ $json.Key }}' },
+				{ key: 'etag', value: t ? "={{ $json.ETag.replaceAll('\"', '') }}" : '={{ $json.etag }}' },
+			],
+		},
+	});
+}
+
+/**
+ * Our node, Local File mode from Read Files from Disk, with templates ('templates': a reference ID
+ * template and Fields Below with string-method expressions) or plain paths ('paths').
+ */
+export function oursLocalStyleWorkflow(
+	id: string,
+	datasetId: string,
+	glob: string,
+	style: ParameterStyle,
+): WorkflowJson {
+	const t = style === 'templates';
+	const wf = oursLocalWorkflow(id, datasetId, glob);
+	wf.name = `bench: ours local ${style} ${id}`;
+	return withParameters(wf, OURS_NODE, {
+		referenceId: t ? '=local/{{ $json.fileName }}' : '={{ $json.fileName }}',
+		metadataMode: 'fields',
+		metadataFields: {
+			field: [
+				{ key: 'name', value: '={{ $json.fileName }}' },
+				{
+					key: 'stem',
+					value: t ? "={{ $json.fileName.split('.')[0] }}" : '={{ $json.fileExtension }}',
+				},
+				{ key: 'type', value: t ? '={{ $json.mimeType.toUpperCase() }}' : '={{ $json.mimeType }}' },
+			],
+		},
+	});
+}

@@ -3,62 +3,7 @@ import assert from 'node:assert/strict';
 
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 
-import {
-	hasExpression,
-	ItemParameters,
-	lookupPath,
-	parseJsonPathExpression,
-} from '../../nodes/ScaleNucleus/actions/datasetItem/shared/itemParameters';
-
-describe('simple $json path expressions', () => {
-	test('dot and bracket paths are recognised with their keys', () => {
-		assert.deepEqual(parseJsonPathExpression('={{ $json.reference_id }}'), ['reference_id']);
-		assert.deepEqual(parseJsonPathExpression('={{$json.a.b}}'), ['a', 'b']);
-		assert.deepEqual(parseJsonPathExpression('={{ $json["file name"] }}'), ['file name']);
-		assert.deepEqual(parseJsonPathExpression("={{ $json['x'][0].y }}"), ['x', '0', 'y']);
-		assert.deepEqual(parseJsonPathExpression('={{ $json.$id }}'), ['$id']);
-	});
-
-	test('anything more than a path is left to n8n', () => {
-		for (const value of [
-			'={{ $json.a }}.jpg',
-			'=img-{{ $json.a }}',
-			'={{ $json.a + 1 }}',
-			'={{ $json.a }} {{ $json.b }}',
-			'={{ $json.a.toUpperCase() }}',
-			'={{ $json[a] }}',
-			'={{ $json }}',
-			'={{ $("Node").item.json.a }}',
-			'={{ $json.__proto__ }}',
-			'={{ $json.constructor.name }}',
-			'={{ $json["a\\"b"] }}',
-			'{{ $json.a }}',
-			'$json.a',
-			42,
-			undefined,
-		]) {
-			assert.equal(parseJsonPathExpression(value), undefined, String(value));
-		}
-	});
-
-	test('lookups follow own properties only and return only strings, finite numbers and booleans', () => {
-		const json = { a: { b: 'x' }, n: 3, t: true, z: null, o: {}, list: ['p'], inf: Infinity };
-		assert.equal(lookupPath(json, ['a', 'b']), 'x');
-		assert.equal(lookupPath(json, ['n']), 3);
-		assert.equal(lookupPath(json, ['t']), true);
-		assert.equal(lookupPath(json, ['list', '0']), 'p');
-		for (const keys of [['missing'], ['z'], ['o'], ['a'], ['a', 'b', 'c'], ['toString'], ['inf']]) {
-			assert.equal(typeof lookupPath(json, keys), 'symbol', keys.join('.'));
-		}
-	});
-
-	test('expressions are found at any depth of a parameter value', () => {
-		assert.equal(hasExpression('plain'), false);
-		assert.equal(hasExpression({ a: ['x', { b: 1 }] }), false);
-		assert.equal(hasExpression({ a: ['x', { b: '={{ 1 }}' }] }), true);
-		assert.equal(hasExpression('={{ 1 }}'), true);
-	});
-});
+import { ItemParameters } from '../../nodes/ScaleNucleus/actions/datasetItem/shared/itemParameters';
 
 /** A stand-in for n8n's context: raw parameters plus an "evaluator" that counts its calls. */
 function fakeContext(parameters: Record<string, unknown>, items: INodeExecutionData[]) {
@@ -73,7 +18,7 @@ function fakeContext(parameters: Record<string, unknown>, items: INodeExecutionD
 			const raw = name in parameters ? parameters[name] : fallback;
 			if (options?.rawExpressions) return raw;
 			calls.push(`${name}#${itemIndex}`);
-			if (typeof raw === 'string' && raw.startsWith('={{')) {
+			if (typeof raw === 'string' && raw.startsWith('=')) {
 				// Enough of an evaluator for the test: `$json.<key>` of the item, or a thrown error.
 				const key = /\$json\.(\w+)/.exec(raw)?.[1];
 				const value = key ? items[itemIndex].json[key] : undefined;
@@ -115,10 +60,24 @@ describe('ItemParameters', () => {
 	});
 
 	test('other expressions are evaluated by n8n for every item', () => {
-		const { ctx, calls } = fakeContext({ imageUrl: '=s3://b/{{ $json.n }}.jpg' }, items);
+		const { ctx, calls } = fakeContext({ imageUrl: '=s3://b/{{ $json.n + 1 }}.jpg' }, items);
 		const p = new ItemParameters(ctx, items);
 		for (let i = 0; i < 3; i++) p.get('imageUrl', i, '');
 		assert.deepEqual(calls, ['imageUrl#0', 'imageUrl#1', 'imageUrl#2']);
+	});
+
+	test('a template of text and $json paths is read from each item; misses go to n8n', () => {
+		const { ctx, calls } = fakeContext({ imageUrl: '=s3://b/{{ $json.n }}.jpg' }, items);
+		const p = new ItemParameters(ctx, items);
+		assert.equal(p.get('imageUrl', 0, ''), 's3://b/1.jpg');
+		assert.equal(p.get('imageUrl', 2, ''), 's3://b/3.jpg');
+		const missing = [{ json: {} }];
+		const q = new ItemParameters(
+			fakeContext({ imageUrl: '=s3://b/{{ $json.n }}' }, missing).ctx,
+			missing,
+		);
+		assert.throws(() => q.get('imageUrl', 0, ''), /cannot evaluate/);
+		assert.deepEqual(calls, []);
 	});
 
 	test('a parameter missing without a fallback throws like getNodeParameter', () => {

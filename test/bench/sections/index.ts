@@ -6,6 +6,13 @@ import type { BenchSection } from '../section';
 import { bucketSync } from './bucket-sync';
 import { largeFiles } from './large-files';
 import { localUpload } from './local-upload';
+import { parameterCost } from './parameter-cost';
 import { remoteAppend } from './remote-append';
 
-export const SECTIONS: BenchSection[] = [localUpload, remoteAppend, largeFiles, bucketSync];
+export const SECTIONS: BenchSection[] = [
+	localUpload,
+	remoteAppend,
+	largeFiles,
+	parameterCost,
+	bucketSync,
+];
