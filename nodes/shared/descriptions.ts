@@ -83,7 +83,7 @@ export function requestOptionsCollection(show: {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show },
 		options: [maxAttemptsOption, requestTimeoutOption],

@@ -456,9 +456,9 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		];
 		const { output } = await runLegacy(
 			appendParams(ds, {
-				protocol: 'legacySync',
 				metadataMode: 'allFields',
 				excludeFields: 'ref, url',
+				options: { protocol: 'legacySync' },
 			}),
 			input,
 		);
@@ -480,9 +480,9 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		const ds = legacy.createDataset('sync-update');
 		const params = (extra: INodeParameters = {}) =>
 			appendParams(ds, {
-				protocol: 'legacySync',
 				metadataMode: 'allFields',
 				excludeFields: 'ref,url',
+				options: { protocol: 'legacySync' },
 				...extra,
 			});
 		await runLegacy(params(), [json({ ref: 'x', url: 's3://b/x.jpg', v: 1, keep: 'yes' })]);
@@ -500,7 +500,11 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		const ds = legacy.createDataset('sync-local');
 		const input = [await makeBinaryItem(Buffer.from('legacy'), 'l.png', 'image/png', { ref: 'l' })];
 		const { output } = await runLegacy(
-			appendParams(ds, { protocol: 'legacySync', mode: 'local', imageSource: 'binary' }),
+			appendParams(ds, {
+				mode: 'local',
+				imageSource: 'binary',
+				options: { protocol: 'legacySync' },
+			}),
 			input,
 		);
 		assert.equal(output[0][0].json.outcome, 'new');
@@ -511,7 +515,7 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		const ds = emu.createDataset('sync-as-job');
 		emu.setSyncAppend('job');
 		const { output } = await run(
-			appendParams(ds, { protocol: 'legacySync', options: { pollInterval: 0.1 } }),
+			appendParams(ds, { options: { protocol: 'legacySync', pollInterval: 0.1 } }),
 			[json({ ref: 'a', url: 's3://b/a.jpg' }), json({ ref: 'b', url: 'https://x.invalid/b.jpg' })],
 		);
 		assert.deepEqual(
@@ -526,11 +530,14 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		emu.setSyncAppend('removed');
 		try {
 			await assert.rejects(
-				run(appendParams(ds, { protocol: 'legacySync' }), [
+				run(appendParams(ds, { options: { protocol: 'legacySync' } }), [
 					json({ ref: 'a', url: 's3://b/a.jpg' }),
 				]),
 				(error: Error & { description?: string }) => {
-					assert.match(String(error.description), /set Protocol to "Current \(Asynchronous\)"/);
+					assert.match(
+						String(error.description),
+						/set Options → Protocol to "Current \(Asynchronous\)"/,
+					);
 					return true;
 				},
 			);

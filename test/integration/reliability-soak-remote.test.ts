@@ -60,10 +60,9 @@ describe('fault soak, remote URLs', () => {
 					const { output } = await runScale(
 						emu,
 						appendParams(ds, {
-							protocol: 'legacySync',
 							metadataMode: 'allFields',
 							excludeFields: 'ref, url',
-							options: { batchSize: 20, concurrency: 16 },
+							options: { protocol: 'legacySync', batchSize: 20, concurrency: 16 },
 						}),
 						positions.map((p) => input[p]),
 						{ continueOnFail: true },

@@ -76,7 +76,7 @@ async function visibleParameters(): Promise<string[]> {
 	);
 }
 
-/** The options the Options collection's "Add Option" list offers. */
+/** The options the Options collection's "Add option" list offers. */
 async function offeredOptions(): Promise<string[]> {
 	await ndv().getByTestId('collection-parameter-add').click();
 	const list = page.locator('.el-select-dropdown:visible, .el-popper:visible').getByRole('option');
@@ -241,12 +241,14 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		const shown = await visibleParameters();
 		for (const p of ['datasetId', 'mode', 'imageUrl', 'referenceId', 'waitForCompletion'])
 			assert.ok(shown.includes(p), `${p} shown: ${shown.join(', ')}`);
-		for (const p of ['imageSource', 'binaryPropertyName', 'filePath'])
+		// Protocol is an option (almost nobody should change it), not a top-level parameter.
+		for (const p of ['imageSource', 'binaryPropertyName', 'filePath', 'protocol'])
 			assert.ok(!shown.includes(p), `${p} hidden`);
 		// Waiting is off by default for remote images: no poll options, no upload options.
 		assert.deepEqual(await offeredOptions(), [
 			'Height',
 			'Max Attempts',
+			'Protocol',
 			'Request Timeout (Seconds)',
 			'Skip Items Already in Dataset',
 			'Width',
@@ -255,10 +257,11 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		assert.deepEqual(await offeredOptions(), [
 			'Height',
 			'Max Attempts',
+			'Max Wait (Seconds)',
 			'Poll Interval (Seconds)',
+			'Protocol',
 			'Request Timeout (Seconds)',
 			'Skip Items Already in Dataset',
-			'Timeout (Seconds)',
 			'Width',
 		]);
 		await choose('metadataMode', 'All Other Fields');
@@ -283,10 +286,11 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 			'Height',
 			'Images per Request',
 			'Max Attempts',
+			'Max Wait (Seconds)',
 			'Poll Interval (Seconds)',
+			'Protocol',
 			'Request Timeout (Seconds)',
 			'Skip Items Already in Dataset',
-			'Timeout (Seconds)',
 			'Width',
 		]);
 		await shots.take(page, 'append-local-binary', { of: ndv(), docs: 'append-local.png' });
@@ -296,7 +300,7 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		await setSwitch('waitForCompletion', false);
 		const options = await offeredOptions();
 		assert.ok(
-			!options.includes('Poll Interval (Seconds)') && !options.includes('Timeout (Seconds)'),
+			!options.includes('Poll Interval (Seconds)') && !options.includes('Max Wait (Seconds)'),
 		);
 		// Skipping present items means nothing when they are to be overwritten.
 		await setSwitch('update', true);

@@ -64,11 +64,11 @@ export async function execute(
 			description: 'An AI agent cannot pass binary files. Use Remote URL mode in the tool.',
 		});
 	}
-	const legacy = this.getNodeParameter('protocol', 0, 'current') === 'legacySync';
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const legacy = options.protocol === 'legacySync';
 	const update = this.getNodeParameter('update', 0, false) === true;
 	// A job answered where counts were expected (legacy) is always followed to its end.
 	const wait = legacy || this.getNodeParameter('waitForCompletion', 0, mode === 'local') === true;
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const concurrency = numberOption(
 		this,
 		options,
@@ -84,7 +84,7 @@ export async function execute(
 	const intervalMs =
 		numberOption(this, options, 'pollInterval', 'Poll Interval', 5, { min: MIN_POLL_INTERVAL_S }) *
 		1000;
-	const timeoutMs = numberOption(this, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
+	const timeoutMs = numberOption(this, options, 'timeout', 'Max Wait', 3600, { min: 1 }) * 1000;
 
 	const skipPresent = !update && options.skipPresent === true;
 

@@ -32,6 +32,8 @@ export function excludeFieldsProperty(
 }
 
 const showRemote = { mode: ['remote'] };
+/** Options → Protocol set to the legacy one (unset means Current: the option's default). */
+const LEGACY = { '/options.protocol': ['legacySync'] };
 const showLocal = { mode: ['local'] };
 
 export const properties: INodeProperties[] = [
@@ -62,9 +64,9 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. s3://my-bucket/images/0001.jpg',
+		placeholder: 'e.g. s3://my-bucket/{{ $json.Key }} or {{ $json.image_url }}',
 		description:
-			'Location of the image that Nucleus fetches. Supported: http://, https://, s3:// and gs://.',
+			'Where Nucleus fetches the image from, usually an expression per item. Supported: http://, https://, s3:// and gs://. Scale must be able to read the location.',
 		displayOptions: { show: showRemote },
 	},
 	{
@@ -113,9 +115,9 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. {{ $json.image_id }}',
+		placeholder: 'e.g. {{ $json.Key }} or {{ $json.reference_id }}',
 		description:
-			'Your unique ID for the item in the dataset. Appending the same reference ID again updates or ignores the item, see Update Existing Items.',
+			'Your unique ID for the item in the dataset, usually an expression per item. Appending the same reference ID again updates or leaves the item, see Update Existing Items.',
 	},
 	{
 		displayName: 'Metadata',
@@ -153,7 +155,7 @@ export const properties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		default: {},
-		placeholder: 'Add Metadata Field',
+		placeholder: 'Add metadata field',
 		displayOptions: { show: { metadataMode: ['fields'] } },
 		options: [
 			{
@@ -161,6 +163,20 @@ export const properties: INodeProperties[] = [
 				name: 'field',
 				values: [
 					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						default: 'string',
+						description:
+							'What the value is sent as. A metadata key should keep one type across the dataset.',
+						options: [
+							{ name: 'String', value: 'string' },
+							{ name: 'Number', value: 'number' },
+							{ name: 'Boolean', value: 'boolean' },
+							{ name: 'JSON', value: 'json', description: 'An object, an array or any JSON value' },
+						],
+					},
 					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 				],
 			},
@@ -172,27 +188,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether an item whose reference ID is already in the dataset is overwritten (its metadata replaced). When off, such items are left as they are and reported as ignored.',
-	},
-	{
-		displayName: 'Protocol',
-		name: 'protocol',
-		type: 'options',
-		noDataExpression: true,
-		default: 'current',
-		options: [
-			{
-				name: 'Current (Asynchronous)',
-				value: 'current',
-				description: 'How Nucleus ingests images since July 2026: every append becomes an AsyncJob',
-			},
-			{
-				name: 'Legacy Synchronous (Pre-2026 Servers Only)',
-				value: 'legacySync',
-				description:
-					'The synchronous appends Nucleus removed in July 2026, for a server that still accepts them. Not for api.scale.com.',
-			},
-		],
+			'Whether an item whose reference ID is already in the dataset is overwritten (its metadata replaced). When off, such items are left as they are; their result still reads appended, unless Options → Skip Items Already in Dataset is on.',
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -201,7 +197,7 @@ export const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to wait until the job is finished and output one result per input item (failed items carry the error). Otherwise one item per job is output at once.',
-		displayOptions: { show: { ...showRemote, protocol: ['current'] } },
+		displayOptions: { show: showRemote, hide: LEGACY },
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -210,13 +206,13 @@ export const properties: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to wait until the jobs are finished and output one result per input item (failed items carry the error). Otherwise one item per job (up to 10 images each) is output at once.',
-		displayOptions: { show: { ...showLocal, protocol: ['current'] } },
+		displayOptions: { show: showLocal, hide: LEGACY },
 	},
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		options: [
 			{
@@ -226,7 +222,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: MAX_LEGACY_BATCH },
 				default: 20,
 				description: 'Items per synchronous request (Nucleus accepted fewer than 30)',
-				displayOptions: { show: { '/mode': ['remote'], '/protocol': ['legacySync'] } },
+				displayOptions: { show: { '/mode': ['remote'], ...LEGACY } },
 			},
 			{
 				displayName: 'Concurrency',
@@ -246,7 +242,7 @@ export const properties: INodeProperties[] = [
 				default: DEFAULT_CONCURRENCY,
 				description:
 					'Most synchronous batches in flight at once. The node starts at 8 and adapts: one more while the server keeps up, half as many when it answers 429 (too many requests).',
-				displayOptions: { show: { '/mode': ['remote'], '/protocol': ['legacySync'] } },
+				displayOptions: { show: { '/mode': ['remote'], ...LEGACY } },
 			},
 			{
 				displayName: 'Height',
@@ -267,9 +263,19 @@ export const properties: INodeProperties[] = [
 				default: MAX_IMAGES_PER_REQUEST,
 				description:
 					'Images sent in one upload request, each request becoming one job (Nucleus takes at most 10). Lower it if requests time out.',
-				displayOptions: { show: { '/mode': ['local'], '/protocol': ['current'] } },
+				displayOptions: { show: { '/mode': ['local'] }, hide: LEGACY },
 			},
 			maxAttemptsOption,
+			{
+				displayName: 'Max Wait (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3600,
+				description:
+					'How long to wait for the jobs in all (one request waits at most Options → Request Timeout) before failing with their IDs, so you can resume with Job → Wait for Completion',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
@@ -278,6 +284,28 @@ export const properties: INodeProperties[] = [
 				default: 5,
 				description: 'How often to check the jobs while waiting',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
+			{
+				displayName: 'Protocol',
+				name: 'protocol',
+				type: 'options',
+				default: 'current',
+				description:
+					'Leave it on Current. Legacy is only for a Nucleus-compatible server older than July 2026.',
+				options: [
+					{
+						name: 'Current (Asynchronous)',
+						value: 'current',
+						description:
+							'How Nucleus ingests images since July 2026: every append becomes an AsyncJob',
+					},
+					{
+						name: 'Legacy Synchronous (Pre-2026 Servers Only)',
+						value: 'legacySync',
+						description:
+							'The synchronous appends Nucleus removed in July 2026, for a server that still accepts them. Not for api.scale.com.',
+					},
+				],
 			},
 			requestTimeoutOption,
 			{
@@ -288,16 +316,6 @@ export const properties: INodeProperties[] = [
 				description:
 					'Whether to list the reference IDs the dataset already holds first and not send those items (they come out with outcome already_present). Makes a re-run after a crash cheaper; costs one listing request per 10,000 items in the dataset.',
 				displayOptions: { show: { '/update': [false] } },
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 3600,
-				description:
-					'How long to wait for the jobs before failing with their IDs, so you can resume with Job → Wait for Completion',
-				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
 			{
 				displayName: 'Width',

@@ -27,6 +27,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { shorten } from '../../../../shared/text';
 import { redactText } from '../../../../shared/transport/redact';
+import { metadataFieldValue } from '../metadataFieldValue';
 import { ItemMetadata } from './datasetItem';
 import { aboutReference, isProblem, itemProblem, type ItemProblem } from './problem';
 import type { ItemInput, MetadataInput } from './read';
@@ -669,9 +670,10 @@ export function metadataFromOtherFields(
 	return out;
 }
 
-/** "Key-value fields": builds an object from rows; empty and repeated keys are problems. */
+/** "Key-value fields": builds an object from rows, each value as its row's Type; empty and
+ * repeated keys and values not of their Type are problems. */
 export function metadataFromKeyValues(
-	pairs: Array<{ key: string; value: unknown }>,
+	pairs: Array<{ key: string; type?: unknown; value: unknown }>,
 	itemIndex: number,
 ): Record<string, unknown> | ItemProblem {
 	const field = 'Metadata';
@@ -697,7 +699,16 @@ export function metadataFromKeyValues(
 			);
 		}
 		rowOf.set(key, row);
-		setOwn(out, key, value);
+		const typed = metadataFieldValue(value, pairs[row].type);
+		if ('refused' in typed) {
+			return problem(
+				itemIndex,
+				field,
+				`Item ${itemIndex}: ${field} key ${quote(key)}: the value ${typed.refused}`,
+				'Give a value of the Type chosen for the field, or change its Type.',
+			);
+		}
+		setOwn(out, key, typed.value);
 	}
 	return normalizeMetadata(out, itemIndex);
 }
@@ -805,6 +816,7 @@ export function validateMetadata(
 	}
 	const pairs = (Array.isArray(input.pairs) ? input.pairs : []) as Array<{
 		key: string;
+		type?: unknown;
 		value: unknown;
 	}>;
 	const fromPairs = metadataFromKeyValues(pairs, itemIndex);
