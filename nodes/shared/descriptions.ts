@@ -47,7 +47,8 @@ export const jobIdParameter: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. job_c4rmsk8arvzg0cqkc6e0',
-	description: 'ID of the AsyncJob: the job_id output of Append or of an asynchronous Update Metadata',
+	description:
+		'ID of the AsyncJob: the job_id output of Append or of an asynchronous Update Metadata',
 };
 
 /** Node option: attempts per request (the transport's retry policy decides which failures are retried). */

@@ -267,6 +267,7 @@ export const properties: INodeProperties[] = [
 			},
 			maxAttemptsOption,
 			{
+				// Stored as `timeout` since 0.1.0: only the label changed, so saved values stay valid.
 				displayName: 'Max Wait (Seconds)',
 				name: 'timeout',
 				type: 'number',
