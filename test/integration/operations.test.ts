@@ -1,3 +1,8 @@
+/**
+ * The credential test and the operations other than Append Items and Update Metadata (Dataset:
+ * Create, Get, Get Many; Dataset Item: Get, Get Many, Delete; Job: Get Status, Get Errors, Wait for
+ * Completion) through the real node (n8n-core ExecuteContext) against the emulator.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { Emulator, EmulatorStats, Faults } from '../emulator';
+import { runScale } from './scale-nucleus';
 
 export { ScaleNucleus, appendParams, json, rl, runScale } from './scale-nucleus';
 
@@ -189,4 +190,51 @@ export function roundsText(report: RerunReport): string {
 	const [first, ...rest] = report.rounds;
 	if (!first || first.failed === 0) return 'no item ran out of attempts';
 	return `${first.failed} ran out of ${TRANSPORT_MAX_ATTEMPTS} attempts and came back as error items, re-sent in ${rest.length} more run(s)`;
+}
+
+export interface SoakRun {
+	report: RerunReport;
+	/** The emulator's stats right after the last run, before the faults were cleared. */
+	stats: EmulatorStats;
+	seconds: number;
+}
+
+/**
+ * A soak: with the emulator's stats reset and `faults` injected, the node (Continue On Fail) with
+ * `parameters` over `input`, re-run over the inputs that came back as error items
+ * (`appendWithReruns`, which checks every round's output and passes each success to `accept`);
+ * then the stats are read and the faults cleared. `checkOutput` sees each run's whole output.
+ */
+export async function soakAppend(
+	emu: Emulator,
+	options: {
+		refs: string[];
+		input: INodeExecutionData[];
+		parameters: INodeParameters;
+		accept: (item: INodeExecutionData, position: number) => void;
+		faults?: Partial<Faults>;
+		checkOutput?: (output: INodeExecutionData[][]) => void;
+	},
+): Promise<SoakRun> {
+	emu.resetStats();
+	emu.setFaults(options.faults ?? SOAK_FAULTS);
+	const started = Date.now();
+	const report = await appendWithReruns(
+		options.refs,
+		async (positions) => {
+			const { output } = await runScale(
+				emu,
+				options.parameters,
+				positions.map((p) => options.input[p]),
+				{ continueOnFail: true },
+			);
+			options.checkOutput?.(output);
+			return output[0];
+		},
+		options.accept,
+	);
+	const seconds = (Date.now() - started) / 1000;
+	const stats = emu.stats();
+	emu.resetFaults();
+	return { report, stats, seconds };
 }

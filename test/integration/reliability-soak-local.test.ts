@@ -13,14 +13,12 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../emulator';
 import { makeBinaryItem } from '../harness';
 import {
-	SOAK_FAULTS,
 	appendParams,
-	appendWithReruns,
 	assertDatasetHoldsExactly,
 	faultText,
 	roundsText,
-	runScale,
 	sha256,
+	soakAppend,
 	tinyPng,
 } from './reliability-common';
 
@@ -53,37 +51,25 @@ test(
 			);
 		}
 
-		emu.resetStats();
-		emu.setFaults(SOAK_FAULTS);
-		const started = Date.now();
-		const report = await appendWithReruns(
+		const { report, stats, seconds } = await soakAppend(emu, {
 			refs,
-			async (positions) => {
-				const { output } = await runScale(
-					emu,
-					appendParams(ds, {
-						mode: 'local',
-						imageSource: 'binary',
-						binaryPropertyName: 'data',
-						metadataMode: 'allFields',
-						excludeFields: 'ref',
-						options: { concurrency: 64 },
-					}),
-					positions.map((p) => input[p]),
-					{ continueOnFail: true },
-				);
-				assert.equal(output.length, 1, 'one output (regular output with Continue On Fail)');
-				return output[0];
-			},
-			(item) => {
+			input,
+			parameters: appendParams(ds, {
+				mode: 'local',
+				imageSource: 'binary',
+				binaryPropertyName: 'data',
+				metadataMode: 'allFields',
+				excludeFields: 'ref',
+				options: { concurrency: 64 },
+			}),
+			checkOutput: (output) =>
+				assert.equal(output.length, 1, 'one output (regular output with Continue On Fail)'),
+			accept: (item) => {
 				// An attempt that failed never stored anything; a job's items are reported 'appended' (no per-item category).
 				assert.equal(item.json.outcome, 'appended');
 				assert.equal(item.json.succeeded, true);
 			},
-		);
-		const seconds = (Date.now() - started) / 1000;
-		const stats = emu.stats();
-		emu.resetFaults();
+		});
 
 		assertDatasetHoldsExactly(emu, ds, refs);
 		for (let i = 0; i < N; i++) {

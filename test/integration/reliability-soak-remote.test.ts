@@ -16,13 +16,13 @@ import {
 	SOAK_FAULTS,
 	TRANSPORT_MAX_ATTEMPTS,
 	appendParams,
-	appendWithReruns,
 	assertDatasetHoldsExactly,
 	faultText,
 	json,
 	pairedIndex,
 	roundsText,
 	runScale,
+	soakAppend,
 } from './reliability-common';
 
 const N = 20_000;
@@ -51,32 +51,19 @@ describe('fault soak, remote URLs', () => {
 			const ds = emu.createDataset('soak-sync');
 			emu.setSyncAppend('legacy');
 			const { refs, input } = remoteInput('sync');
-			emu.resetStats();
-			emu.setFaults(SOAK_FAULTS);
-			const started = Date.now();
-			const report = await appendWithReruns(
+			const { report, stats, seconds } = await soakAppend(emu, {
 				refs,
-				async (positions) => {
-					const { output } = await runScale(
-						emu,
-						appendParams(ds, {
-							metadataMode: 'allFields',
-							excludeFields: 'ref, url',
-							options: { protocol: 'legacySync', batchSize: 20, concurrency: 16 },
-						}),
-						positions.map((p) => input[p]),
-						{ continueOnFail: true },
-					);
-					return output[0];
-				},
-				(item) => {
+				input,
+				parameters: appendParams(ds, {
+					metadataMode: 'allFields',
+					excludeFields: 'ref, url',
+					options: { protocol: 'legacySync', batchSize: 20, concurrency: 16 },
+				}),
+				accept: (item) => {
 					assert.equal(item.json.outcome, 'new');
 					assert.equal(item.json.succeeded, true);
 				},
-			);
-			const seconds = (Date.now() - started) / 1000;
-			const stats = emu.stats();
-			emu.resetFaults();
+			});
 			emu.setSyncAppend('job');
 
 			assertDatasetHoldsExactly(emu, ds, refs);
@@ -97,35 +84,23 @@ describe('fault soak, remote URLs', () => {
 		async () => {
 			const ds = emu.createDataset('soak-async');
 			const { refs, input } = remoteInput('async');
-			emu.resetStats();
-			// The API and the presigned "S3" PUT both see the fault mix.
-			emu.setFaults({ ...SOAK_FAULTS, routes: /^\/(v1\/nucleus|__storage)\// });
-			const started = Date.now();
-			const report = await appendWithReruns(
+			const { report, stats, seconds } = await soakAppend(emu, {
 				refs,
-				async (positions) => {
-					const { output } = await runScale(
-						emu,
-						appendParams(ds, {
-							metadataMode: 'allFields',
-							excludeFields: 'ref, url',
-							waitForCompletion: true,
-							options: { pollInterval: 0.1, timeout: 120 },
-						}),
-						positions.map((p) => input[p]),
-						{ continueOnFail: true },
-					);
-					return output[0];
-				},
-				(item) => {
+				input,
+				// The API and the presigned "S3" PUT both see the fault mix.
+				faults: { ...SOAK_FAULTS, routes: /^\/(v1\/nucleus|__storage)\// },
+				parameters: appendParams(ds, {
+					metadataMode: 'allFields',
+					excludeFields: 'ref, url',
+					waitForCompletion: true,
+					options: { pollInterval: 0.1, timeout: 120 },
+				}),
+				accept: (item) => {
 					assert.equal(item.json.succeeded, true);
 					assert.equal(item.json.outcome, 'appended');
 					assert.match(String(item.json.job_id), /^job_/);
 				},
-			);
-			const seconds = (Date.now() - started) / 1000;
-			const stats = emu.stats();
-			emu.resetFaults();
+			});
 
 			assertDatasetHoldsExactly(emu, ds, refs);
 			for (let i = 0; i < N; i += 1)

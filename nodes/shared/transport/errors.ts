@@ -8,7 +8,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { oneLine } from '../text';
-import { errorCode } from './retryPolicy';
+import { errorCode, type Failure } from './retryPolicy';
 import { parseBody } from './util';
 
 const MAX_MESSAGE_CHARS = 300;
@@ -201,6 +201,32 @@ export function networkError(
 		undefined,
 		target.itemIndex,
 	);
+}
+
+/** The error that ends a request with `failure`; `note` says what the retry policy did. */
+export function failureError(
+	ctx: ErrorContext,
+	target: ErrorTarget,
+	failure: Failure,
+	timeoutMs: number,
+	note: string,
+	now = Date.now(),
+): NodeApiError {
+	if (failure.answer) {
+		const suffix =
+			failure.retryAfterMs !== undefined
+				? `; Nucleus asks to retry after ${formatTime(now + failure.retryAfterMs)} (in ${formatSeconds(failure.retryAfterMs)})`
+				: '';
+		return httpError(ctx, target, failure.answer, note, suffix);
+	}
+	return networkError(ctx, target, failure.error, timeoutMs, note);
+}
+
+/** A failure in a few words (`HTTP 503`, `ECONNRESET`), for messages that quote it. */
+export function failureText(failure: Failure): string {
+	return failure.status !== undefined
+		? `HTTP ${failure.status}`
+		: (failure.code ?? 'network error');
 }
 
 /** The request body (a file, a binary stream, the form factory) could not be read: nothing to retry. */

@@ -1,8 +1,13 @@
 /**
  * HTTP transport for the Scale Nucleus API:
- *  - client.ts       NucleusClient (undici keep-alive pool or EnvHttpProxyAgent) and its send loop
+ *  - client.ts       NucleusClient: the public API; builds each request's description and runs it
+ *  - options.ts      what callers set per client, per request and per presigned upload
  *  - retryPolicy.ts  what is sent again after which failure, per kind of request; attempts and time bounds
+ *  - retryLoop.ts    where a retry is decided: the loop over attempts, the waits, the give-up note
+ *  - attempt.ts      one attempt on the wire: the body, the undici request, stream clean-up
+ *  - connection.ts   the undici keep-alive pool (or EnvHttpProxyAgent) and the cancel-signal link
  *  - lookFirst.ts    how Dataset → Create and the presigned append check whether an ambiguous attempt was done
+ *  - requestLook.ts  which look-first a request gets, and how the loop calls it
  *  - errors.ts       NodeApiError / NodeOperationError building, hints per status
  *  - redact.ts       scrubbing of the API key, Authorization values, URL user info, presigned tokens
  *  - util.ts         URL building, path encoding, cancellation, request-body helpers

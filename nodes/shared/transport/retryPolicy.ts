@@ -1,6 +1,7 @@
 /**
  * THE retry policy of the transport, in one place: per kind of request, what may be sent again after
- * which failure, and the bounds (attempts, time) of every request.
+ * which failure, and the bounds (attempts, time) of every request. ./retryLoop.ts applies it; this
+ * file only holds the decisions as data and the pure functions that classify a failed attempt.
  *
  * A failed attempt falls in one of two classes:
  *  - NOT PROCESSED: the server cannot have acted on it — a 429 (it refused the request: rate limited),
@@ -12,8 +13,9 @@
  *    sent again; what a request that creates something does next is the table below.
  * Anything else (400, 401, 403, 404, 409, 500, a host name that does not resolve, …) is final.
  *
- * 503 is ambiguous although it often means "not now": nucleus-api.md 7 notes 503 is also what Nucleus
- * answers when a request ran too long, after it started the work.
+ * 503 is ambiguous although it often means "not now": it is also what Nucleus answers when a request
+ * ran too long, after it started the work (the Python SDK's advice on a 503 from a large read, in
+ * `Dataset.items` and `paginate_generator`, github.com/scaleapi/nucleus-python-client).
  *
  * Repeating creates a second dataset or a second job where the first attempt was in fact processed, so
  * those kinds LOOK FIRST where the API lets us (./lookFirst.ts): Dataset → Create lists the datasets
@@ -23,7 +25,7 @@
  *
  * Bounds: at most `maxAttempts` attempts (default 5, the node's Max Attempts, 1–10); each waits at most
  * the request timeout for its answer (default 60 s: "All API calls in Nucleus have a 1 minute
- * time-out", nucleus-api.md 3.2, so a later answer is not coming); and all attempts and the waits
+ * time-out", Nucleus docs, Large Ingestion guide, so a later answer is not coming); and all attempts and the waits
  * between them start within one time budget per request (3 minutes, or three request timeouts when
  * longer). A Retry-After that ends after the budget fails the request at once, saying when to retry.
  */
@@ -48,6 +50,25 @@ export type RequestKind =
 	| 'write';
 
 export type FailureClass = 'notProcessed' | 'ambiguous';
+
+/** An HTTP answer as read off the wire (the whole body as text). */
+export interface HttpAnswer {
+	status: number;
+	contentType: string;
+	text: string;
+}
+
+/** One failed attempt, as the policy sees it. */
+export interface Failure {
+	/** undefined: final, not retried. */
+	class: FailureClass | undefined;
+	answer?: HttpAnswer;
+	error?: unknown;
+	retryAfterMs?: number;
+	/** For logs and onRetry. */
+	status?: number;
+	code?: string;
+}
 
 export interface KindPolicy {
 	/** After a failure that was not processed: always sent again (within the bounds). */
@@ -85,7 +106,7 @@ export const RETRY_POLICY: Readonly<Record<RequestKind, KindPolicy>> = {
 		notProcessed: 'repeat',
 		ambiguous: 'repeat',
 		why:
-			'Items are keyed by reference_id (nucleus-api.md 8): a repeat with update=false leaves the ' +
+			"Items are keyed by reference_id (the SDK's Dataset.append docstring): a repeat with update=false leaves the " +
 			'items already stored, with update=true it writes the same content again. Counts in the ' +
 			'answer then describe the repeat (the items show as ignored or updated).',
 	},
@@ -129,7 +150,7 @@ export const RETRY_POLICY: Readonly<Record<RequestKind, KindPolicy>> = {
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const MAX_ATTEMPTS_LIMIT = 10;
-/** nucleus-api.md 3.2: "All API calls in Nucleus have a 1 minute time-out". */
+/** Nucleus docs (Large Ingestion guide): "All API calls in Nucleus have a 1 minute time-out". */
 export const DEFAULT_REQUEST_TIMEOUT_S = 60;
 export const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_S * 1000;
 const MIN_BUDGET_MS = 180_000;
@@ -229,8 +250,35 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 	return Math.max(0, date - now);
 }
 
-/** Backoff before attempt `attempt + 1`: min(maxMs, base * 2^(attempt-1)), times a jitter of 0.5..1.5. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+/** A non-2xx answer as a failure: its class, and the Retry-After it carried (`retryAfter` header). */
+export function statusFailure(
+	answer: HttpAnswer,
+	retryAfter: string | undefined,
+	now = Date.now(),
+): Failure {
+	return {
+		class: classifyStatus(answer.status),
+		answer,
+		status: answer.status,
+		retryAfterMs: parseRetryAfter(retryAfter, now),
+	};
+}
+
+/** An error of the connection (no answer) as a failure. */
+export function networkFailure(error: unknown): Failure {
+	return { class: classifyError(error), error, code: errorCode(error) };
+}
+
+/**
+ * Backoff before attempt `attempt + 1`: min(maxMs, base * 2^(attempt-1)), times a jitter of 0.5..1.5
+ * (`random` in [0, 1) picks it; tests pass their own).
+ */
+export function backoffMs(
+	attempt: number,
+	baseMs: number,
+	maxMs: number,
+	random: () => number = Math.random,
+): number {
 	const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-	return Math.round(exponential * (0.5 + Math.random()));
+	return Math.round(exponential * (0.5 + random()));
 }

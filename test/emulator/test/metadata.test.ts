@@ -11,7 +11,7 @@ import {
 	metadataErrorText,
 	startEmulator,
 	type Emulator,
-} from '../emulator';
+} from '..';
 
 let emu: Emulator;
 

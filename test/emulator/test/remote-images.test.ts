@@ -2,8 +2,8 @@
  * The emulator reads the images it is told to ingest when it is given an S3 endpoint (a real
  * s3rver in its own process): `s3://` objects from the S3 server, `http(s)://` from loopback
  * hosts. A missing, empty or non-image object fails that item in the job, quoting its URL, as
- * Nucleus does (api §2.3, §5.6). Without the endpoint nothing is read, as before. Then the real
- * node (n8n-core context) appends from the bucket and gets those failures per item.
+ * Nucleus does (api §2.3, §5.6). Without the endpoint nothing is read, as before.
+ * test/integration/append-remote-bucket.test.ts runs the node against it.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,10 +11,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { tinyPng } from '../harness/images';
-import { startS3Server, type S3Server } from '../harness/s3';
-import { appendParams, json, runScale } from './scale-nucleus';
+import { startEmulator, type Emulator } from '..';
+import { tinyPng } from '../../harness/images';
+import { startS3Server, type S3Server } from '../../harness/s3';
 
 const BUCKET = 'nucleus-images';
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -192,51 +191,5 @@ describe('emulator without an S3 endpoint', () => {
 		} finally {
 			await plain.close();
 		}
-	});
-});
-
-describe('the node appends from the bucket (Remote URL, waiting)', () => {
-	test('each object missing or not an image comes out failed with the job error; the others appended', async () => {
-		const ds = emu.createDataset('node-from-bucket');
-		const keys = Array.from({ length: 12 }, (_, k) => `node/${k % 2 ? 'foggy' : 'rainy'}/${k}.png`);
-		await s3.putObjects(
-			BUCKET,
-			keys.map((key, k) => ({ key, body: tinyPng(100 + k), contentType: 'image/png' })),
-		);
-		await s3.deleteObject(BUCKET, keys[3]);
-		await s3.putObject(BUCKET, keys[7], Buffer.from('<html>not an image</html>'), 'text/html');
-		const { output } = await runScale(
-			emu,
-			appendParams(ds, {
-				metadataMode: 'fields',
-				metadataFields: { field: [{ key: 'folder', value: '={{ $json.folder }}' }] },
-				waitForCompletion: true,
-				options: { pollInterval: 0.1, timeout: 60 },
-			}),
-			keys.map((key) =>
-				json({ ref: key, url: `s3://${BUCKET}/${key}`, folder: key.split('/')[1] }),
-			),
-		);
-		const results = output[0];
-		assert.equal(results.length, 12);
-		const failed = results.filter((i) => i.json.succeeded === false);
-		assert.deepEqual(
-			failed.map((i) => i.json.reference_id),
-			[keys[3], keys[7]],
-		);
-		for (const item of failed) {
-			assert.equal(item.json.outcome, 'failed');
-			assert.ok(
-				String(item.json.error_message).includes(
-					`"s3://${BUCKET}/${String(item.json.reference_id)}"`,
-				),
-				String(item.json.error_message),
-			);
-		}
-		assert.match(String(failed[0].json.error_message), /could not fetch image \(HTTP 404\)/);
-		assert.match(String(failed[1].json.error_message), /not a supported image/);
-		assert.equal(emu.itemCount(ds), 10);
-		assert.deepEqual(emu.getItem(ds, keys[0])?.metadata, { folder: 'rainy' });
-		assert.equal(emu.getItem(ds, keys[0])?.fetchedImage?.sha256, sha(tinyPng(100)));
 	});
 });

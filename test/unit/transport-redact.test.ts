@@ -1,0 +1,42 @@
+/**
+ * The scrub functions of nodes/shared/transport/redact.ts on plain text: the API key in every
+ * encoding a request carries, Authorization values, and the user info of URLs.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { scrubSecrets, stripUrlUserinfo } from '../../nodes/shared/transport/redact';
+
+const API_KEY = 'fake-key_transport-tests+not/a-scale-key';
+const KEY_B64 = Buffer.from(`${API_KEY}:`).toString('base64');
+const SECRETS = [
+	API_KEY,
+	KEY_B64,
+	KEY_B64.replace(/=+$/, ''),
+	Buffer.from(API_KEY).toString('base64'),
+];
+
+describe('redaction of text', () => {
+	test('scrubSecrets removes the key and its encodings', () => {
+		const text = `k=${API_KEY} b=${KEY_B64} c=${KEY_B64.replace(/=+$/, '')} Authorization: Basic abc123==`;
+		const out = scrubSecrets(text, API_KEY);
+		for (const secret of SECRETS)
+			assert.ok(!out.includes(secret), `${secret.slice(0, 6)}… in ${out}`);
+		assert.ok(!out.includes('abc123'));
+		assert.equal(scrubSecrets('nothing here', API_KEY), 'nothing here');
+	});
+
+	test('stripUrlUserinfo removes the user info of URLs and leaves other @ alone', () => {
+		for (const [input, shown] of [
+			['https://u:p@host/a.jpg', 'https://host/a.jpg'],
+			['see "s3://key:se@cret@bucket/x" here', 'see "s3://bucket/x" here'],
+			['https://user:pa/ss@host/x', 'https://host/x'],
+			['https://token@host/x', 'https://host/x'],
+			['https://host:8080/a@b.jpg', 'https://host:8080/a@b.jpg'],
+			['https://host/path?email=a@b.example', 'https://host/path?email=a@b.example'],
+			['mail me: a@b.example', 'mail me: a@b.example'],
+		]) {
+			assert.equal(stripUrlUserinfo(input), shown, input);
+		}
+	});
+});
