@@ -9,7 +9,9 @@ import {
 import { searchDatasets } from '../shared/listSearch';
 import { NucleusClient, redactDeep } from '../shared/transport';
 import { properties } from './description';
-import { fetchSample, pollJobs, readConfig } from './poll';
+import { readConfig } from './parameters';
+import { pollJobs } from './poll';
+import { fetchSample } from './sample';
 
 export class ScaleNucleusTrigger implements INodeType {
 	description: INodeTypeDescription = {

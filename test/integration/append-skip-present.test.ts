@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import type { INode, INodeParameters } from 'n8n-workflow';
 
-import { referenceIdsInDataset } from '../../nodes/ScaleNucleus/actions/datasetItem/append/existing';
+import { referenceIdsInDataset } from '../../nodes/ScaleNucleus/actions/datasetItem/append/skipPresent';
 import { NucleusClient } from '../../nodes/shared/transport';
 import { startEmulator, type Emulator } from '../emulator';
 import { capturedLogEntries, clearCapturedLogs, makeBinaryItem } from '../harness';

@@ -1,6 +1,7 @@
 /**
  * How Append reads what the server answered and turns it into per-item outcomes (pure modules:
- * shared/api/answers.ts, datasetItem/append/outcomes.ts, datasetItem/append/plan.ts).
+ * shared/api/answers.ts, datasetItem/append/outcomes.ts, datasetItem/append/plan.ts,
+ * datasetItem/shared/groupByDataset.ts).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,10 +14,10 @@ import {
 	outcomesFromJob,
 } from '../../nodes/ScaleNucleus/actions/datasetItem/append/outcomes';
 import {
-	groupByDataset,
 	uniqueImageName,
 	type RemoteItem,
 } from '../../nodes/ScaleNucleus/actions/datasetItem/append/plan';
+import { groupByDataset } from '../../nodes/ScaleNucleus/actions/datasetItem/shared/groupByDataset';
 
 const item = (
 	i: number,

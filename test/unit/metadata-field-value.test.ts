@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { metadataFieldValue } from '../../nodes/ScaleNucleus/actions/datasetItem/metadataFieldValue';
+import { metadataFieldValue } from '../../nodes/ScaleNucleus/actions/datasetItem/validate/metadataFieldValue';
 
 const sent: Array<[type: unknown, raw: unknown, expected: unknown]> = [
 	['string', 'front', 'front'],

@@ -1,24 +1,14 @@
 /**
- * The pure parts of Update Metadata, Job → Get Many and Dataset → Get: how answers are read
- * (shared/api/metadata.ts, shared/api/datasets.ts), per-item outcomes (updateMetadata/outcomes.ts)
- * and the job list's query and filters (job/getMany.operation.ts).
+ * The pure parts of Update Metadata: how its answers are read (shared/api/metadata.ts) and per-item
+ * outcomes (updateMetadata/outcomes.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { getDatasetInfo } from '../../nodes/shared/api/datasets';
-import type { ListedJob } from '../../nodes/shared/api/jobs';
 import { readMetadataJob, readMetadataResult } from '../../nodes/shared/api/metadata';
 import { UnexpectedAnswerError } from '../../nodes/shared/api/unexpected';
 import { parseJobErrors } from '../../nodes/shared/jobs/errors';
 import { normalizeJobStatus } from '../../nodes/shared/jobs/status';
-import type { NucleusClient } from '../../nodes/shared/transport';
-import {
-	jobListFilter,
-	matchesQuery,
-	newestFirst,
-	type JobListQuery,
-} from '../../nodes/ScaleNucleus/actions/job/getMany.operation';
 import {
 	outcomesFromJob,
 	outcomesFromResult,
@@ -196,129 +186,6 @@ describe('outcomes of a finished job', () => {
 		assert.deepEqual(
 			[one[0].outcome, one[0].error],
 			['failed', 'Job job_m ended Cancelled and reported no errors'],
-		);
-	});
-});
-
-describe('the job list query', () => {
-	const query = (q: Partial<JobListQuery>): JobListQuery => ({
-		datasetId: null,
-		jobTypes: [],
-		statuses: [],
-		after: null,
-		before: null,
-		...q,
-	});
-	const job = (id: string, created: string | null, status = 'Completed'): ListedJob => ({
-		job_id: id,
-		status,
-		job_type: 'uploadDatasetItems',
-		dataset_id: 'ds_a',
-		job_creation_time: created,
-	});
-
-	test('asks a day of margin on each side, the largest list, and Completed jobs only when wanted', () => {
-		const q = query({
-			after: Date.parse('2026-11-27T10:00:00Z'),
-			before: Date.parse('2026-11-28T00:00:00Z'),
-			statuses: ['Running'],
-		});
-		assert.deepEqual(jobListFilter(q), {
-			datasetId: null,
-			jobTypes: [],
-			fromDate: '2026-11-26',
-			toDate: '2026-11-29',
-			limit: 50_000,
-			showCompleted: false,
-		});
-		assert.equal(jobListFilter(query({ statuses: ['Completed', 'Queued'] })).showCompleted, true);
-		assert.equal(jobListFilter(query({})).showCompleted, true);
-	});
-
-	test('the exact window: created at or after After, before Before; a job of unknown time is left out', () => {
-		const q = query({
-			after: Date.parse('2026-11-27T10:00:00Z'),
-			before: Date.parse('2026-11-27T12:00:00Z'),
-		});
-		assert.equal(matchesQuery(job('a', '2026-11-27T10:00:00.000Z'), q), true);
-		assert.equal(matchesQuery(job('b', '2026-11-27T12:00:00.000Z'), q), false);
-		assert.equal(matchesQuery(job('c', '2026-11-27T09:59:59.999Z'), q), false);
-		assert.equal(matchesQuery(job('d', null), q), false);
-		assert.equal(matchesQuery(job('d', null), query({})), true);
-		assert.equal(
-			matchesQuery(job('e', null, 'errored_user'), query({ statuses: ['Errored'] })),
-			true,
-		);
-		assert.equal(matchesQuery(job('f', null, 'Retried'), query({ statuses: ['Running'] })), false);
-	});
-
-	test('newest first, unknown times last, ties by job ID', () => {
-		const sorted = newestFirst([
-			job('x', null),
-			job('b', '2026-11-27T10:00:00Z'),
-			job('a', '2026-11-27T10:00:00Z'),
-			job('n', '2026-11-28T10:00:00Z'),
-		]);
-		assert.deepEqual(
-			sorted.map((j) => j.job_id),
-			['n', 'a', 'b', 'x'],
-		);
-	});
-});
-
-describe('the item count of Dataset → Get', () => {
-	/** A client whose answers come from a table by route; records the routes asked. */
-	function stubClient(answers: Record<string, unknown>) {
-		const asked: string[] = [];
-		const client = {
-			request: async (method: string, route: string) => {
-				asked.push(`${method} ${route}`);
-				return answers[route];
-			},
-		} as unknown as NucleusClient;
-		return { client, asked };
-	}
-
-	test("the info's length when it is a whole number, else GET size; neither is an error", async () => {
-		const direct = stubClient({ 'dataset/ds_a/info': { name: 'n', length: 12 } });
-		assert.deepEqual(await getDatasetInfo(direct.client, 'ds_a'), {
-			name: 'n',
-			length: 12,
-			item_count: 12,
-		});
-		assert.deepEqual(direct.asked, ['GET dataset/ds_a/info']);
-
-		const fallback = stubClient({
-			'dataset/ds_a/info': { name: 'n' },
-			'dataset/ds_a/size': { count: 5 },
-		});
-		assert.equal((await getDatasetInfo(fallback.client, 'ds_a')).item_count, 5);
-		assert.deepEqual(fallback.asked, ['GET dataset/ds_a/info', 'GET dataset/ds_a/size']);
-
-		const neither = stubClient({
-			'dataset/ds_a/info': { name: 'n', length: '12' },
-			'dataset/ds_a/size': {},
-		});
-		await assert.rejects(getDatasetInfo(neither.client, 'ds_a'), (error: unknown) => {
-			assert.ok(error instanceof UnexpectedAnswerError);
-			assert.match(
-				error.message,
-				/^Nucleus did not say how many items dataset ds_a holds: it answered GET dataset\/ds_a\/size with an empty JSON object \(\{\}\)/,
-			);
-			return true;
-		});
-		// The info is checked as Dataset → Get checks it: an object with the dataset's name.
-		await assert.rejects(getDatasetInfo(stubClient({}).client, 'ds_a'), (error: unknown) => {
-			assert.ok(error instanceof UnexpectedAnswerError);
-			assert.match(
-				error.message,
-				/^Nucleus answered GET dataset\/ds_a\/info with an empty body; expected the dataset's info/,
-			);
-			return true;
-		});
-		await assert.rejects(
-			getDatasetInfo(stubClient({ 'dataset/ds_a/info': { length: 3 } }).client, 'ds_a'),
-			/expected the dataset's info \(an object with its name\)/,
 		);
 	});
 });

@@ -1,7 +1,7 @@
 import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ItemProblem } from './datasetItem/append/problem';
+import type { ItemProblem } from './datasetItem/validate/problem';
 import { errorItem } from './errorItem';
 
 /**

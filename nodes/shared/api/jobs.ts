@@ -1,10 +1,12 @@
 /**
- * The AsyncJob endpoints (nucleus-api.md 5.1): `GET job/{id}`, `GET job/{id}/errors`,
- * `GET job/{id}/info` and `POST jobs/`. Each answer is checked against the shape its caller needs
- * before it is returned; a body that is not that shape is an UnexpectedAnswerError saying what
- * arrived (api/unexpected.ts). Routes come from api/paths.ts.
+ * The AsyncJob endpoints `GET job/{id}`, `GET job/{id}/errors`, `GET job/{id}/info` and
+ * `POST jobs/`, as the Python SDK calls them (scaleapi/nucleus-python-client: nucleus/async_job.py
+ * `status` and `errors`, nucleus/__init__.py `get_job` and `list_jobs`). Each answer is checked
+ * against the shape its caller needs before it is returned; a body that is not that shape is an
+ * UnexpectedAnswerError saying what arrived (api/unexpected.ts). Routes come from api/paths.ts.
  */
 import { parseJobErrors, type JobError } from '../jobs/errors';
+import { jobListBody, matchingJobs, type JobListFilter } from '../jobs/list';
 import { normalizeJobStatus, type JobStatusView } from '../jobs/status';
 import { oneLine } from '../text';
 import { runPool } from '../pool';
@@ -36,7 +38,7 @@ function otherJob(request: string, answered: unknown): UnexpectedAnswerError {
 // ---------------------------------------------------------------------------------------------
 // Readers (pure)
 
-/** `GET job/{id}` → `{job_id, status, message, job_progress, …}` (nucleus-api.md 5.2). */
+/** `GET job/{id}` → `{job_id, status, message, job_progress, …}` (the SDK's `AsyncJob.status` docstring). */
 export function readJobStatus(raw: unknown, jobId: string, request: string): JobStatusView {
 	const body = unwrapJsonText(raw);
 	const status = isObject(body) ? (body.status ?? body.job_last_known_status) : undefined;
@@ -56,7 +58,7 @@ export function readJobStatus(raw: unknown, jobId: string, request: string): Job
 }
 
 /**
- * `GET job/{id}/errors` → a JSON array of strings (nucleus-api.md 5.6), also taken wrapped as
+ * `GET job/{id}/errors` → a JSON array of strings (the SDK's `AsyncJob.errors`), also taken wrapped as
  * `{errors: [...]}` or sent as a JSON string. An HTML page is not a list of one error.
  */
 export function readJobErrors(raw: unknown, request: string): JobError[] {
@@ -73,7 +75,7 @@ export function readJobErrors(raw: unknown, request: string): JobError[] {
 	throw unexpectedAnswer(request, "the job's errors (a JSON array of texts)", raw);
 }
 
-/** `GET job/{id}/info` → `{job_id, job_last_known_status, job_type, job_creation_time, …}` (5.1). */
+/** `GET job/{id}/info` → `{job_id, job_last_known_status, job_type, job_creation_time, …}` (`get_job`). */
 export function readJobInfo(raw: unknown, jobId: string, request: string): Partial<AsyncJobInfo> {
 	const body = unwrapJsonText(raw);
 	if (!isObject(body) || embeddedError(body) !== undefined) {
@@ -102,7 +104,7 @@ export interface ListedJob {
 }
 
 /**
- * `POST jobs/` → a JSON array of AsyncJob infos (nucleus-api.md 5.1). An answer that is not a list
+ * `POST jobs/` → a JSON array of AsyncJob infos (the SDK's `list_jobs`). An answer that is not a list
  * is refused. Entries that are not a job with a usable ID are left out and counted in `skipped`
  * (with the first reason), so one odd entry does not stop every poll; the caller reports them.
  */
@@ -172,23 +174,6 @@ export async function getJobInfo(
 	return readJobInfo(await client.request('GET', route), jobId, `GET ${route}`);
 }
 
-/** `POST jobs/` returns at most this many jobs (the SDK's JOB_REQ_LIMIT, its default and maximum). */
-export const JOB_LIST_LIMIT = 50_000;
-
-/** The body of `POST jobs/` (the SDK's JobInfoRequestPayload, nucleus-api.md 5.1). */
-export interface JobListFilter {
-	datasetId: string | null;
-	/** Empty: every type. */
-	jobTypes: string[];
-	/** Day strings (YYYY-MM-DD, UTC) or null; the API compares by creation day. */
-	fromDate: string | null;
-	toDate: string | null;
-	/** At most JOB_LIST_LIMIT. */
-	limit: number;
-	/** false: the API leaves Completed jobs out. */
-	showCompleted: boolean;
-}
-
 export interface JobList {
 	/** The listed jobs that match the filter's types and dataset. */
 	jobs: ListedJob[];
@@ -200,22 +185,10 @@ export interface JobList {
 }
 
 /**
- * The listed jobs that match `filter`'s job types and dataset. The server filters too; this keeps
- * the result right if it ignores a filter. An entry that does not say its type or dataset is kept.
- */
-export function matchingJobs(jobs: ListedJob[], filter: JobListFilter): ListedJob[] {
-	const types = new Set(filter.jobTypes);
-	return jobs.filter(
-		(job) =>
-			(types.size === 0 || job.job_type === null || types.has(job.job_type)) &&
-			(!filter.datasetId || job.dataset_id === null || job.dataset_id === filter.datasetId),
-	);
-}
-
-/**
- * `POST jobs/`: the jobs matching `filter`. The answer is checked by readJobList (a body that is not
- * a list is an UnexpectedAnswerError; entries without a usable job ID are skipped and counted), then
- * entries of another type or dataset than asked for are left out.
+ * `POST jobs/`: the jobs matching `filter` (the filter, its body and the limit: jobs/list.ts). The
+ * answer is checked by readJobList (a body that is not a list is an UnexpectedAnswerError; entries
+ * without a usable job ID are skipped and counted), then entries of another type or dataset than
+ * asked for are left out.
  */
 export async function listJobs(
 	client: NucleusClient,
@@ -227,14 +200,7 @@ export async function listJobs(
 		itemIndex,
 		// A listing changes nothing: safe to repeat after any failure.
 		kind: 'read',
-		json: {
-			dataset_id: filter.datasetId,
-			job_types: filter.jobTypes,
-			from_date: filter.fromDate,
-			to_date: filter.toDate,
-			limit: filter.limit,
-			show_completed: filter.showCompleted,
-		},
+		json: jobListBody(filter),
 	});
 	const listed = readJobList(raw, `POST ${route}`);
 	return {

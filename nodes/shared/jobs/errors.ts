@@ -1,8 +1,8 @@
 /**
  * Job errors (pure): parsing `GET job/{id}/errors` and mapping each error back to the input items it
  * names. Public evidence only guarantees that an item-upload error quotes the failing image URL
- * (`Failure when processing the image "<url>": …`, nucleus-api.md 5.6); reference IDs are matched
- * too where an error names them.
+ * (`Failure when processing the image "<url>": …`, scaleapi/nucleus-python-client PR #67 and
+ * tests/test_dataset.py); reference IDs are matched too where an error names them.
  */
 import { looksLikeJson, tryParseJson } from './status';
 

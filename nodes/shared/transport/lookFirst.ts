@@ -5,6 +5,7 @@
  * after the failure, looks for what appeared since and is recognisably this request's.
  */
 import type { AsyncJobInfo, DatasetDetails } from '../api/types';
+import { jobListBody, recentDatasetJobsFilter } from '../jobs/list';
 import { encodePathSegment } from './util';
 
 export type LookResult =
@@ -69,15 +70,11 @@ async function listDatasetJobs(
 	read: Reader,
 	datasetId: string,
 ): Promise<AsyncJobInfo[] | undefined> {
-	const since = new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 10);
-	const list = await read('POST', 'jobs/', {
-		dataset_id: datasetId,
-		job_types: [],
-		from_date: since,
-		to_date: null,
-		limit: 50_000,
-		show_completed: true,
-	});
+	const list = await read(
+		'POST',
+		'jobs/',
+		jobListBody(recentDatasetJobsFilter(datasetId, Date.now())),
+	);
 	if (!Array.isArray(list)) return undefined;
 	return (list as AsyncJobInfo[]).filter((j) => j && typeof j.job_id === 'string');
 }

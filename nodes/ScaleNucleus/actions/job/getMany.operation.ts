@@ -1,26 +1,28 @@
 /**
- * Job → Get Many: the account's AsyncJobs through `POST jobs/` (nucleus-api.md 5.1), filtered by
- * dataset, job type, status and creation time, newest first. One item per job with the fields of
+ * Job → Get Many: the account's AsyncJobs through `POST jobs/` (the Python SDK's `list_jobs`),
+ * filtered by dataset, job type, status and creation time, newest first. One item per job with the fields of
  * Job → Get Status (`status`, `succeeded`, `errored`, `final`, `progress`, …) plus `job_type`,
  * `dataset_id` and `job_creation_time`. The list carries only each job's last known status; the
  * option Include Progress reads `GET job/{id}` for every listed job to fill progress, steps and message.
  * The list's answer is checked in shared/api/jobs.ts (readJobList): a body that is not a list is an
- * UnexpectedAnswerError, and an entry without a usable job ID is skipped with a warning. The Dataset
- * filter and Limit are checked before any request (shared/api/paths.ts, shared/options.ts).
+ * UnexpectedAnswerError, and an entry without a usable job ID is skipped with a warning. The query's
+ * window, statuses and order are applied in shared/jobs/list.ts. The Dataset filter and Limit are
+ * checked before any request (shared/api/paths.ts, shared/options.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import {
-	JOB_LIST_LIMIT,
-	getJobStatus,
-	listJobs,
-	type JobListFilter,
-	type ListedJob,
-} from '../../../shared/api/jobs';
+import { getJobStatus, listJobs, type ListedJob } from '../../../shared/api/jobs';
 import { datasetIdProblem } from '../../../shared/api/paths';
 import { datasetLocator } from '../../../shared/descriptions';
 import { JOB_TYPES } from '../../../shared/jobTypes';
+import {
+	jobListFilter,
+	jobListWarnings,
+	matchesQuery,
+	newestFirst,
+	type JobListQuery,
+} from '../../../shared/jobs/list';
 import {
 	isErrorStatus,
 	isFinalStatus,
@@ -35,7 +37,6 @@ import { limitOf, returnAllOrLimit } from '../common';
 
 /** `GET job/{id}` requests in flight at once with Include Progress. */
 const DETAIL_CONCURRENCY = 4;
-const DAY_MS = 86_400_000;
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -114,71 +115,6 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['getMany'] } },
 	properties,
 );
-
-export interface JobListQuery {
-	datasetId: string | null;
-	jobTypes: string[];
-	statuses: string[];
-	/** Epoch ms, inclusive. */
-	after: number | null;
-	/** Epoch ms, exclusive. */
-	before: number | null;
-}
-
-function day(ms: number): string {
-	return new Date(ms).toISOString().slice(0, 10);
-}
-
-/**
- * The `POST jobs/` body for a query. The API compares dates by day and whether its bounds are
- * inclusive is not public, so a day of margin is asked for on each side and the exact window is
- * applied to the answer (`matchesQuery`). Completed jobs are asked for unless the statuses leave them
- * out. Always the largest list (the SDK's default too): the API's order is not public, so the newest
- * jobs are chosen here, after filtering.
- */
-export function jobListFilter(query: JobListQuery): JobListFilter {
-	return {
-		datasetId: query.datasetId,
-		jobTypes: query.jobTypes,
-		fromDate: query.after === null ? null : day(query.after - DAY_MS),
-		toDate: query.before === null ? null : day(query.before + DAY_MS),
-		limit: JOB_LIST_LIMIT,
-		showCompleted: query.statuses.length === 0 || query.statuses.includes('Completed'),
-	};
-}
-
-function statusMatches(status: string, filters: string[]): boolean {
-	return filters.some((f) =>
-		f === 'Errored' ? isErrorStatus(status) : status.toLowerCase() === f.toLowerCase(),
-	);
-}
-
-function createdMs(job: ListedJob): number | null {
-	if (job.job_creation_time === null) return null;
-	const ms = Date.parse(job.job_creation_time);
-	return Number.isNaN(ms) ? null : ms;
-}
-
-/** Whether a listed job is in the query's exact time window and statuses (a job of unknown time is not, once a window is set). */
-export function matchesQuery(job: ListedJob, query: JobListQuery): boolean {
-	if (query.statuses.length > 0 && !statusMatches(job.status, query.statuses)) return false;
-	if (query.after === null && query.before === null) return true;
-	const ms = createdMs(job);
-	if (ms === null) return false;
-	return (
-		(query.after === null || ms >= query.after) && (query.before === null || ms < query.before)
-	);
-}
-
-/** Newest first; jobs of unknown creation time last; ties by job ID. */
-export function newestFirst(jobs: ListedJob[]): ListedJob[] {
-	return [...jobs].sort((a, b) => {
-		const ta = createdMs(a);
-		const tb = createdMs(b);
-		if (ta !== tb) return ta === null ? 1 : tb === null ? -1 : tb - ta;
-		return a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : 0;
-	});
-}
 
 /** A listed job as Job → Get Status shows a job (progress, steps and message unknown from the list). */
 function listedView(job: ListedJob): JobStatusView {
@@ -263,22 +199,10 @@ export async function executeItem(
 	const limit = limitOf(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 
-	const { jobs, skipped, firstSkipped, reachedLimit } = await listJobs(
-		client,
-		jobListFilter(query),
-		itemIndex,
-	);
-	if (skipped > 0) {
-		this.logger.warn(
-			`Scale Nucleus: ${skipped} entr${skipped === 1 ? 'y' : 'ies'} of the job list (POST jobs/) had no usable job ID and were skipped (${firstSkipped})`,
-		);
-	}
-	if (reachedLimit) {
-		this.logger.warn(
-			`Scale Nucleus: the job list reached the API's limit of ${JOB_LIST_LIMIT} jobs; older jobs are not listed. Narrow the filters (dataset, job types, Created After).`,
-		);
-	}
-	const chosen = newestFirst(jobs.filter((job) => matchesQuery(job, query))).slice(0, limit);
+	const listed = await listJobs(client, jobListFilter(query), itemIndex);
+	const cut = 'older jobs are not listed. Narrow the filters (dataset, job types, Created After).';
+	for (const warning of jobListWarnings(listed, 'Scale Nucleus', cut)) this.logger.warn(warning);
+	const chosen = newestFirst(listed.jobs.filter((job) => matchesQuery(job, query))).slice(0, limit);
 
 	const views: JobStatusView[] = chosen.map(listedView);
 	if (options.includeProgress === true) {

@@ -1,38 +1,10 @@
 /**
- * Where an input item becomes a DatasetItem: the payload Nucleus receives for one image (nucleus-api.md
- * 2.2), as an NDJSON line (remote, presigned upload) or an entry of the multipart `items` part (local).
+ * Where an input item becomes a DatasetItem (plan.ts, step 3 of Append, calls it): the payload
+ * Nucleus receives for one image (the SDK's `DatasetItem.to_payload`, scaleapi/nucleus-python-client nucleus/dataset_item.py), as an NDJSON line (remote, presigned upload)
+ * or an entry of the multipart `items` part (local).
  */
 import type { DatasetItemPayload } from '../../../../shared/api/types';
-
-/**
- * Metadata that is an input item's own JSON as it is, less some top-level keys (All Other Fields'
- * exclusions), already checked by validate.ts to be JSON Nucleus takes. It is not copied: 100,000
- * copies of item fields are garbage n8n's heap has to take in (measured: about 60 MB more resident
- * memory for a 100,000-item append in n8n 2.41 than writing the lines from the items directly).
- * The NDJSON writer below reads it in place; anything else that serialises it (the multipart
- * `items` part, JSON bodies) gets a copy from `toJSON`, a few items at a time.
- */
-export class ItemMetadata {
-	constructor(
-		readonly source: Readonly<Record<string, unknown>>,
-		readonly skip: ReadonlySet<string>,
-	) {}
-
-	toJSON(): Record<string, unknown> {
-		const out: Record<string, unknown> = {};
-		for (const key of Object.keys(this.source)) {
-			if (this.skip.has(key)) continue;
-			// A "__proto__" key stays an own key (plain assignment would set the prototype).
-			Object.defineProperty(out, key, {
-				value: this.source[key],
-				enumerable: true,
-				writable: true,
-				configurable: true,
-			});
-		}
-		return out;
-	}
-}
+import { ItemMetadata } from '../validate/metadataModes';
 
 /** A DatasetItem as planned: its metadata either a checked copy or the item's own JSON in place. */
 export type PlannedPayload = Omit<DatasetItemPayload, 'metadata'> & {

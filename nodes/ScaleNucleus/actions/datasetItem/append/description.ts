@@ -1,5 +1,5 @@
 /** The parameters of Dataset Item → Append, as the editor shows them. */
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
@@ -7,30 +7,18 @@ import {
 	maxAttemptsOption,
 	requestTimeoutOption,
 } from '../../../../shared/descriptions';
+import {
+	excludeFieldsProperty,
+	metadataFieldsProperty,
+	metadataJsonProperty,
+	MIN_POLL_INTERVAL_S,
+} from '../shared/description';
 import { MAX_IMAGES_PER_REQUEST } from './send/localBatches';
 import { MAX_LEGACY_BATCH } from './send/legacy';
 
 /** The Concurrency option's default: the most requests in flight; the pool adapts below it. */
 export const DEFAULT_CONCURRENCY = 32;
 export const MAX_CONCURRENCY = 64;
-/** Shortest poll interval accepted (a shorter one would poll hundreds of times a second). */
-export const MIN_POLL_INTERVAL_S = 0.1;
-
-/** Fields to Exclude of Metadata → All Other Fields (Update Metadata has it too, without a Mode). */
-export function excludeFieldsProperty(
-	defaultFields: string,
-	show: IDisplayOptions['show'] = {},
-): INodeProperties {
-	return {
-		displayName: 'Fields to Exclude',
-		name: 'excludeFields',
-		type: 'string',
-		default: defaultFields,
-		description: 'Comma-separated top-level fields of the input item not to send as metadata',
-		displayOptions: { show: { ...show, metadataMode: ['allFields'] } },
-	};
-}
-
 const showRemote = { mode: ['remote'] };
 /** Options → Protocol set to the legacy one (unset means Current: the option's default). */
 const LEGACY = { '/options.protocol': ['legacySync'] };
@@ -140,48 +128,8 @@ export const properties: INodeProperties[] = [
 	// besides its metadata; a local item has no image URL field to leave out.
 	excludeFieldsProperty('reference_id, image_url', showRemote),
 	excludeFieldsProperty('reference_id', showLocal),
-	{
-		displayName: 'Metadata (JSON)',
-		name: 'metadataJson',
-		type: 'json',
-		default: '{}',
-		description:
-			'A JSON object. Numbers must be finite; keys should keep one type across the dataset.',
-		displayOptions: { show: { metadataMode: ['json'] } },
-	},
-	{
-		displayName: 'Metadata Fields',
-		name: 'metadataFields',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		default: {},
-		placeholder: 'Add metadata field',
-		displayOptions: { show: { metadataMode: ['fields'] } },
-		options: [
-			{
-				displayName: 'Field',
-				name: 'field',
-				values: [
-					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
-					{
-						displayName: 'Type',
-						name: 'type',
-						type: 'options',
-						default: 'string',
-						description:
-							'What the value is sent as. A metadata key should keep one type across the dataset.',
-						options: [
-							{ name: 'String', value: 'string' },
-							{ name: 'Number', value: 'number' },
-							{ name: 'Boolean', value: 'boolean' },
-							{ name: 'JSON', value: 'json', description: 'An object, an array or any JSON value' },
-						],
-					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
-	},
+	metadataJsonProperty,
+	metadataFieldsProperty,
 	{
 		displayName: 'Update Existing Items',
 		name: 'update',
@@ -248,7 +196,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Height',
 				name: 'height',
 				// Text, not a number field: a size has no sensible default, and a number field would
-				// start at one; empty means not sent (validate.ts reads digits or a number).
+				// start at one; empty means not sent (validate/dimensions.ts reads digits or a number).
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 1080',
@@ -322,7 +270,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Width',
 				name: 'width',
 				// Text, not a number field: a size has no sensible default, and a number field would
-				// start at one; empty means not sent (validate.ts reads digits or a number).
+				// start at one; empty means not sent (validate/dimensions.ts reads digits or a number).
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 1920',

@@ -11,8 +11,9 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { runPool } from '../../../../shared/pool';
 import { contentTypeForFile } from './datasetItem';
-import type { ItemParameters, LocalInput } from './read';
-import { itemProblem, type ItemProblem } from './problem';
+import type { ItemParameters } from '../shared/itemParameters';
+import type { LocalInput } from './read';
+import { itemProblem, type ItemProblem } from '../validate/problem';
 
 /** The image of a local item, checked and ready to open. */
 export type LocalSource =

@@ -1,18 +1,27 @@
 /**
- * Step 5 of Append: what happened to each item, from the answers (pure).
+ * Step 6 of Append, outcomes: what happened to each item. `itemOutcomes` follows the jobs when the
+ * run waits (thin I/O: shared/jobs/wait.ts) and judges each item with the pure functions below.
  *
  * An item is reported stored only when a count or a finished job says so: `new`, `updated` or
  * `ignored` where the answer tells (pre-2026 counts), `appended` where a job finished without naming
  * it in its errors. `failed` carries the error. `unconfirmed` is for the items the answers leave open
  * (a job that failed partly with errors that name no item, counts that do not add up): check them
  * with Dataset Item → Get. `already_present` is for the items Skip Items Already in Dataset did not
- * send because the dataset held their reference ID (existing.ts): stored, and left as they were,
+ * send because the dataset held their reference ID (skipPresent.ts): stored, and left as they were,
  * like `ignored`, but known before sending rather than from Nucleus' counts.
  */
+import type { INode } from 'n8n-workflow';
+
 import type { AppendCounts } from '../../../../shared/api/answers';
+import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { mapErrorsToItems, type JobError } from '../../../../shared/jobs/errors';
 import type { JobStatusView } from '../../../../shared/jobs/status';
+import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
+import type { NucleusClient } from '../../../../shared/transport';
 import type { PlannedItem } from './plan';
+import type { AppendProgress } from './progress';
+import type { SentBatch } from './send';
+import type { AppendSettings } from './settings';
 
 export type Outcome =
 	| 'new'
@@ -23,7 +32,7 @@ export type Outcome =
 	| 'failed'
 	| 'unconfirmed';
 
-export interface ItemResult {
+export interface ItemOutcome {
 	itemIndex: number;
 	reference_id: string;
 	dataset_id: string;
@@ -35,7 +44,11 @@ export interface ItemResult {
 	job_status?: string;
 }
 
-function result(item: PlannedItem, outcome: Outcome, extra: Partial<ItemResult> = {}): ItemResult {
+function result(
+	item: PlannedItem,
+	outcome: Outcome,
+	extra: Partial<ItemOutcome> = {},
+): ItemOutcome {
 	return {
 		itemIndex: item.itemIndex,
 		reference_id: item.payload.reference_id,
@@ -48,18 +61,18 @@ function result(item: PlannedItem, outcome: Outcome, extra: Partial<ItemResult> 
 }
 
 /** Items not sent because the dataset already held their reference ID: no job, nothing changed. */
-export function outcomesAlreadyPresent(items: PlannedItem[]): ItemResult[] {
+export function outcomesAlreadyPresent(items: PlannedItem[]): ItemOutcome[] {
 	return items.map((p) => result(p, 'already_present'));
 }
 
 /**
- * Per-item outcomes from the counts of a pre-2026 synchronous answer (nucleus-api.md 2.4). The
+ * Per-item outcomes from the counts of a pre-2026 synchronous answer (SDK v0.18.8, nucleus/upload_response.py). The
  * counts are per request: the category is exact when every accepted item fell in one, else
  * `appended`. Failures are attributed by the `error_payload` entries' reference IDs; failures the
  * answer counts but does not list leave the batch's other items `unconfirmed` (a one-item request
  * is then `failed`).
  */
-export function outcomesFromCounts(counts: AppendCounts, items: PlannedItem[]): ItemResult[] {
+export function outcomesFromCounts(counts: AppendCounts, items: PlannedItem[]): ItemOutcome[] {
 	const failed = new Map<string, string>();
 	for (const entry of counts.error_payload) {
 		const ref = entry.reference_id ?? entry.ref_id;
@@ -99,7 +112,7 @@ export function outcomesFromJob(
 	items: PlannedItem[],
 	status: JobStatusView,
 	errors: JobError[],
-): ItemResult[] {
+): ItemOutcome[] {
 	const jobId = status.job_id;
 	const { byItem, unmatched } = mapErrorsToItems(
 		errors,
@@ -131,4 +144,88 @@ export function outcomesFromJob(
 			error: `${jobMessage}; whether this item was stored is not known. Check it with Dataset Item → Get.`,
 		});
 	});
+}
+
+/** An item whose request or job failed for good: an error item, or the node's error. */
+export interface ItemFailure {
+	item: PlannedItem;
+	error: Error;
+}
+
+/** Items whose fate is known: judged from an answer (results) or failed for good (failures). */
+export interface Settled {
+	results: ItemOutcome[];
+	failures: ItemFailure[];
+}
+
+/** What step 6 hands to the output: every item settled, or carried by a job not waited for. */
+export interface AppendOutcomes extends Settled {
+	/** Every job created in this run, in order of its first item. */
+	jobIds: string[];
+	/** Jobs not waited for (Wait for Completion off): one output item each. */
+	unwaited: Array<SentBatch & { ok: true }>;
+}
+
+/** What an Append that waited tells the user when one of its jobs gives no result. */
+const APPEND_JOB_HINTS: JobFailureHints = {
+	unread: (jobId) =>
+		`The job's items may already be in the dataset. Follow it with Job → Wait for Completion and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+	errorsUnread: (jobId) =>
+		`The job's items may already be in the dataset. Read the errors later with Job → Get Errors and Job ID ${jobId}; re-running the append with the same reference IDs does not duplicate items.`,
+};
+
+/** The outcome of every sent item, added to those settled before sending (step 4). */
+export async function itemOutcomes(
+	node: INode,
+	client: NucleusClient,
+	sent: SentBatch[],
+	settled: Settled,
+	settings: Pick<AppendSettings, 'wait' | 'intervalMs' | 'timeoutMs'>,
+	run: { signal?: AbortSignal; progress: AppendProgress },
+): Promise<AppendOutcomes> {
+	const { results, failures } = settled;
+	const { intervalMs, timeoutMs } = settings;
+	const { signal, progress } = run;
+	// Requests finish in any order; jobs are reported in the order of their first input item.
+	sent.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
+	const jobs = new Map<string, SentBatch & { ok: true }>();
+	for (const sub of sent) {
+		if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
+		else if (sub.answer.kind === 'counts')
+			results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
+		else jobs.set(sub.answer.job.job_id, sub);
+	}
+	const outcomes: AppendOutcomes = { results, failures, jobIds: [...jobs.keys()], unwaited: [] };
+	if (jobs.size && !settings.wait) {
+		outcomes.unwaited = [...jobs.values()];
+		return outcomes;
+	}
+	if (!jobs.size) return outcomes;
+	progress.jobs = jobs.size;
+	progress.update();
+	const waited = await waitForJobs(client, [...jobs.keys()], {
+		intervalMs,
+		timeoutMs,
+		signal,
+		onRound: (done) => {
+			progress.jobsFinished = done;
+			progress.update();
+		},
+	});
+	const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
+	const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
+	for (const [jobId, sub] of jobs) {
+		const outcome = waited.get(jobId)!;
+		const errors = jobErrors.get(jobId);
+		const failure = jobFailure(node, jobId, outcome, errors, {
+			timeoutMs,
+			errorsRequired: true,
+			hints: APPEND_JOB_HINTS,
+		});
+		if (failure) for (const item of sub.items) failures.push({ item, error: failure });
+		else if (outcome.state === 'final' && Array.isArray(errors)) {
+			results.push(...outcomesFromJob(sub.items, outcome.status, errors));
+		}
+	}
+	return outcomes;
 }

@@ -1,14 +1,17 @@
 /**
- * Step 3 of Append: every valid input item becomes a planned item (its DatasetItem payload plus where
- * its image comes from), one type per source. Problems found on the way stay paired to their item.
+ * Step 3 of Append, plan: every checked item becomes a planned item (its DatasetItem payload plus
+ * where its image comes from), one type per source. Problems found on the way stay paired to their
+ * item.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { buildDatasetItem, type PlannedPayload } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
-import { ItemParameters, readItemInput, type AppendMode } from './read';
-import { aboutReference, isProblem, type ItemProblem } from './problem';
-import { duplicateReferenceId, validateItemInput } from './validate';
+import type { AppendMode, LocalInput } from './read';
+import { ItemParameters } from '../shared/itemParameters';
+import { duplicateReferenceId } from '../validate/ids';
+import type { CheckedItem, ItemStep } from '../validate/item';
+import { aboutReference, isProblem, type ItemProblem } from '../validate/problem';
 
 interface PlannedBase {
 	itemIndex: number;
@@ -32,7 +35,7 @@ export type AppendPlan = { problems: ItemProblem[] } & (
 
 /**
  * A name for a local image that no other image of this run has. Job errors quote the image's
- * `image_url` (the only item detail public samples show, nucleus-api.md 5.6), and a local item's
+ * `image_url` (the only item detail public samples show: the SDK's `AsyncJob.errors`, nucleus/async_job.py), and a local item's
  * `image_url` is its file name, so two files called `0001.jpg` in one run get `0001.jpg` and
  * `0001-2.jpg`: an error quoting either maps to exactly one item.
  */
@@ -48,20 +51,9 @@ export function uniqueImageName(fileName: string, used: Set<string>): string {
 	return name;
 }
 
-/** The items of each dataset, in input order. */
-export function groupByDataset<T extends { datasetId: string }>(items: T[]): Map<string, T[]> {
-	const groups = new Map<string, T[]>();
-	for (const p of items) {
-		const list = groups.get(p.datasetId);
-		if (list) list.push(p);
-		else groups.set(p.datasetId, [p]);
-	}
-	return groups;
-}
-
 /**
  * The reference IDs planned so far, per dataset: a second item with the same ID for the same dataset
- * is refused (the SDK refuses them too, 8). Checked while planning, so no list of all IDs is built.
+ * is refused (the SDK refuses them too: `check_for_duplicate_reference_ids`, nucleus/dataset_item.py). Checked while planning, so no list of all IDs is built.
  */
 class ReferenceIds {
 	readonly #firstItem = new Map<string, Map<string, number>>();
@@ -78,28 +70,29 @@ class ReferenceIds {
 }
 
 /**
- * Reads, validates and plans every input item before anything is sent. One pass, one planned item
- * per valid input and nothing else kept per item: for 100,000 items every intermediate object is
- * garbage the n8n process has to absorb.
+ * Plans every checked item before anything is sent: a local item's image source is checked, a
+ * reference ID repeated in a dataset is refused, and each item gets its DatasetItem. One pass, one
+ * planned item per valid input and nothing else kept per item: for 100,000 items every
+ * intermediate object is garbage the n8n process has to absorb.
  */
-export async function planAppend(
+export async function planItems(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
+	checked: ItemStep<CheckedItem<LocalInput>>,
 	mode: AppendMode,
 ): Promise<AppendPlan> {
-	const params = new ItemParameters(ctx, items);
 	const problems: ItemProblem[] = [];
 	const referenceIds = new ReferenceIds();
 
 	if (mode === 'remote') {
 		const planned: RemoteItem[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const input = readItemInput(params, mode, itemIndex);
-			const valid = isProblem(input) ? input : validateItemInput(input, items[itemIndex].json);
+			const valid = checked(itemIndex);
 			if (isProblem(valid)) {
 				problems.push(valid);
 				continue;
 			}
+			if (valid.kind !== 'remote') continue; // (narrowing only: mode is remote)
 			const duplicate = referenceIds.claim(valid.datasetId, valid.referenceId, itemIndex);
 			if (duplicate) {
 				problems.push(duplicate);
@@ -115,18 +108,18 @@ export async function planAppend(
 		return { mode, items: planned, problems };
 	}
 
-	const sizes = await prefetchBinarySizes(ctx, params, items);
+	// Started before the first item is read, so the lookups run while items are checked.
+	const sizes = await prefetchBinarySizes(ctx, new ItemParameters(ctx, items), items);
 	const usedNames = new Set<string>();
 	const planned: LocalItem[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const input = readItemInput(params, mode, itemIndex);
-		const valid = isProblem(input) ? input : validateItemInput(input, items[itemIndex].json);
+		const valid = checked(itemIndex);
 		if (isProblem(valid)) {
 			problems.push(valid);
 			continue;
 		}
-		if (isProblem(input) || input.kind !== 'local') continue; // (narrowing only: mode is local)
-		const source = await checkLocalSource(ctx, sizes, items[itemIndex], itemIndex, input.local);
+		if (valid.kind !== 'local') continue; // (narrowing only: mode is local)
+		const source = await checkLocalSource(ctx, sizes, items[itemIndex], itemIndex, valid.local);
 		if (isProblem(source)) {
 			problems.push(aboutReference(source, valid.referenceId));
 			continue;

@@ -1,138 +1,18 @@
 /**
- * Step 1 of Append: read the node parameters of each input item. Nothing is checked here except
- * that an expression could be evaluated; the values go to validate.ts as they are.
- *
- * Per-item parameter reads for large inputs. n8n evaluates every expression in a sandbox, which costs
- * about a quarter of a millisecond per call (most of the time of a 100,000-item append). Two cases
- * give exactly what `getNodeParameter` gives, without evaluating anything per item:
- *  - a parameter with no expression anywhere is the same for every item: read it once;
- *  - a parameter that is only a path into the item's own JSON, such as `={{ $json.reference_id }}` or
- *    `={{ $json["file name"] }}`, is looked up in the input item directly when every step of the path
- *    is an own property and the value is a string, number or boolean.
- * Anything else (other expressions, missing keys, null, objects, arrays) goes through
- * `getNodeParameter` as usual, so errors and edge cases stay n8n's own.
+ * Step 1 of Append, read: the parameters of each input item, as the user set them (expressions
+ * evaluated, nothing checked), one ReadItem per input item, read when the next step asks for it,
+ * so 100,000 items are never held twice. Each parameter goes through
+ * `readParameter` (../shared/itemParameters.ts), which also reads values without n8n's expression
+ * sandbox where that gives the same value; an expression that fails becomes a problem naming its
+ * field.
  */
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IGetNodeParameterOptions,
-	INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { isProblem, itemProblem, type ItemProblem } from './problem';
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-const SIMPLE_PATH =
-	/^=\{\{\s*\$json((?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[\s*(?:'[^'\\\n]*'|"[^"\\\n]*"|\d+)\s*\])+)\s*\}\}$/;
-const PATH_STEP = /\.\s*([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\\n]*)'|"([^"\\\n]*)"|(\d+))\s*\]/g;
-
-/** The keys of a `={{ $json.a["b"][0] }}` expression, or undefined when it is anything else. */
-export function parseJsonPathExpression(value: unknown): string[] | undefined {
-	if (typeof value !== 'string') return undefined;
-	const match = SIMPLE_PATH.exec(value);
-	if (!match) return undefined;
-	const keys: string[] = [];
-	for (const step of match[1].matchAll(PATH_STEP)) {
-		const key = step[1] ?? step[2] ?? step[3] ?? step[4];
-		if (key === undefined || FORBIDDEN_KEYS.has(key)) return undefined;
-		keys.push(key);
-	}
-	return keys.length ? keys : undefined;
-}
-
-/** True when a parameter value holds an expression (a string starting with '=') at any depth. */
-export function hasExpression(value: unknown): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(hasExpression);
-	if (value !== null && typeof value === 'object') return Object.values(value).some(hasExpression);
-	return false;
-}
-
-const MISS = Symbol('miss');
-
-/** Follows `keys` through own properties; a string, number or boolean at the end, else MISS. */
-export function lookupPath(json: unknown, keys: string[]): string | number | boolean | typeof MISS {
-	let current: unknown = json;
-	for (const key of keys) {
-		if (current === null || typeof current !== 'object') return MISS;
-		if (!Object.prototype.hasOwnProperty.call(current, key)) return MISS;
-		current = (current as Record<string, unknown>)[key];
-	}
-	if (typeof current === 'string' || typeof current === 'boolean') return current;
-	if (typeof current === 'number' && Number.isFinite(current)) return current;
-	return MISS;
-}
-
-type Plan =
-	| { kind: 'constant'; value: unknown }
-	| { kind: 'path'; keys: string[] }
-	| { kind: 'eval' };
-
-export class ItemParameters {
-	readonly #plans = new Map<string, Plan>();
-
-	constructor(
-		private readonly ctx: IExecuteFunctions,
-		private readonly items: INodeExecutionData[],
-	) {}
-
-	readonly #derived = new Map<string, { raw: unknown; value: unknown }>();
-
-	/**
-	 * `make(raw)`, made again only when `raw` differs from the last call for `name`: a parameter that
-	 * is the same for every item (the usual case) is parsed once per run, not once per item.
-	 * Callers must not mutate the result.
-	 */
-	derive<T>(name: string, raw: unknown, make: (raw: unknown) => T): T {
-		const last = this.#derived.get(name);
-		if (last && Object.is(last.raw, raw)) return last.value as T;
-		const value = make(raw);
-		this.#derived.set(name, { raw, value });
-		return value;
-	}
-
-	/** Same value and errors as `ctx.getNodeParameter(name, itemIndex, fallback, options)`; callers must not mutate it. */
-	get(
-		name: string,
-		itemIndex: number,
-		fallback: unknown,
-		options?: IGetNodeParameterOptions,
-	): unknown {
-		const key = options?.extractValue ? `${name}\u0000extract` : name;
-		let plan = this.#plans.get(key);
-		if (!plan) {
-			const raw: unknown = this.ctx.getNodeParameter(name, itemIndex, fallback as never, {
-				rawExpressions: true,
-			});
-			const keys = options?.extractValue ? undefined : parseJsonPathExpression(raw);
-			if (keys) plan = { kind: 'path', keys };
-			else if (!hasExpression(raw)) {
-				// Evaluated once (validation and resource-locator extraction included); it cannot vary by item.
-				plan = {
-					kind: 'constant',
-					value: this.ctx.getNodeParameter(name, itemIndex, fallback as never, options),
-				};
-			} else plan = { kind: 'eval' };
-			this.#plans.set(key, plan);
-		}
-		if (plan.kind === 'constant') return plan.value;
-		if (plan.kind === 'path') {
-			const value = lookupPath(this.items[itemIndex]?.json, plan.keys);
-			if (value !== MISS) return value;
-		}
-		return this.ctx.getNodeParameter(name, itemIndex, fallback as never, options);
-	}
-}
+import { ItemParameters, readMetadata, readParameter } from '../shared/itemParameters';
+import type { ItemStep, ItemValues } from '../validate/item';
+import { isProblem, type ItemProblem } from '../validate/problem';
 
 export type AppendMode = 'remote' | 'local';
-
-/** The metadata parameters of one item, not yet checked. */
-export type MetadataInput =
-	| { mode: 'none' }
-	| { mode: 'allFields'; skip: ReadonlySet<string> }
-	| { mode: 'json'; value: unknown }
-	| { mode: 'fields'; pairs: unknown };
 
 /** Where the image of a local item comes from, as the parameters say. */
 export type LocalInput =
@@ -140,73 +20,14 @@ export type LocalInput =
 	| { imageSource: 'path'; filePath: unknown };
 
 /** The parameters of one input item, as read (expressions evaluated, nothing checked). */
-export type ItemInput = {
-	itemIndex: number;
-	datasetId: unknown;
-	referenceId: unknown;
-	metadata: MetadataInput;
-	width: unknown;
-	height: unknown;
-} & ({ kind: 'remote'; imageUrl: unknown } | { kind: 'local'; local: LocalInput });
-
-/** Reads one parameter of one item; an expression that fails becomes a problem naming the field. */
-function read(
-	params: ItemParameters,
-	name: string,
-	field: string,
-	itemIndex: number,
-	fallback: unknown,
-	options?: IGetNodeParameterOptions,
-): unknown {
-	try {
-		return params.get(name, itemIndex, fallback, options);
-	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		return itemProblem(
-			itemIndex,
-			field,
-			`Item ${itemIndex}: could not evaluate ${field}: ${reason}`,
-		);
-	}
-}
-
-export function readMetadata(
-	params: ItemParameters,
-	itemIndex: number,
-): MetadataInput | ItemProblem {
-	const mode = params.get('metadataMode', itemIndex, 'none') as string;
-	if (mode === 'allFields') {
-		const raw = read(params, 'excludeFields', 'Fields to Exclude', itemIndex, '');
-		if (isProblem(raw)) return raw;
-		return params.derive('excludeFields', raw, (text) => ({
-			mode,
-			skip: new Set(
-				String(text ?? '')
-					.split(',')
-					.map((f) => f.trim())
-					.filter(Boolean),
-			),
-		}));
-	}
-	if (mode === 'json') {
-		const value = read(params, 'metadataJson', 'Metadata (JSON)', itemIndex, '{}');
-		return isProblem(value) ? value : { mode, value };
-	}
-	if (mode === 'fields') {
-		const pairs = read(params, 'metadataFields.field', 'Metadata Fields', itemIndex, []);
-		return isProblem(pairs) ? pairs : { mode, pairs };
-	}
-	return NO_METADATA;
-}
-
-const NO_METADATA: MetadataInput = { mode: 'none' };
+export type ReadItem = ItemValues<LocalInput>;
 
 function readLocal(params: ItemParameters, itemIndex: number): LocalInput | ItemProblem {
 	if (params.get('imageSource', itemIndex, 'binary') === 'path') {
-		const filePath = read(params, 'filePath', 'File Path', itemIndex, '');
+		const filePath = readParameter(params, 'filePath', 'File Path', itemIndex, '');
 		return isProblem(filePath) ? filePath : { imageSource: 'path', filePath };
 	}
-	const binaryProperty = read(
+	const binaryProperty = readParameter(
 		params,
 		'binaryPropertyName',
 		'Input Binary Field',
@@ -217,21 +38,23 @@ function readLocal(params: ItemParameters, itemIndex: number): LocalInput | Item
 }
 
 /** Reads one item's parameters; the first expression that fails becomes a problem naming its field. */
-export function readItemInput(
+function readItem(
 	params: ItemParameters,
 	mode: AppendMode,
 	itemIndex: number,
-): ItemInput | ItemProblem {
-	const datasetId = read(params, 'datasetId', 'Dataset', itemIndex, '', { extractValue: true });
+): ReadItem | ItemProblem {
+	const datasetId = readParameter(params, 'datasetId', 'Dataset', itemIndex, '', {
+		extractValue: true,
+	});
 	if (isProblem(datasetId)) return datasetId;
-	const referenceId = read(params, 'referenceId', 'Reference ID', itemIndex, '');
+	const referenceId = readParameter(params, 'referenceId', 'Reference ID', itemIndex, '');
 	if (isProblem(referenceId)) return referenceId;
 	const metadata = readMetadata(params, itemIndex);
 	if (isProblem(metadata)) return metadata;
 	const options = params.get('options', itemIndex, {}) as IDataObject;
 	// One object per item, built in place (no spread of a shared part): 100,000 items are read in a row.
 	if (mode === 'remote') {
-		const imageUrl = read(params, 'imageUrl', 'Image URL', itemIndex, '');
+		const imageUrl = readParameter(params, 'imageUrl', 'Image URL', itemIndex, '');
 		if (isProblem(imageUrl)) return imageUrl;
 		return {
 			kind: 'remote',
@@ -256,4 +79,14 @@ export function readItemInput(
 		height: options.height,
 		local,
 	};
+}
+
+/** The read step: each input item's parameters, read when the next step asks for them. */
+export function readItems(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	mode: AppendMode,
+): ItemStep<ReadItem> {
+	const params = new ItemParameters(ctx, items);
+	return (itemIndex) => readItem(params, mode, itemIndex);
 }

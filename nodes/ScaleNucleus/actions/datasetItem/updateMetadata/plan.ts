@@ -1,20 +1,16 @@
 /**
- * Step 1 of Update Metadata: read and check every input item before anything is sent, with Append's
- * own readers and validators (dataset ID, reference ID, metadata: a JSON object of finite values), so
+ * Step 1 of Update Metadata: read and check every input item before anything is sent, with the
+ * readers and checks Append uses too (../shared, ../validate) (dataset ID, reference ID, metadata: a JSON object of finite values), so
  * both operations accept and refuse the same values. One item per reference ID and dataset in a run;
  * an empty metadata object is refused (it would merge nothing).
  */
-import type { IExecuteFunctions, INodeExecutionData, IGetNodeParameterOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { groupByDataset } from '../append/plan';
-import { isProblem, itemProblem, type ItemProblem } from '../append/problem';
-import { ItemParameters, readMetadata } from '../append/read';
-import {
-	findDuplicateReferenceIds,
-	validateDatasetId,
-	validateMetadata,
-	validateReferenceId,
-} from '../append/validate';
+import { groupByDataset } from '../shared/groupByDataset';
+import { ItemParameters, readMetadata, readParameter } from '../shared/itemParameters';
+import { findDuplicateReferenceIds, validateDatasetId, validateReferenceId } from '../validate/ids';
+import { validateMetadata } from '../validate/metadataModes';
+import { isProblem, itemProblem, type ItemProblem } from '../validate/problem';
 
 /** One checked input item: the keys to merge into the item with this reference ID. */
 export interface PlannedUpdate {
@@ -24,35 +20,18 @@ export interface PlannedUpdate {
 	metadata: Record<string, unknown>;
 }
 
-function readField(
-	params: ItemParameters,
-	name: string,
-	field: string,
-	itemIndex: number,
-	options?: IGetNodeParameterOptions,
-): unknown {
-	try {
-		return params.get(name, itemIndex, '', options);
-	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		return itemProblem(
-			itemIndex,
-			field,
-			`Item ${itemIndex}: could not evaluate ${field}: ${reason}`,
-		);
-	}
-}
-
 function planOne(
 	params: ItemParameters,
 	items: INodeExecutionData[],
 	itemIndex: number,
 ): PlannedUpdate | ItemProblem {
-	const rawDataset = readField(params, 'datasetId', 'Dataset', itemIndex, { extractValue: true });
+	const rawDataset = readParameter(params, 'datasetId', 'Dataset', itemIndex, '', {
+		extractValue: true,
+	});
 	if (isProblem(rawDataset)) return rawDataset;
 	const datasetId = validateDatasetId(rawDataset, itemIndex);
 	if (isProblem(datasetId)) return datasetId;
-	const rawRef = readField(params, 'referenceId', 'Reference ID', itemIndex);
+	const rawRef = readParameter(params, 'referenceId', 'Reference ID', itemIndex, '');
 	if (isProblem(rawRef)) return rawRef;
 	const referenceId = validateReferenceId(rawRef, itemIndex);
 	if (isProblem(referenceId)) return referenceId;

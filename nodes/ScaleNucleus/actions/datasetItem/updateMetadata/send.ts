@@ -13,7 +13,7 @@ import {
 } from '../../../../shared/api/metadata';
 import { runPool } from '../../../../shared/pool';
 import { makeAbortError, type NucleusClient } from '../../../../shared/transport';
-import { groupByDataset } from '../append/plan';
+import { groupByDataset } from '../shared/groupByDataset';
 import type { PlannedUpdate } from './plan';
 
 /** Synchronous requests in flight at once: enough to hide latency, few enough not to crowd the API. */

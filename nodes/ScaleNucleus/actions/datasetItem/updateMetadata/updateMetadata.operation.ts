@@ -1,5 +1,5 @@
 /**
- * Dataset Item → Update Metadata: the SDK's `update_item_metadata` (nucleus-api.md 8). The metadata
+ * Dataset Item → Update Metadata: the SDK's `update_item_metadata` (scaleapi/nucleus-python-client, nucleus/metadata_manager.py). The metadata
  * keys of each input item are MERGED into the stored item's metadata (a sent key wins, the others
  * stay), unlike Append with Update Existing Items, which replaces the metadata.
  *   plan.ts (read and check every item) → send.ts (requests) → outcomes.ts (results, n8n items).
@@ -26,9 +26,10 @@ import { errorItem } from '../../errorItem';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
 import {
 	excludeFieldsProperty,
+	metadataFieldsProperty,
+	metadataJsonProperty,
 	MIN_POLL_INTERVAL_S,
-	properties as appendProperties,
-} from '../append/description';
+} from '../shared/description';
 import {
 	jobItem,
 	outcomesFromJob,
@@ -53,7 +54,8 @@ const ERRORS_CONCURRENCY = 4;
 /** Append's metadata inputs, shared so both operations read metadata the same way. */
 const sharedMetadataInputs = [
 	excludeFieldsProperty('reference_id, image_url'),
-	...appendProperties.filter((p) => ['metadataJson', 'metadataFields'].includes(p.name)),
+	metadataJsonProperty,
+	metadataFieldsProperty,
 ];
 
 const properties: INodeProperties[] = [

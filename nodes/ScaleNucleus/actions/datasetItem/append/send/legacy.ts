@@ -1,7 +1,8 @@
 /**
- * The pre-2026 synchronous forms, only behind Protocol → Legacy Synchronous (nucleus-api.md 2, 4).
+ * The pre-2026 synchronous forms, only behind Protocol → Legacy Synchronous (SDK v0.18.8,
+ * nucleus/dataset_item_uploader.py).
  * Nucleus removed them in July 2026 (SDK v0.19.0, PR 468); what today's server answers to them is
- * unknown (10.1). An answer with counts gives per-item outcomes at once; an answer with an AsyncJob
+ * not public. An answer with counts gives per-item outcomes at once; an answer with an AsyncJob
  * is followed like any job; an error that may mean "no longer supported" says which setting to change.
  *  - remote: JSON `{items, update}` to `dataset/{id}/append`, batches of fewer than 30 (PR 137);
  *  - local: multipart, one part `item` (the DatasetItem with `update`) and one part `image`.
@@ -15,9 +16,10 @@ import { asNodeError } from '../../../../../shared/errors';
 import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
 import type { NucleusClient } from '../../../../../shared/transport';
 import { appendImagePart } from './imagePart';
-import { groupByDataset, type LocalItem, type PlannedItem, type RemoteItem } from '../plan';
+import { groupByDataset } from '../../shared/groupByDataset';
+import type { LocalItem, PlannedItem, RemoteItem } from '../plan';
 import type { AppendProgress } from '../progress';
-import { pooledAppendRequest, type Submission } from './submission';
+import { pooledAppendRequest, type SentBatch } from './sentBatch';
 
 /** The SDK asserts batch_size < 30 "to avoid timeouts". */
 export const MAX_LEGACY_BATCH = 29;
@@ -59,7 +61,7 @@ export async function sendLegacy(
 		signal?: AbortSignal;
 		progress?: AppendProgress;
 	},
-): Promise<Submission[]> {
+): Promise<SentBatch[]> {
 	const requests: PlannedItem[][] = [];
 	if (plan.mode === 'local') {
 		for (const item of plan.items) requests.push([item]);
@@ -67,7 +69,7 @@ export async function sendLegacy(
 		const size = Math.min(MAX_LEGACY_BATCH, Math.max(1, options.batchSize));
 		for (const list of groupByDataset(plan.items).values()) requests.push(...chunk(list, size));
 	}
-	const submissions: Submission[] = [];
+	const submissions: SentBatch[] = [];
 	const limit = new AdaptiveConcurrency(options.concurrency);
 	await runPool(
 		requests.length,

@@ -1,5 +1,5 @@
 /**
- * The current local form (nucleus-api.md 3.2, since SDK v0.19.0): `POST dataset/{id}/append?async=1`,
+ * The current local form (since SDK v0.19.0: its release notes and scaleapi/nucleus-python-client PR 468): `POST dataset/{id}/append?async=1`,
  * `multipart/form-data` with one part `items` (a JSON array of the batch's DatasetItems, each with
  * `update`) and one part `image` per file in the same order (filename = that item's `image_url`),
  * at most 10 images per request. Each request answers with its own AsyncJob.
@@ -15,9 +15,10 @@ import { asNodeError } from '../../../../../shared/errors';
 import { AdaptiveConcurrency, chunk, runPool } from '../../../../../shared/pool';
 import type { NucleusClient } from '../../../../../shared/transport';
 import { appendImagePart } from './imagePart';
-import { groupByDataset, type LocalItem } from '../plan';
+import { groupByDataset } from '../../shared/groupByDataset';
+import type { LocalItem } from '../plan';
 import type { AppendProgress } from '../progress';
-import { pooledAppendRequest, type Submission } from './submission';
+import { pooledAppendRequest, type SentBatch } from './sentBatch';
 
 /** Most images in one request: the SDK refuses more (`local_files_per_upload_request` ≤ 10). */
 export const MAX_IMAGES_PER_REQUEST = 10;
@@ -47,12 +48,12 @@ export async function sendLocalBatches(
 		signal?: AbortSignal;
 		progress?: AppendProgress;
 	},
-): Promise<Array<Submission<LocalItem>>> {
+): Promise<Array<SentBatch<LocalItem>>> {
 	const size = Math.min(MAX_IMAGES_PER_REQUEST, Math.max(1, options.imagesPerRequest));
 	const batches: LocalItem[][] = [];
 	for (const list of groupByDataset(items).values()) batches.push(...chunk(list, size));
 
-	const submissions: Array<Submission<LocalItem>> = [];
+	const submissions: Array<SentBatch<LocalItem>> = [];
 	const limit = new AdaptiveConcurrency(options.concurrency);
 	await runPool(
 		batches.length,

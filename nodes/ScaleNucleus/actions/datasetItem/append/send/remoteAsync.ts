@@ -1,5 +1,5 @@
 /**
- * The remote form (nucleus-api.md 3.1; unchanged by SDK v0.19.0): per dataset,
+ * The remote form (SDK v0.18.8 `Dataset.append` and `serialize_and_write_to_presigned_url` in nucleus/utils.py; unchanged by SDK v0.19.0): per dataset,
  * `GET dataset/{id}/signedUrl/{requestId}`, then `PUT` the items as NDJSON to the presigned URL (no
  * Authorization header: S3 rejects two auth mechanisms; always a Content-Length: S3 refuses chunked
  * uploads), then `POST dataset/{id}/append?async=1` with `{requestId, update}`, which answers with
@@ -16,10 +16,11 @@ import { asNodeError } from '../../../../../shared/errors';
 import type { NucleusClient } from '../../../../../shared/transport';
 import { encodePathSegment } from '../../../../../shared/transport';
 import { toNdjsonLine } from '../datasetItem';
-import { groupByDataset, type RemoteItem } from '../plan';
-import type { Submission } from './submission';
+import { groupByDataset } from '../../shared/groupByDataset';
+import type { RemoteItem } from '../plan';
+import type { SentBatch } from './sentBatch';
 
-/** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE, nucleus-api.md 3.1). */
+/** Largest NDJSON file the API accepts for one job (the SDK's MAX_PAYLOAD_SIZE, nucleus/constants.py). */
 const MAX_NDJSON_BYTES = 0x1fffffe8;
 
 const LINES_PER_CHUNK = 256;
@@ -54,7 +55,7 @@ async function submitDataset(
 	datasetId: string,
 	items: RemoteItem[],
 	update: boolean,
-): Promise<Submission<RemoteItem>> {
+): Promise<SentBatch<RemoteItem>> {
 	const ndjsonBytes = ndjsonLength(items);
 	if (ndjsonBytes > MAX_NDJSON_BYTES) {
 		throw new NodeOperationError(
@@ -99,8 +100,8 @@ export async function sendRemoteAsync(
 	items: RemoteItem[],
 	update: boolean,
 	signal?: AbortSignal,
-): Promise<Array<Submission<RemoteItem>>> {
-	const submissions: Array<Submission<RemoteItem>> = [];
+): Promise<Array<SentBatch<RemoteItem>>> {
+	const submissions: Array<SentBatch<RemoteItem>> = [];
 	for (const [datasetId, group] of groupByDataset(items)) {
 		try {
 			submissions.push(await submitDataset(node, client, datasetId, group, update));

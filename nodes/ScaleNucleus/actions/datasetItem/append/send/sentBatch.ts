@@ -14,7 +14,7 @@ import { encodePathSegment } from '../../../../../shared/transport';
 import type { PlannedItem } from '../plan';
 import type { AppendProgress } from '../progress';
 
-export type Submission<T extends PlannedItem = PlannedItem> = { datasetId: string; items: T[] } & (
+export type SentBatch<T extends PlannedItem = PlannedItem> = { datasetId: string; items: T[] } & (
 	| { ok: true; answer: AppendAnswer }
 	| { ok: false; error: Error }
 );

@@ -1,20 +1,25 @@
 /**
- * Skip Items Already in Dataset: which planned items the dataset already holds, by reference ID,
+ * Step 4 of Append, skip present (Skip Items Already in Dataset): which planned items the dataset already holds, by reference ID,
  * so a re-run (after a crash, or of a growing folder) sends only the rest. It lists the dataset
- * with `POST dataset/{id}/itemsPage` (nucleus-api.md 9) before anything is sent: ceil(N / page
+ * with `POST dataset/{id}/itemsPage` (the SDK's `Dataset.items_generator`, nucleus/dataset.py) before anything is sent: ceil(N / page
  * size) requests for a dataset of N items. Only the reference IDs are kept, one page at a time, so
  * a dataset of a million items costs a Set of strings, not a million items.
  *
  * Only used when Update Existing Items is off: Nucleus leaves a colliding item as it is then
- * (nucleus-api.md 8), so not sending it changes nothing in the dataset.
+ * (the `update` flag of the SDK's `Dataset.append`), so not sending it changes nothing in the dataset.
  */
-import { UnexpectedAnswerError } from '../../../../shared/api/unexpected';
+import type { INode } from 'n8n-workflow';
+
 import { getItemsPage } from '../../../../shared/api/datasets';
+import { UnexpectedAnswerError } from '../../../../shared/api/unexpected';
+import { asNodeError } from '../../../../shared/errors';
 import type { NucleusClient } from '../../../../shared/transport';
-import { groupByDataset, type AppendPlan, type PlannedItem } from './plan';
+import { groupByDataset } from '../shared/groupByDataset';
+import { outcomesAlreadyPresent, type Settled } from './outcomes';
+import type { AppendPlan, PlannedItem } from './plan';
 
 /**
- * Items per listing request. The SDK pages by 100,000 (nucleus-api.md 9); a page carries each
+ * Items per listing request. The SDK pages by 100,000 (`items_generator`); a page carries each
  * item's metadata, so a smaller page keeps one answer to a few MB while a 100,000-item dataset
  * still lists in 10 requests.
  */
@@ -33,7 +38,7 @@ export async function referenceIdsInDataset(
 	do {
 		const page = await getItemsPage(client, datasetId, { pageSize, pageToken });
 		for (const item of page.items) {
-			// The backend sometimes sends the reference ID as `ref_id` (nucleus-api.md 9).
+			// The backend sometimes sends the reference ID as `ref_id` (the SDK's `DatasetItem.from_json`, nucleus/dataset_item.py).
 			const ref = item.reference_id ?? item.ref_id;
 			if (typeof ref === 'string') refs.add(ref);
 		}
@@ -96,4 +101,31 @@ export async function withoutPresent(
 	}
 	const { missing, ...rest } = await splitPresent(client, plan.items, pageSize);
 	return { plan: { ...plan, items: missing }, ...rest };
+}
+
+/**
+ * The plan to send, and what is already settled: the items the datasets hold (not sent) and, with
+ * On Error → Continue, the items of a dataset that could not be listed (failed, not sent). Listed
+ * after the checks (an invalid run costs no listing) and before the first image is sent.
+ */
+export async function skipPresent(
+	node: INode,
+	client: NucleusClient,
+	plan: AppendPlan,
+	options: { enabled: boolean; continueOnFail: boolean },
+): Promise<{ plan: AppendPlan; settled: Settled }> {
+	const settled: Settled = { results: [], failures: [] };
+	if (!options.enabled || !plan.items.length) return { plan, settled };
+	const split = await withoutPresent(client, plan);
+	if (split.unlisted.length && !options.continueOnFail) {
+		const first = split.unlisted[0];
+		const error = asNodeError(node, first.error, first.items[0].itemIndex);
+		error.description = `${error.description ? error.description + ' ' : ''}Dataset ${first.datasetId} could not be listed for "Skip Items Already in Dataset"; nothing was sent.`;
+		throw error;
+	}
+	for (const u of split.unlisted) {
+		for (const item of u.items) settled.failures.push({ item, error: u.error });
+	}
+	settled.results.push(...outcomesAlreadyPresent(split.present));
+	return { plan: split.plan, settled };
 }

@@ -1,11 +1,12 @@
 /**
- * Cursor logic of the Scale Nucleus Trigger: pure functions over a small JSON state, no I/O.
+ * The trigger's decisions: pure functions over the stored state (state.ts), no I/O.
  *
- * How a poll uses them (see ScaleNucleusTrigger.node.ts):
+ * How a poll uses them (poll.ts):
  * 1. `beginPoll` reads the previous state (or none) and says whether this poll initialises the
  *    trigger and which `from_date` the `POST jobs/` listing uses.
- * 2. The node lists jobs (or GETs the given job ids) and turns them into `JobObservation`s; jobs it
- *    saw running earlier that the listing no longer shows (`missingPendingJobs`) are fetched one by one.
+ * 2. The node lists jobs (or GETs the given job ids) and turns them into `JobObservation`s
+ *    (shared/jobs/observation.ts); jobs it saw running earlier that the listing no longer shows
+ *    (`missingPendingJobs`) are fetched one by one.
  * 3. `decide` says per job what to do; the node fetches details (`GET job/{id}`, errors) only for the
  *    jobs that need them (`needsDetails`).
  * 4. `applyPoll` computes the next state and the events to emit. The node writes that state into the
@@ -21,63 +22,17 @@
  * Jobs seen Queued/Running are kept in `pending`, so they are still emitted when they finish even if
  * they are older than the floor or have left the listing window.
  */
-import type { IDataObject } from 'n8n-workflow';
-
+import { createdMs as ms, dayString, DAY_MS, sortByCreation } from '../shared/jobs/list';
+import type { JobObservation } from '../shared/jobs/observation';
 import { isErrorStatus, isFinalStatus, isSuccessStatus } from '../shared/jobs/status';
-
-export const STATE_VERSION = 1;
-
-/** Final-status records kept; older ones are represented by `floor`. ~70 bytes each. */
-export const MAX_EMITTED = 1000;
-
-/** Non-final jobs tracked; beyond this the oldest are forgotten. ~55 bytes each. */
-export const MAX_PENDING = 1000;
+import type { EmitOnValue } from './parameters';
+import { emptyState, MAX_EMITTED, MAX_PENDING, STATE_VERSION, type TriggerState } from './state';
 
 /** However long polls failed, the listing never reaches back further than this (plus the lookback). */
 export const MAX_CATCH_UP_DAYS = 31;
 
 /** Records this much older than the listing's `from_date` are pruned (the server's day may be in another time zone). */
 const PRUNE_MARGIN_MS = 24 * 60 * 60 * 1000;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export type WatchMode = 'all' | 'dataset' | 'jobIds';
-
-/** Values of the `emitOn` parameter (stored in workflows: never rename). */
-export type EmitOnValue = 'completed' | 'erroredAny' | 'cancelled';
-
-export const EMIT_ON_VALUES: readonly EmitOnValue[] = ['completed', 'erroredAny', 'cancelled'];
-
-/** Persisted trigger state (workflow static data, node scope). JSON only; dates are ISO strings. */
-export interface TriggerState {
-	v: typeof STATE_VERSION;
-	/** Hash of what is watched (mode, dataset, job types or job ids); a change re-initialises the trigger. */
-	scope: string;
-	/** When this scope was first polled in trigger mode. */
-	initializedAt: string;
-	/** Start of the last successful trigger-mode poll; the next listing reaches back from here. */
-	lastPollAt: string;
-	/** Final jobs created at or before this time and unknown to the state count as handled. */
-	floor: string | null;
-	/** job_id → [last recorded final status, job creation time ISO or '']. */
-	emitted: Record<string, [string, string]>;
-	/** job_id → creation time ISO or '' — jobs last seen Queued/Running. */
-	pending: Record<string, string>;
-	/** job_id → last emitted progress (0..1), only with "Emit Progress". */
-	progress: Record<string, number>;
-}
-
-/** One job as the listing (or `GET job/{id}`) shows it. `status` is the best known status. */
-export interface JobObservation {
-	job_id: string;
-	status: string;
-	/** ISO creation time, or null when unknown. */
-	created_at: string | null;
-	job_type: string | null;
-	dataset_id: string | null;
-	/** Progress 0..1 when the job's status was fetched (GET job/{id}). */
-	progress?: number | null;
-}
 
 export interface PollSettings {
 	scope: string;
@@ -119,10 +74,6 @@ export interface PollStart {
 	startedAt: string;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Status classification
-// ---------------------------------------------------------------------------------------------------
-
 /**
  * Which Emit On choice a status belongs to; undefined for non-final statuses (Queued, Running,
  * Started, Retried, …). Same classification as the action node (shared/jobs/status.ts).
@@ -138,58 +89,6 @@ export function isFinal(status: string): boolean {
 	return emitCategory(status) !== undefined;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Small helpers
-// ---------------------------------------------------------------------------------------------------
-
-/** A creation time as ISO, or null when missing/unparseable. */
-export function toIso(value: unknown): string | null {
-	if (typeof value !== 'string' || !value.trim()) return null;
-	const ms = Date.parse(value);
-	return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
-function ms(iso: string | null | undefined): number | undefined {
-	if (!iso) return undefined;
-	const t = Date.parse(iso);
-	return Number.isNaN(t) ? undefined : t;
-}
-
-/** 32-bit FNV-1a as 8 hex digits: a short, stable fingerprint for the watched scope. */
-export function fingerprint(text: string): string {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		h ^= text.charCodeAt(i);
-		h = Math.imul(h, 0x01000193) >>> 0;
-	}
-	return h.toString(16).padStart(8, '0');
-}
-
-/** Scope fingerprint: what the trigger watches. Changing it re-initialises the cursor. */
-export function scopeKey(
-	watch: WatchMode,
-	opts: { datasetId?: string | null; jobTypes?: readonly string[]; jobIds?: readonly string[] },
-): string {
-	if (watch === 'jobIds') {
-		return fingerprint(`jobIds|${[...new Set(opts.jobIds ?? [])].sort().join(',')}`);
-	}
-	const types = [...new Set(opts.jobTypes ?? [])].sort().join(',');
-	const dataset = watch === 'dataset' ? (opts.datasetId ?? '') : '';
-	return fingerprint(`${watch}|${dataset}|${types}`);
-}
-
-/** Splits a job id list typed by a user (commas, semicolons, spaces or new lines; an array from an expression works too). */
-export function parseJobIds(value: unknown): string[] {
-	const parts: string[] = [];
-	const add = (v: unknown) => {
-		if (Array.isArray(v)) v.forEach(add);
-		else if (typeof v === 'string') parts.push(...v.split(/[\s,;]+/));
-		else if (typeof v === 'number') parts.push(String(v));
-	};
-	add(value);
-	return [...new Set(parts.map((p) => p.trim()).filter(Boolean))];
-}
-
 /** `from_date` (YYYY-MM-DD, UTC) for the listing: last successful poll (or now) minus the lookback, bounded. */
 export function listingFromDate(
 	now: Date,
@@ -202,89 +101,8 @@ export function listingFromDate(
 	const base = last !== undefined && last < nowMs ? last : nowMs;
 	const earliest = nowMs - (lookback + MAX_CATCH_UP_DAYS) * DAY_MS;
 	const from = Math.max(base - lookback * DAY_MS, earliest);
-	return new Date(from).toISOString().slice(0, 10);
+	return dayString(from);
 }
-
-function emptyState(scope: string, nowIso: string): TriggerState {
-	return {
-		v: STATE_VERSION,
-		scope,
-		initializedAt: nowIso,
-		lastPollAt: nowIso,
-		floor: null,
-		emitted: {},
-		pending: {},
-		progress: {},
-	};
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-	return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/**
- * Reads the state from workflow static data. Returns a plain deep copy (static data may be a proxy),
- * or undefined when there is none or it is not a state this version understands.
- */
-export function readState(raw: IDataObject | undefined): TriggerState | undefined {
-	if (!raw || !isRecord(raw)) return undefined;
-	let copy: unknown;
-	try {
-		copy = JSON.parse(JSON.stringify(raw));
-	} catch {
-		return undefined;
-	}
-	if (!isRecord(copy) || copy.v !== STATE_VERSION) return undefined;
-	if (typeof copy.scope !== 'string' || typeof copy.initializedAt !== 'string') return undefined;
-	const emitted: TriggerState['emitted'] = {};
-	if (isRecord(copy.emitted)) {
-		for (const [id, entry] of Object.entries(copy.emitted)) {
-			if (Array.isArray(entry) && typeof entry[0] === 'string') {
-				emitted[id] = [entry[0], typeof entry[1] === 'string' ? entry[1] : ''];
-			}
-		}
-	}
-	const pending: TriggerState['pending'] = {};
-	if (isRecord(copy.pending)) {
-		for (const [id, created] of Object.entries(copy.pending)) {
-			pending[id] = typeof created === 'string' ? created : '';
-		}
-	}
-	const progress: TriggerState['progress'] = {};
-	if (isRecord(copy.progress)) {
-		for (const [id, p] of Object.entries(copy.progress)) {
-			if (typeof p === 'number' && Number.isFinite(p)) progress[id] = p;
-		}
-	}
-	return {
-		v: STATE_VERSION,
-		scope: copy.scope,
-		initializedAt: copy.initializedAt,
-		lastPollAt: typeof copy.lastPollAt === 'string' ? copy.lastPollAt : copy.initializedAt,
-		floor: typeof copy.floor === 'string' ? copy.floor : null,
-		emitted,
-		pending,
-		progress,
-	};
-}
-
-/**
- * Replaces the content of the static-data object in place with `state` (n8n tracks changes on that
- * object, so it must be mutated, not swapped). Keys of older formats are removed.
- */
-export function writeState(target: IDataObject, state: TriggerState): void {
-	const plain = JSON.parse(JSON.stringify(state)) as IDataObject;
-	for (const key of Object.keys(target)) {
-		if (!(key in plain)) delete target[key];
-	}
-	for (const [key, value] of Object.entries(plain)) {
-		target[key] = value;
-	}
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The poll
-// ---------------------------------------------------------------------------------------------------
 
 export function beginPoll(
 	previous: TriggerState | undefined,
@@ -379,15 +197,6 @@ export function needsDetails(
 	return settings.emitProgress && (decision === 'track' || decision === 'progress');
 }
 
-function sortJobs<T extends { created_at: string | null; job_id: string }>(jobs: T[]): T[] {
-	return [...jobs].sort((a, b) => {
-		const ca = ms(a.created_at) ?? Number.POSITIVE_INFINITY;
-		const cb = ms(b.created_at) ?? Number.POSITIVE_INFINITY;
-		if (ca !== cb) return ca < cb ? -1 : 1;
-		return a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : 0;
-	});
-}
-
 /**
  * Computes the next state and the events of a successful poll. Pure: `state` is not modified.
  * `jobs` are all jobs observed this poll with their best known status; `dropped` are tracked jobs
@@ -413,7 +222,7 @@ export function applyPoll(
 	};
 	const events: PollEvent[] = [];
 	const seen = new Set<string>();
-	for (const job of sortJobs([...jobs])) {
+	for (const job of sortByCreation(jobs, (j) => [j.job_id, j.created_at])) {
 		if (seen.has(job.job_id)) continue;
 		seen.add(job.job_id);
 		const decision = decide(base, init, job, settings);
@@ -462,14 +271,6 @@ export function applyPoll(
 	return { state: next, events };
 }
 
-/** Oldest first by creation time; unknown creation times count as newest (they cannot raise the floor). */
-function byCreatedAsc(a: [string, string], b: [string, string]): number {
-	const ca = ms(a[1]) ?? Number.POSITIVE_INFINITY;
-	const cb = ms(b[1]) ?? Number.POSITIVE_INFINITY;
-	if (ca !== cb) return ca < cb ? -1 : 1;
-	return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
 function raiseFloor(state: TriggerState, created: string): void {
 	const c = ms(created);
 	if (c === undefined) return;
@@ -484,10 +285,11 @@ function raiseFloor(state: TriggerState, created: string): void {
  */
 export function prune(state: TriggerState, fromDate: string | undefined, floorCap?: number): void {
 	const windowStart = fromDate ? ms(`${fromDate}T00:00:00.000Z`) : undefined;
-	const emitted = Object.entries(state.emitted).map(
-		([id, [, created]]) => [id, created] as [string, string],
+	// Oldest first; unknown creation times count as newest (they cannot raise the floor).
+	const emitted = sortByCreation(
+		Object.entries(state.emitted).map(([id, [, created]]) => [id, created] as const),
+		(entry) => entry,
 	);
-	emitted.sort(byCreatedAsc);
 	let excess = emitted.length - MAX_EMITTED;
 	for (const [id, created] of emitted) {
 		const c = ms(created);
@@ -503,8 +305,8 @@ export function prune(state: TriggerState, fromDate: string | undefined, floorCa
 
 	const pending = Object.entries(state.pending);
 	if (pending.length > MAX_PENDING) {
-		pending.sort(byCreatedAsc);
-		for (const [id] of pending.slice(0, pending.length - MAX_PENDING)) {
+		const oldestFirst = sortByCreation(pending, (entry) => entry);
+		for (const [id] of oldestFirst.slice(0, pending.length - MAX_PENDING)) {
 			delete state.pending[id];
 		}
 	}

@@ -8,7 +8,7 @@ import {
 	ItemParameters,
 	lookupPath,
 	parseJsonPathExpression,
-} from '../../nodes/ScaleNucleus/actions/datasetItem/append/read';
+} from '../../nodes/ScaleNucleus/actions/datasetItem/shared/itemParameters';
 
 describe('simple $json path expressions', () => {
 	test('dot and bracket paths are recognised with their keys', () => {

@@ -1,12 +1,14 @@
+/**
+ * The trigger's decisions: what a poll emits and the next cursor (ScaleNucleusTrigger/decide.ts).
+ * Over 350 lines because it is every scenario of that one module (first poll, emitting, progress,
+ * bounded state, specific job IDs), all driven through the same poll() helper.
+ */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import type { IDataObject } from 'n8n-workflow';
-
+import type { JobObservation } from '../../nodes/shared/jobs/observation';
 import {
 	MAX_CATCH_UP_DAYS,
-	MAX_EMITTED,
-	MAX_PENDING,
 	applyPoll,
 	beginPoll,
 	decide,
@@ -14,15 +16,9 @@ import {
 	listingFromDate,
 	missingPendingJobs,
 	needsDetails,
-	parseJobIds,
-	readState,
-	scopeKey,
-	toIso,
-	writeState,
-	type JobObservation,
 	type PollSettings,
-	type TriggerState,
-} from '../../nodes/ScaleNucleusTrigger/cursor';
+} from '../../nodes/ScaleNucleusTrigger/decide';
+import { MAX_EMITTED, MAX_PENDING, type TriggerState } from '../../nodes/ScaleNucleusTrigger/state';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-03-10T12:00:00.000Z');
@@ -95,47 +91,6 @@ describe('status classification', () => {
 	});
 });
 
-describe('parameters', () => {
-	test('job ids are split on commas, spaces, semicolons and new lines, deduplicated; arrays work', () => {
-		assert.deepEqual(parseJobIds('job_a, job_b\njob_c;job_a  job_d\t'), [
-			'job_a',
-			'job_b',
-			'job_c',
-			'job_d',
-		]);
-		assert.deepEqual(parseJobIds(['job_a', 'job_b,job_c', 7]), ['job_a', 'job_b', 'job_c', '7']);
-		assert.deepEqual(parseJobIds('  '), []);
-		assert.deepEqual(parseJobIds(undefined), []);
-	});
-
-	test('the scope fingerprint ignores order/duplicates but changes with what is watched', () => {
-		const a = scopeKey('all', { jobTypes: ['uploadDatasetItems', 'cloneDataset'] });
-		assert.equal(
-			a,
-			scopeKey('all', { jobTypes: ['cloneDataset', 'uploadDatasetItems', 'cloneDataset'] }),
-		);
-		assert.notEqual(a, scopeKey('all', { jobTypes: ['uploadDatasetItems'] }));
-		assert.notEqual(
-			scopeKey('dataset', { datasetId: 'ds_1', jobTypes: [] }),
-			scopeKey('dataset', { datasetId: 'ds_2', jobTypes: [] }),
-		);
-		// the dataset id does not matter when all jobs are watched
-		assert.equal(scopeKey('all', { datasetId: 'ds_1' }), scopeKey('all', { datasetId: 'ds_2' }));
-		assert.equal(
-			scopeKey('jobIds', { jobIds: ['b', 'a'] }),
-			scopeKey('jobIds', { jobIds: ['a', 'b', 'a'] }),
-		);
-		assert.match(a, /^[0-9a-f]{8}$/);
-	});
-
-	test('toIso normalizes creation times and rejects garbage', () => {
-		assert.equal(toIso('2026-03-10T12:00:00Z'), '2026-03-10T12:00:00.000Z');
-		assert.equal(toIso('not a date'), null);
-		assert.equal(toIso(undefined), null);
-		assert.equal(toIso(''), null);
-	});
-});
-
 describe('listing window (from_date)', () => {
 	test('reaches back lookbackDays from the last successful poll, in UTC days', () => {
 		const now = new Date(T0);
@@ -156,41 +111,6 @@ describe('listing window (from_date)', () => {
 		const first = poll(undefined, [], T0);
 		const later = beginPoll(first.state, settings(), new Date(T0 + 4 * DAY));
 		assert.equal(later.fromDate, '2026-03-08');
-	});
-});
-
-describe('state storage', () => {
-	test('writeState replaces the static data in place and readState returns an equal plain copy', () => {
-		const { state } = poll(
-			undefined,
-			[job('job_1', 'Completed', T0 - 1000), job('job_2', 'Running', T0)],
-			T0,
-		);
-		const staticData: IDataObject = { lastTimeChecked: 'old format', emitted: { stale: true } };
-		const ref = staticData;
-		writeState(staticData, state);
-		assert.equal(ref, staticData);
-		assert.equal('lastTimeChecked' in staticData, false);
-		assert.deepEqual(readState(staticData), state);
-		// only JSON: strings, numbers, arrays and plain objects
-		assert.deepEqual(JSON.parse(JSON.stringify(staticData)), staticData);
-	});
-
-	test('readState ignores missing, foreign and malformed data', () => {
-		assert.equal(readState(undefined), undefined);
-		assert.equal(readState({}), undefined);
-		assert.equal(readState({ lastTimeChecked: '2026-01-01' }), undefined);
-		assert.equal(readState({ v: 99, scope: 'x', initializedAt: 'y' }), undefined);
-		const partial = readState({
-			v: 1,
-			scope: 's',
-			initializedAt: '2026-01-01T00:00:00.000Z',
-			emitted: { a: ['Completed', ''], b: 'junk' },
-			progress: { a: 'NaN' },
-		});
-		assert.deepEqual(partial?.emitted, { a: ['Completed', ''] });
-		assert.deepEqual(partial?.progress, {});
-		assert.equal(partial?.lastPollAt, '2026-01-01T00:00:00.000Z');
 	});
 });
 
