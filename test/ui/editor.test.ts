@@ -201,7 +201,9 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		// 3. Execute workflow.
 		await page.getByTestId('execute-workflow-button').first().click();
 		// 4. All five items leave Succeeded? on the true branch.
-		await page.getByTestId('edge-label').getByText('5 items').first().waitFor({ timeout: 120_000 });
+		// Into Append, into the IF, out of its true branch: three connections carry 5 items once the
+		// job is finished (the first appears while Append still waits for it).
+		await page.getByTestId('edge-label').getByText('5 items').nth(2).waitFor({ timeout: 120_000 });
 		const labels = await edgeLabels();
 		assert.equal(labels.filter((l) => l === '5 items').length, 3, labels.join(', '));
 		await page.getByTestId('zoom-to-fit').click();
