@@ -116,8 +116,13 @@ async function main(): Promise<void> {
 
 	try {
 		// The bucket examples (07, 08) read a bucket through n8n's S3 credential; the editor gets one.
+		// The emulator is not given the S3 server to read images from: examples 1, 3 and 4 use
+		// placeholder s3:// URLs that it would then fail as missing objects.
 		if (args.ui) s3 = await startS3Server();
-		stack = await startStack({ label: 'demo', ...(s3 ? { s3 } : {}) });
+		stack = await startStack({
+			label: 'demo',
+			...(s3 ? { s3, emulator: { s3Endpoint: undefined } } : {}),
+		});
 		const { emu, n8n } = stack;
 		say(
 			`n8n ${n8nVersion} (Node 24) with ${pkg.name}@${pkg.version} installed as a community package`,
