@@ -7,7 +7,7 @@ export default [
 	{
 		files: ['package.json'],
 		rules: {
-			// undici (HTTP transport) and form-data (streamed multipart) are the project's two chosen runtime dependencies; this package is not cloud-eligible by design.
+			// undici (HTTP transport), form-data (streamed multipart), aws4 (Signature V4 of bucket listings) and fast-xml-parser (their XML answers) are the project's chosen runtime dependencies; this package is not cloud-eligible by design.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},

@@ -12,7 +12,7 @@ import * as dataset from './actions/dataset/Dataset.resource';
 import * as datasetItem from './actions/datasetItem/DatasetItem.resource';
 import * as job from './actions/job/Job.resource';
 import { router } from './actions/router';
-import { listSearch } from './methods';
+import { credentialTest, listSearch } from './methods';
 
 export class ScaleNucleus implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,13 +23,21 @@ export class ScaleNucleus implements INodeType {
 		version: 1,
 		// The canvas shows what the node does in the words of the Operation lists, not internal values.
 		subtitle:
-			'={{ ({ "dataset:create": "Create dataset", "dataset:delete": "Delete dataset", "dataset:get": "Get dataset", "dataset:getMany": "Get many datasets", "datasetItem:append": "Append items", "datasetItem:delete": "Delete item", "datasetItem:get": "Get item", "datasetItem:getMany": "Get many items", "datasetItem:updateMetadata": "Update item metadata", "job:getErrors": "Get job errors", "job:getMany": "Get many jobs", "job:getStatus": "Get job status", "job:waitForCompletion": "Wait for jobs" })[$parameter["resource"] + ":" + $parameter["operation"]] }}',
+			'={{ ({ "dataset:create": "Create dataset", "dataset:delete": "Delete dataset", "dataset:get": "Get dataset", "dataset:getMany": "Get many datasets", "datasetItem:append": "Append items", "datasetItem:delete": "Delete item", "datasetItem:get": "Get item", "datasetItem:getMany": "Get many items", "datasetItem:syncFromBucket": "Sync from bucket", "datasetItem:updateMetadata": "Update item metadata", "job:getErrors": "Get job errors", "job:getMany": "Get many jobs", "job:getStatus": "Get job status", "job:waitForCompletion": "Wait for jobs" })[$parameter["resource"] + ":" + $parameter["operation"]] }}',
 		description: 'Append images to Scale Nucleus datasets and follow their import jobs',
 		defaults: { name: 'Scale Nucleus' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'scaleNucleusApi', required: true }],
+		credentials: [
+			{ name: 'scaleNucleusApi', required: true },
+			{
+				name: 'scaleNucleusBucketApi',
+				required: true,
+				testedBy: 'testBucketCredential',
+				displayOptions: { show: { resource: ['datasetItem'], operation: ['syncFromBucket'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -59,7 +67,7 @@ export class ScaleNucleus implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { credentialTest, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -10,13 +10,38 @@
  *   await n8n.cleanup();
  *
  * The test process runs on Node 20; every n8n command runs with the Node 24 binary first on PATH.
+ * Child processes: ./process.ts; workflow and credential JSON: ./workflow-json.ts (both re-exported
+ * here, so `from './n8n'` gives all of it). Over ~350 lines because it is one thing, the n8n instance:
+ * installing and packing (memoized), the N8n class with one method per n8n CLI command, and reading
+ * what `n8n execute` printed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, type WriteStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import {
+	cleanEnv,
+	delay,
+	freePort,
+	killGroup,
+	lastLine,
+	runProcess,
+	tail,
+	type RunResult,
+} from './process';
+import { loadWorkflow, type WorkflowJson } from './workflow-json';
+
+export { delay, freePort, runProcess, type RunResult } from './process';
+export {
+	findNode,
+	loadWorkflow,
+	nucleusCredential,
+	replaceInWorkflow,
+	type WorkflowJson,
+	type WorkflowNode,
+} from './workflow-json';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
@@ -40,13 +65,6 @@ export interface N8nInstall {
 	nodeBinDir: string;
 	/** Path of the n8n CLI script. */
 	n8nBin: string;
-}
-
-export interface RunResult {
-	code: number | null;
-	signal: NodeJS.Signals | null;
-	stdout: string;
-	stderr: string;
 }
 
 export interface ItemData {
@@ -498,71 +516,6 @@ export async function cleanupWorkRoot(): Promise<void> {
 	await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
-// ---------------------------------------------------------------- workflows and credentials
-
-export interface WorkflowNode {
-	id?: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string; name: string }>;
-	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
-	disabled?: boolean;
-	executeOnce?: boolean;
-	alwaysOutputData?: boolean;
-	retryOnFail?: boolean;
-	notes?: string;
-	webhookId?: string;
-}
-
-export interface WorkflowJson {
-	id?: string;
-	name: string;
-	nodes: WorkflowNode[];
-	connections: Record<string, unknown>;
-	settings?: Record<string, unknown>;
-	active?: boolean;
-	[key: string]: unknown;
-}
-
-export async function loadWorkflow(file: string): Promise<WorkflowJson> {
-	const full = path.isAbsolute(file) ? file : path.join(EXAMPLES_DIR, file);
-	return JSON.parse(await readFile(full, 'utf8')) as WorkflowJson;
-}
-
-/** The credential entity n8n imports for the emulator (or any Nucleus-compatible server). */
-export function nucleusCredential(
-	apiKey: string,
-	baseUrl: string,
-	ref: { id: string; name: string } = EXAMPLE_CREDENTIAL,
-): CredentialEntity {
-	return { id: ref.id, name: ref.name, type: CREDENTIAL_TYPE, data: { apiKey, baseUrl } };
-}
-
-/** Returns the node named `name`, or throws. */
-export function findNode(wf: WorkflowJson, name: string): WorkflowNode {
-	const node = wf.nodes.find((n) => n.name === name);
-	if (!node) throw new Error(`workflow "${wf.name}" has no node "${name}"`);
-	return node;
-}
-
-/**
- * Replaces every string value equal to `from` anywhere in the workflow (e.g. the placeholder
- * dataset id `ds_REPLACE_WITH_YOUR_DATASET_ID`), including inside larger strings.
- */
-export function replaceInWorkflow<T>(value: T, from: string, to: string): T {
-	if (typeof value === 'string') return value.split(from).join(to) as T;
-	if (Array.isArray(value)) return value.map((v) => replaceInWorkflow(v, from, to)) as T;
-	if (value && typeof value === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const [k, v] of Object.entries(value)) out[k] = replaceInWorkflow(v, from, to);
-		return out as T;
-	}
-	return value;
-}
-
 // ---------------------------------------------------------------- run data helpers
 
 /** The items a node emitted on one output in its `runIndex`-th run ([] when none). */
@@ -649,119 +602,4 @@ function toExecutionResult(obj: Record<string, unknown>, exitCode: number | null
 		raw: obj,
 		exitCode,
 	};
-}
-
-// ---------------------------------------------------------------- process utilities
-
-/** npm settings worth passing on to child npm commands (registry, TLS, proxy, cache). */
-const NPM_CONFIG_KEPT =
-	/^npm_config_(registry|cafile|ca|cache|userconfig|globalconfig|proxy|https_proxy|http_proxy|noproxy|strict_ssl|offline|prefer_offline|prefer_online|fetch_[a-z_]+)$/i;
-
-/**
- * The test runner's and `npm run`'s own variables must not leak into n8n or npm child processes
- * (npm_config_local_prefix, for one, would redirect `npm install`); N8N_* come only from here.
- */
-function cleanEnv(): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {};
-	for (const [k, v] of Object.entries(process.env)) {
-		if (v === undefined) continue;
-		if (k === 'NODE_OPTIONS' || k === 'NODE_TEST_CONTEXT' || k.startsWith('TSX_')) continue;
-		if (k.startsWith('npm_') && !NPM_CONFIG_KEPT.test(k)) continue;
-		if (k.startsWith('N8N_') || k === 'INIT_CWD') continue;
-		env[k] = v;
-	}
-	return env;
-}
-
-interface RunOptions {
-	cwd?: string;
-	env?: NodeJS.ProcessEnv;
-	timeoutMs?: number;
-	stderr?: 'pipe' | 'inherit';
-	echo?: boolean;
-}
-
-export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(cmd, args, {
-			cwd: opts.cwd,
-			env: opts.env ?? cleanEnv(),
-			stdio: ['ignore', 'pipe', opts.stderr === 'inherit' ? 'inherit' : 'pipe'],
-			detached: true,
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout!.on('data', (c: Buffer) => {
-			stdout += c.toString();
-			if (opts.echo) process.stderr.write(c);
-		});
-		child.stderr?.on('data', (c: Buffer) => {
-			stderr += c.toString();
-			if (opts.echo) process.stderr.write(c);
-		});
-		let timedOut = false;
-		const timer = opts.timeoutMs
-			? setTimeout(() => {
-					timedOut = true;
-					killGroup(child, 'SIGKILL');
-				}, opts.timeoutMs)
-			: undefined;
-		child.once('error', (err) => {
-			if (timer) clearTimeout(timer);
-			reject(err);
-		});
-		child.once('close', (code, signal) => {
-			if (timer) clearTimeout(timer);
-			if (timedOut) {
-				reject(
-					new Error(
-						`${path.basename(cmd)} ${args.join(' ')} timed out after ${opts.timeoutMs} ms:\n${tail(stdout + stderr)}`,
-					),
-				);
-				return;
-			}
-			resolve({ code, signal, stdout, stderr });
-		});
-	});
-}
-
-/** Signals the whole process group (n8n starts a task-runner child). */
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	if (child.pid === undefined) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		try {
-			child.kill(signal);
-		} catch {
-			// already gone
-		}
-	}
-}
-
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.once('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-export function delay(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function lastLine(text: string): string {
-	const lines = text
-		.split(/\r?\n/)
-		.map((l) => l.trim())
-		.filter(Boolean);
-	return lines[lines.length - 1] ?? '';
-}
-
-function tail(text: string, n = 60): string {
-	return text.split(/\r?\n/).slice(-n).join('\n');
 }

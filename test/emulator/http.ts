@@ -78,8 +78,9 @@ export function send(
 }
 
 /**
- * Error answer. The `{error, status_code}` body is what some Nucleus endpoints embed (api §7);
- * ASSUMPTION: non-2xx answers use the same shape (api §10.5 leaves it open).
+ * Error answer. The `{error, status_code}` body is what some Nucleus endpoints embed (the
+ * Python SDK's `NucleusClient.create_model` reads it); ASSUMPTION: non-2xx answers use the same shape
+ * (nothing public says).
  */
 export function sendError(
 	req: IncomingMessage,

@@ -1,7 +1,7 @@
 /**
  * Nucleus-compatible emulator: `import { startEmulator } from '../emulator'`.
- * It models Nucleus's current ingestion protocol (api §3: all image ingestion asynchronous since
- * v0.19.0, July 2026): presigned NDJSON + `append?async=1`, and multipart `items` + up to 10 `image`
+ * It models Nucleus's current ingestion protocol (all image ingestion asynchronous since the
+ * Python SDK's v0.19.0, July 2026: its release notes and scaleapi/nucleus-python-client PR #468): presigned NDJSON + `append?async=1`, and multipart `items` + up to 10 `image`
  * parts to `append?async=1`, one AsyncJob per request; the pre-2026 synchronous forms are answered
  * by the `syncAppend` option ('job' by default, 'removed' or 'legacy').
  *

@@ -1,6 +1,7 @@
 /**
- * Async job pipeline of the emulator, modelled on the job messages Nucleus has shown (api §5.2, §5.3;
- * the stage names are public, their sizes are not: ASSUMPTION, api §3.3):
+ * Async job pipeline of the emulator, modelled on the job messages Nucleus has shown (the Python SDK's
+ * `AsyncJob.status` docstring and the expectations of its `tests/test_dataset.py` before PR #291; the
+ * stage names are public, their sizes are not: ASSUMPTION):
  *   Queued --(queue delay)--> Running
  *   stage 1 "ingest_to_reupload_queue": the upload is read into a queue (progress in
  *           message.ingest_to_reupload_queue.processed). Sources: the presigned NDJSON, read line by
@@ -9,18 +10,21 @@
  *           info); or items given by the control API.
  *   stage 2 "image_upload_step": the queue is processed in batches of IMAGE_BATCH_SIZE (3000) at the
  *           profile's rate; after each batch the counts, completed_steps and job_progress are updated.
- *           Each failed item adds `Failure when processing the image "<image_url>": <reason>` (api §5.6).
+ *           Each failed item adds `Failure when processing the image "<image_url>": <reason>` (PR #67's test).
  *           With an s3Endpoint, a batch's remote images are read before it is applied (remoteImages.ts).
  *   final:  Completed (no item failed) | the partialFailureStatus (some failed; default Errored_Partial,
  *           or Errored, see rules.ts PartialFailureStatus) | Errored_User (all failed, empty upload,
  *           bad NDJSON, dataset gone).
  * total_steps = 1 + number of image batches; job_progress = completed_steps / total_steps ("0.33").
- * One job per append request (api §3.2); the AsyncJob answer is `infoBody` with status Queued.
+ * One job per append request (the SDK's `upload_local_async`); the AsyncJob answer is `infoBody` with status Queued.
  *
  * A metadata update job (POST dataset/{id}/metadata?async=1, rules.ts METADATA UPDATES) runs the same
  * stages over its entries: stage 2 merges each entry's metadata instead of storing an item, a failure
  * adds `metadataErrorText`, and its status message reports `metadata_update_step` (ASSUMPTION: the
- * message of a real metadataUpdate job is not public; api §5.2 calls it free-form per job type).
+ * message of a real metadataUpdate job is not public; the SDK's `AsyncJob.status` types it as free-form).
+ *
+ * Over ~350 lines because it is one state machine, JobManager, whose stages share the job record,
+ * the pacing and the final-status decision; cutting it by stage would pass that state between files.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Store } from './store';
@@ -510,7 +514,8 @@ export class JobManager {
 				const batch = queue.slice(i, i + IMAGE_BATCH_SIZE);
 				await imagePacer.advance(batch.length);
 				if (st.stopped) return;
-				// Nucleus fetches remote images server-side, as the job processes them (api §2.3):
+				// Nucleus fetches remote images server-side, as the job processes them (the SDK's
+				// `test_dataset_append_async_with_1_bad_url`):
 				// read this batch's images now, while the job is Running.
 				const fetched =
 					this.remoteImages && !merging && !ds!.use_privacy_mode
@@ -558,7 +563,7 @@ export class JobManager {
 						: 'None of the images you attempted to upload processed correctly. See the job errors for details.',
 				);
 			} else {
-				// final_error text: the public sample of api §5.3; status: see rules.ts PartialFailureStatus.
+				// final_error text: the public sample in the SDK's tests before PR #291; status: see rules.ts PartialFailureStatus.
 				this.end(
 					st,
 					this.rates.partialFailureStatus?.() ?? DEFAULT_PARTIAL_FAILURE_STATUS,

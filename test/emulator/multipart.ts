@@ -2,7 +2,7 @@
  * multipart/form-data parser for `POST dataset/{id}/append` (busboy, streaming). Image parts are
  * hashed while they stream (no bytes are kept: size, SHA-256, content type, filename); `item`, `items`
  * and `update` parts are collected as text whether or not they carry a filename (the SDK's `items` part
- * has none, api §4). Parts keep their order, so `images[k]` is the k-th `image` part.
+ * has none: `nucleus/dataset_item_uploader.py`). Parts keep their order, so `images[k]` is the k-th `image` part.
  * Which parts make which wire form is decided in ./routes/append.ts, not here.
  */
 import { createHash } from 'node:crypto';

@@ -1,10 +1,10 @@
 /**
  * Reading remote images while a job runs, where the emulator can (EmulatorOptions.s3Endpoint).
  *
- * Public fact (api §2.3): for normal datasets Nucleus fetches each image URL server-side, and an
+ * Public fact (the Python SDK scaleapi/nucleus-python-client, `NucleusClient.create_dataset`): for normal datasets Nucleus fetches each image URL server-side, and an
  * image it cannot fetch fails that item in the job, not the request (the SDK's test
- * `test_dataset_append_async_with_1_bad_url`); the job's error quotes the URL (api §5.6).
- * Privacy-mode datasets keep the images on the customer's side (api §2.3): nothing is fetched.
+ * `test_dataset_append_async_with_1_bad_url`); the job's error quotes the URL (the same test; `AsyncJob.errors`).
+ * Privacy-mode datasets keep the images on the customer's side (`use_privacy_mode`): nothing is fetched.
  *
  * Without `s3Endpoint` the emulator reads no URL (the rules of rules.ts, rule 6, apply alone).
  * With it:
@@ -13,12 +13,12 @@
  *                            access to a private bucket)
  *   http(s)://<loopback>/…   GET the URL itself (127.0.0.0/8, localhost, ::1)
  *   any other URL            not read (accepted as without the option)
- * A read fails the item with (ASSUMPTION: the real reasons are not public, api §5.6 shows `{}`):
+ * A read fails the item with (ASSUMPTION: the real reasons are not public; PR #67's test shows `{}`):
  *   no answer / not 2xx     `could not fetch image (HTTP 404)`, `… (ECONNREFUSED)`, `… (timed out)`
  *   0 bytes                 `empty image` (the text of the local-upload rule)
  *   not an image            `not a supported image (unrecognised format)`: the first bytes are
  *                           none of JPEG, PNG, GIF, WebP, BMP or TIFF (ASSUMPTION: the formats
- *                           Nucleus accepts are not public, api §10.11).
+ *                           Nucleus accepts are not public).
  */
 import { createHash } from 'node:crypto';
 

@@ -1,22 +1,25 @@
 /**
- * Behaviour rules of the Nucleus emulator: a model of the API as public material describes it
- * (the team's notes nucleus-api.md, cited as "api §n"), not Scale's published contract. Where the real API
+ * Behaviour rules of the Nucleus emulator: a model of the API as public material describes it,
+ * not Scale's published contract. "The SDK" is Scale's Python client, scaleapi/nucleus-python-client
+ * (files under `nucleus/`, tests under `tests/`); "PR #n" is a pull request there; "Add Images" is
+ * Scale's REST page nucleus.scale.com/reference/add-images. Where the real API
  * is unknown the rule says ASSUMPTION.
  *
  * APPEND WIRE FORMS (POST dataset/{id}/append; one handler per form in ./routes/append.ts):
- *   current (api §3.1, §3.2; all image ingestion is asynchronous since v0.19.0 / PR468, July 2026):
+ *   current (the SDK's `serialize_and_write_to_presigned_url` and `upload_local_async`; all image
+ *   ingestion is asynchronous since v0.19.0 / PR #468, July 2026):
  *     presigned       JSON {requestId, update} to append?async=1, after the NDJSON PUT   -> AsyncJob
  *     multipartBatch  multipart `items` (JSON array, each item may carry "update") + one `image` part
  *                     per item, same order, filename = the item's image_url (percent-encoded by the
  *                     SDK; the decoded form is accepted too), at most MAX_LOCAL_FILES_PER_REQUEST (10)
  *                     images, to append?async=1                                            -> AsyncJob
- *   pre-2026 synchronous (api §2, §4), answered by the `syncAppend` mode (SyncAppendMode below):
+ *   pre-2026 synchronous (the SDK's v0.18.8 `nucleus/dataset_item_uploader.py`), answered by the `syncAppend` mode (SyncAppendMode below):
  *     legacyJson      JSON {items, update} to append (no async)
- *     legacyItem      multipart `item` + one `image` to append (the seed's "Add Images" page, api §3.2)
- *     legacyItems     multipart `items` + repeated `image` to append (SDK v0.18.8, api §4)
+ *     legacyItem      multipart `item` + one `image` to append (the "Add Images" page)
+ *     legacyItems     multipart `items` + repeated `image` to append (SDK v0.18.8, `_process_append_requests_local`)
  *   Every AsyncJob answer is {job_id, job_last_known_status: "Queued", job_type: "uploadDatasetItems",
  *   job_creation_time} (+ dataset_id, an emulator extra also sent by `job/{id}/info`); ONE JOB PER
- *   REQUEST (api §3.2: "each request returns its own AsyncJob").
+ *   REQUEST (the SDK's `upload_local_async` returns one job response per request).
  *
  * DETERMINISTIC PER-ITEM FAILURES (checked in this order; the first that applies wins):
  *   1. `reference_id` missing, empty or not a string          -> "missing reference_id"
@@ -41,39 +44,42 @@
  *      already recorded for that key                           -> `metadata key "<k>" is a <t1> but the dataset stores <t2>`
  *      (booleans, null, objects and arrays are not typed; a type is recorded when an item is stored)
  * Jobs record each failure in `GET job/{id}/errors` (the most recent 10,000) in the public form of
- * api §5.6: `Failure when processing the image "<image_url>": <reason>` (no reference_id: the real API
+ * PR #67's test: `Failure when processing the image "<image_url>": <reason>` (no reference_id: the real API
  * is not known to send one). Legacy count answers list failures in `error_payload` (item JSON + `error`)
- * and count them in `upload_errors` (api §2.4).
+ * and count them in `upload_errors` (the SDK's v0.18.8 `nucleus/upload_response.py`).
  *
  * REQUEST-LEVEL 400s (nothing is applied, no job is created):
  *   all item lists: `items` missing, not an array, empty, or longer than MAX_SYNC_ITEMS (1000); an item
  *     that is not an object or has no non-empty string reference_id; duplicate reference_ids within the
- *     request (api §8: the SDK refuses these client-side; ASSUMPTION: the server refuses them too);
+ *     request (the SDK refuses these client-side, `check_for_duplicate_reference_ids`; ASSUMPTION: the server refuses them too);
  *   multipartBatch: more than MAX_LOCAL_FILES_PER_REQUEST images (ASSUMPTION: the SDK's client-side
- *     maximum local_files_per_upload_request = 10, api §3.2/§6, taken as the server's); number of image
+ *     maximum local_files_per_upload_request = 10, `upload_local_async`, taken as the server's); number of image
  *     parts != number of items; an image part whose filename is neither the item's image_url nor its
- *     percent-encoded form (pairing is by order, api §3.2); an `item` part instead of `items`;
+ *     percent-encoded form (pairing is by order, as the SDK sends them); an `item` part instead of `items`;
  *   presigned: no requestId, unknown requestId, nothing uploaded for it;
  *   syncAppend 'removed': every pre-2026 form (SYNC_UPLOAD_REMOVED_MESSAGE).
  *
- * UPDATE SEMANTICS (keyed by reference_id per dataset, api §8): a valid item whose reference_id is new
+ * UPDATE SEMANTICS (keyed by reference_id per dataset, the docstrings of the SDK's
+ * `Dataset.append` and `DatasetItem`): a valid item whose reference_id is new
  * is stored (`new_items`); existing + update=true -> replaced entirely, metadata included
  * (`updated_items`); existing + update=false -> left untouched (`ignored_items`). A failing item never
- * touches the dataset. multipartBatch takes each item's own "update" (api §3.2); presigned takes the
+ * touches the dataset. multipartBatch takes each item's own "update" (`upload_local_async`); presigned takes the
  * body's `update`.
  *
  * JOB FINAL STATUS: Completed (no item failed) | `partialFailureStatus` (some failed; default
  * Errored_Partial, or Errored) | Errored_User (every item failed, empty upload, bad NDJSON, dataset
  * gone). See PartialFailureStatus below.
  *
- * METADATA UPDATES (POST dataset/{id}/metadata?async=0|1, the SDK's update_item_metadata, api §8;
+ * METADATA UPDATES (POST dataset/{id}/metadata?async=0|1, the SDK's update_item_metadata and
+ * `nucleus/metadata_manager.py`;
  * routes/items.ts): body {metadata: [{reference_id, metadata, camera_params?}], level: "item"|"scene"}.
  *   Merge semantics: the sent keys are joined to the item's metadata, a sent key wins (shallow: a nested
  *   object replaces the stored one; null is stored as null. ASSUMPTION: the SDK only says "join ... the
  *   value given in the mapping will take precedence"). Unlike re-append with update=true, keys not sent
  *   stay. Per entry, in order (the first that applies wins):
  *     1. no item with that reference_id in the dataset           -> METADATA_MISSING_ITEM (ASSUMPTION:
- *        worded like the public annotation error "Item with id bad_ref_id does not exist.", api §5.6)
+ *        worded like the public annotation error "Item with id bad_ref_id does not exist." of
+ *        the SDK's `AsyncJob.errors` docstring)
  *     2. a key whose value type (string vs number) conflicts with the dataset's recorded type, the same
  *        rule 7 as on append                                      -> `metadata key "<k>" is a <t1> but ...`
  *   A failed entry changes nothing; new keys of an applied entry record their type.
@@ -81,7 +87,7 @@
  *   (metadataErrorText; ASSUMPTION: the real text is not public; it names the reference ID because a
  *   metadata update carries no image URL).
  *   async=0: at most MAX_SYNC_METADATA_ITEMS (500) entries (ASSUMPTION: the SDK refuses more
- *     client-side, "too large to perform it synchronously", api §6; taken as the server's limit, 400
+ *     client-side, "too large to perform it synchronously", `nucleus/metadata_manager.py`; taken as the server's limit, 400
  *     above it). Answer (ASSUMPTION: the SDK only says "a dictionary outlining success or failures"):
  *     {dataset_id, updated_items, failed_items, errors: [text, ...]}.
  *   async=1: no item limit; one AsyncJob per request {job_id, job_last_known_status: "Queued",
@@ -93,7 +99,7 @@
  *   object; the same reference_id twice (the SDK sends a dict, so never; ASSUMPTION: refused); `level`
  *   other than "item" ("scene" is the SDK's update_scene_metadata; the emulator models no scenes).
  *
- * ILOC (GET dataset/{id}/iloc/{i}, api §9): the item at absolute index i, {item, annotations} as refloc.
+ * ILOC (GET dataset/{id}/iloc/{i}, the SDK's `Dataset.iloc`): the item at absolute index i, {item, annotations} as refloc.
  *   ASSUMPTION: the index follows insertion order (the real order is not public); i must be a whole
  *   number written in decimal digits (else 400); past the last item -> 404.
  *
@@ -110,7 +116,7 @@ export const IMAGE_BATCH_SIZE = 3000;
 export const MAX_SYNC_ITEMS = 1000;
 /**
  * Max image parts in one multipartBatch request. ASSUMPTION: the SDK's client-side maximum
- * `local_files_per_upload_request` (default and max 10, api §3.2, §6), taken as the server's limit.
+ * `local_files_per_upload_request` (default and max 10, `upload_local_async`), taken as the server's limit.
  */
 export const MAX_LOCAL_FILES_PER_REQUEST = 10;
 
@@ -119,24 +125,25 @@ export const MAX_LOCAL_FILES_PER_REQUEST = 10;
  * - 'job' (DEFAULT): taken into the async pipeline and answered with an AsyncJob (one job per request),
  *   not counts. ASSUMPTION, and why: PR468 says its backend companion (scaleapi#150037) was merged
  *   BEFORE the SDK stopped sending synchronous appends, so older SDKs kept getting 2xx answers, and
- *   "All Nucleus uploads now go through the async pipeline" (api §3.2, §10.1).
+ *   "All Nucleus uploads now go through the async pipeline" (PR #468; what the server answers the old
+ *   forms now is not public).
  * - 'removed': HTTP 400 {error: SYNC_UPLOAD_REMOVED_MESSAGE, status_code: 400}. ASSUMPTION: the text
- *   and the status are unknown (api §10.1, §10.5).
+ *   and the status are unknown (nothing public says).
  * - 'legacy': the v0.18.8 behaviour, counts {dataset_id, new_items, updated_items, ignored_items,
- *   upload_errors, error_payload} (api §2.4), for the node's opt-in legacy path.
+ *   upload_errors, error_payload} (`nucleus/upload_response.py`), for the node's opt-in legacy path.
  */
 export type SyncAppendMode = 'job' | 'removed' | 'legacy';
 export const SYNC_APPEND_MODES: readonly SyncAppendMode[] = ['job', 'removed', 'legacy'];
 export const DEFAULT_SYNC_APPEND: SyncAppendMode = 'job';
-/** ASSUMPTION: text and status of the 'removed' answer are unknown (api §10.1). */
+/** ASSUMPTION: text and status of the 'removed' answer are unknown (nothing public says). */
 export const SYNC_UPLOAD_REMOVED_MESSAGE =
 	'Synchronous uploads are no longer supported. Use the asynchronous pipeline (append?async=1).';
 
 /**
  * Final status of an upload job where some but not all items failed. 'Errored_Partial' (DEFAULT):
- * the SDK's JobStatus has it (api §5.4) and the SDK raises JobError on it (api §5.5);
- * 'Errored': the only public sample of a partly failed item upload ended so (api §5.3; api §10.10
- * leaves it open).
+ * the SDK's `JobStatus` (`nucleus/async_job.py`) has it and `AsyncJob.sleep_until_complete` raises
+ * JobError on it (PR #397); 'Errored': the only public sample of a partly failed item upload ended so
+ * (the SDK's `tests/test_dataset.py` before PR #291; which one the server uses now is not public).
  */
 export type PartialFailureStatus = 'Errored_Partial' | 'Errored';
 export const PARTIAL_FAILURE_STATUSES: readonly PartialFailureStatus[] = [
@@ -305,7 +312,7 @@ export function itemFailure(item: ItemLike, ctx: FailureContext): string | undef
 }
 
 /**
- * Text of one entry in `GET job/{id}/errors`, in the public form of api §5.6:
+ * Text of one entry in `GET job/{id}/errors`, in the public form of PR #67's test:
  * `Failure when processing the image "<image_url>": <reason>`. The `<reason>` texts are the emulator's
  * (ASSUMPTION: the real reasons are not public; PR #67's sample shows `{}`).
  */

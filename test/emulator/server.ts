@@ -8,7 +8,7 @@
  * Shared state travels in an EmuContext (./context.ts).
  *
  * Layout of URLs on one port:
- *   <origin>/v1/nucleus/...   the API (Basic auth: username = API key, password ignored; api §1)
+ *   <origin>/v1/nucleus/...   the API (Basic auth: username = API key, password ignored; Scale docs "Authentication")
  *   <origin>/__storage/...    presigned "S3" PUT target (no auth; an Authorization header is a 400 like S3;
  *                             chunked transfer encoding is a 501 like S3, so send Content-Length)
  *   <origin>/__control/...    test control API (same Basic auth), never faulted unless `routes` matches it
@@ -16,6 +16,10 @@
  * Request order for API routes: fault decision (slow delay, then 429/5xx/drop) -> auth (401) ->
  * in-flight limit (realistic: 429 + Retry-After: 1) -> profile latency -> handler (body read at the
  * profile's upload rate). Nothing is read or applied before the fault decision.
+ *
+ * Over ~350 lines because startEmulator is one closure over the server's state (listening, that
+ * request order, the in-flight count, the request log, shutdown); the routes, rules, jobs, storage
+ * and faults it calls are already files of their own.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -125,7 +129,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	const sleep = (ms: number): Promise<void> =>
 		ms > 0 ? sleepTimer(ms, undefined, { signal: lifetime.signal }) : Promise.resolve();
 
-	/** Returns the key the request authenticates with, or undefined. Password is ignored (api §1). */
+	/** Returns the key the request authenticates with, or undefined. Password is ignored (Scale docs "Authentication"). */
 	function authKey(req: IncomingMessage): string | undefined {
 		const h = req.headers.authorization;
 		if (typeof h !== 'string' || !/^basic /i.test(h)) return undefined;
@@ -226,7 +230,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 					ctx.stats.faultsInjected.r5xx++;
 					const status = d.status ?? 503;
 					if (d.plainText) {
-						// Proxy-style texts the SDK recognises as infrastructure flakes (api §7).
+						// Proxy-style texts the SDK recognises as infrastructure flakes
+						// (INFRA_FLAKE_MESSAGES in the Python SDK's `nucleus/errors.py`).
 						const text =
 							status === 503
 								? 'upstream connect error or disconnect/reset before headers. reset reason: connection termination'

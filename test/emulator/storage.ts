@@ -1,11 +1,11 @@
 /**
- * The presigned "S3" PUT target of the async flow (api §3.1 step 4): `GET dataset/{id}/signedUrl/
+ * The presigned "S3" PUT target of the async flow (the SDK's `upload_to_presigned_url`): `GET dataset/{id}/signedUrl/
  * {requestId}` (./routes/append.ts) mints a URL under `<origin>/__storage/<token>/<requestId>.ndjson`
  * with AWS-style query parameters; the client PUTs the NDJSON there, then references it by requestId
  * in `append?async=1`.
  *
- * Like S3 (ASSUMPTION: the real store is presumably S3, api §10.7): no API auth; an Authorization
- * header is a 400 ("Only one auth mechanism allowed", which is why the SDK sends none, api §3.1);
+ * Like S3 (ASSUMPTION: the real store is presumably S3; nothing public says): no API auth; an Authorization
+ * header is a 400 ("Only one auth mechanism allowed", which is why the SDK sends none, `nucleus/utils.py`);
  * chunked transfer encoding is a 501 (send Content-Length; `storageAllowChunked` lifts this); a wrong
  * signature, unknown token or other method is a 403; an expired URL is a 403 "Request has expired".
  * Answers are S3-style XML. The body is streamed to a temporary file (never held in memory).
@@ -44,7 +44,7 @@ export interface StorageState {
 	readonly objects: Map<string, StorageObject>;
 }
 
-/** The SDK sends `uuid4().hex` (api §3.1 step 2); ASSUMPTION: other id shapes within this set pass. */
+/** The SDK sends `uuid4().hex` (`serialize_and_write_to_presigned_url`); ASSUMPTION: other id shapes within this set pass. */
 const REQUEST_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
 export function createStorageState(): StorageState {
@@ -60,7 +60,7 @@ function xmlError(code: string, message: string, extra = ''): string {
 	return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>${id}</RequestId><HostId>emulator</HostId></Error>`;
 }
 
-/** A presigned PUT URL for `requestId` of dataset `ds` (api §3.1 step 3). */
+/** A presigned PUT URL for `requestId` of dataset `ds` (`GET dataset/{id}/signedUrl/{requestId}`). */
 export function mintSignedUrl(ctx: EmuContext, ds: Dataset, requestId: string): string {
 	if (!REQUEST_ID_RE.test(requestId)) {
 		throw new HttpError(400, 'requestId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');

@@ -23,6 +23,11 @@
  * N8N_DEFAULT_BINARY_DATA_MODE=filesystem in `process.env` (child processes inherit them; pass an
  * explicit env when spawning a real n8n). Runs given `env` are serialised among themselves.
  *
+ * Files: this one holds the entry points (runNode, runPoll, makeBinaryItem, testCredential) and
+ * their guide below; ./workflow.ts the one-node workflow they run in; ./credentials.ts,
+ * ./environment.ts, ./logger.ts and ./secrets.ts the pieces named after them. Over ~350 lines because
+ * the guide below is about a fifth of it and the entry points share one secret-scan wrapper.
+ *
  * Examples
  * --------
  * runNode — an action node against the emulator, expression parameter, binary input:
@@ -83,7 +88,6 @@ import {
 } from 'n8n-core';
 import {
 	NodeConnectionTypes,
-	NodeHelpers,
 	UnexpectedError,
 	Workflow,
 	createRunExecutionData,
@@ -97,8 +101,6 @@ import {
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
-	type INodeTypeDescription,
-	type INodeTypes,
 	type IRunNodeResponse,
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
@@ -111,6 +113,16 @@ import {
 import { HarnessCredentialsHelper, credentialReference, type TestCredentials } from './credentials';
 import { currentEnvironment, ensureEnvironment, withEnv } from './environment';
 import { scanRun } from './secrets';
+import {
+	HarnessNodeTypes,
+	INPUT_NODE_NAME,
+	WORKFLOW_ID,
+	buildNode,
+	createAdditionalData,
+	descriptionOf,
+	inputNodeType,
+	nextExecutionId,
+} from './workflow';
 
 export { createTestCredentials, HarnessCredentialsHelper } from './credentials';
 export type { TestCredentials } from './credentials';
@@ -118,10 +130,7 @@ export { capturedLogs, capturedLogEntries, clearCapturedLogs } from './logger';
 export { SecretLeakError, secretScanStats, secretsOf } from './secrets';
 export type { CapturedLogEntry } from './logger';
 
-/** npm package name our node types are registered under (as n8n names them when installed). */
-export const PACKAGE_NAME = 'n8n-nodes-scale-nucleus';
-const WORKFLOW_ID = 'HarnessWorkflow1';
-const INPUT_NODE_NAME = 'Input';
+export { PACKAGE_NAME, nodeTypeName } from './workflow';
 
 export type OnErrorSetting = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 
@@ -180,136 +189,6 @@ export interface RunPollOptions {
 	nodeName?: string;
 	workflowSettings?: IWorkflowSettings;
 	credentialTypes?: ICredentialType[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Node types
-
-function latestVersion(nodeType: INodeType | IVersionedNodeType): number {
-	if ('nodeVersions' in nodeType) return nodeType.currentVersion;
-	const { version } = nodeType.description;
-	return Array.isArray(version) ? Math.max(...version) : version;
-}
-
-function descriptionOf(nodeType: INodeType | IVersionedNodeType): INodeTypeDescription {
-	return (
-		'nodeVersions' in nodeType
-			? nodeType.nodeVersions[nodeType.currentVersion].description
-			: nodeType.description
-	) as INodeTypeDescription;
-}
-
-/** The type string n8n gives an installed community node: `<package>.<description.name>`. */
-export function nodeTypeName(nodeType: INodeType | IVersionedNodeType): string {
-	const { name } = descriptionOf(nodeType);
-	return name.includes('.') ? name : `${PACKAGE_NAME}.${name}`;
-}
-
-/** Stands in for the node feeding our node its input items. */
-const inputNodeType: INodeType = {
-	description: {
-		displayName: 'Input',
-		name: 'harness.input',
-		group: ['input'],
-		version: 1,
-		description: 'Harness stand-in for the node that produced the input items',
-		defaults: { name: INPUT_NODE_NAME },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	},
-};
-
-class HarnessNodeTypes implements INodeTypes {
-	private readonly types = new Map<string, INodeType | IVersionedNodeType>();
-
-	register(name: string, type: INodeType | IVersionedNodeType) {
-		this.types.set(name, type);
-		return this;
-	}
-
-	getByName(nodeType: string): INodeType | IVersionedNodeType {
-		const type = this.types.get(nodeType);
-		if (!type) throw new UnexpectedError(`Unknown node type: ${nodeType}`);
-		return type;
-	}
-
-	getByNameAndVersion(nodeType: string, version?: number): INodeType {
-		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
-	}
-
-	getKnownTypes(): IDataObject {
-		return {};
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared pieces
-
-let executionCounter = 0;
-
-function nextExecutionId(): string {
-	executionCounter += 1;
-	return `${process.pid}${String(executionCounter).padStart(4, '0')}`;
-}
-
-function notAvailable(what: string) {
-	return async () => {
-		throw new UnexpectedError(`${what} is not available in the test harness`);
-	};
-}
-
-function createAdditionalData(
-	credentialsHelper: HarnessCredentialsHelper,
-	executionId: string,
-): IWorkflowExecuteAdditionalData {
-	const base = 'http://localhost:5678';
-	return {
-		credentialsHelper,
-		executionId,
-		workflowId: WORKFLOW_ID,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: `${base}/rest`,
-		instanceBaseUrl: `${base}/`,
-		formBaseUrl: `${base}/form`,
-		formWaitingBaseUrl: `${base}/form-waiting`,
-		formTestBaseUrl: `${base}/form-test`,
-		webhookBaseUrl: `${base}/webhook`,
-		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
-		webhookTestBaseUrl: `${base}/webhook-test`,
-		mcpBaseUrl: `${base}/mcp`,
-		mcpTestBaseUrl: `${base}/mcp-test`,
-		variables: {},
-		executeWorkflow: notAvailable('executeWorkflow'),
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		logAiEvent: () => {},
-		startRunnerTask: notAvailable('startRunnerTask'),
-	} as unknown as IWorkflowExecuteAdditionalData;
-}
-
-function buildNode(
-	nodeType: INodeType | IVersionedNodeType,
-	parameters: INodeParameters,
-	opts: { typeVersion?: number; nodeName?: string; credentials?: TestCredentials },
-): INode {
-	const description = descriptionOf(nodeType);
-	const node: INode = {
-		id: randomUUID(),
-		name: opts.nodeName ?? description.defaults.name ?? description.displayName,
-		type: nodeTypeName(nodeType),
-		typeVersion: opts.typeVersion ?? latestVersion(nodeType),
-		position: [200, 0],
-		// n8n's Workflow constructor fills in defaults in place; keep the caller's object intact.
-		parameters: structuredClone(parameters),
-	};
-	const credentialTypes = Object.keys(opts.credentials ?? {});
-	if (credentialTypes.length) {
-		node.credentials = Object.fromEntries(
-			credentialTypes.map((type) => [type, credentialReference(type)]),
-		);
-	}
-	return node;
 }
 
 // ---------------------------------------------------------------------------------------------

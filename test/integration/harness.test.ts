@@ -2,6 +2,9 @@
  * Proves the test harness: a tiny fixture node runs in real n8n-core contexts with real
  * credential handling, expressions, binary data in filesystem mode, file-access rules,
  * cancellation and static data; and the ScaleNucleusApi credential test runs as n8n runs it.
+ *
+ * Over ~350 lines because it proves each entry point of test/harness (runNode, binary data, file
+ * access, runPoll, testCredential) against one Basic-auth server and one scratch folder.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

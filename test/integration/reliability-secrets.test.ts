@@ -7,6 +7,9 @@
  * errors with all their fields and causes, and the log lines captured since the last scan — and a
  * hit fails the run. This file drives the error paths with a distinctive key, checks that the scan
  * really ran on each of them (its counters), and shows that the scan does catch a leak.
+ *
+ * Over ~350 lines because every error path (wrong key, refused and failed requests, job errors, URL
+ * user info, redirects) is driven here against the same distinctive key and its scan counters.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

@@ -1,5 +1,7 @@
 /**
- * What an append answered, checked before anything is reported (nucleus-api.md 2.4, 3.1, 3.2, 10.1).
+ * What an append answered, checked before anything is reported (the Python SDK
+ * scaleapi/nucleus-python-client: v0.18.8's `nucleus/upload_response.py` for the counts,
+ * `AsyncJob.from_json` for the job, PR #468 for the move to asynchronous uploads).
  *
  * Since July 2026 every append should answer with an AsyncJob; a server that still runs the pre-2026
  * synchronous path answers with counts. Either is accepted from either wire form, because what

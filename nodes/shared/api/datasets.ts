@@ -1,5 +1,6 @@
 /**
- * The dataset and dataset-item endpoints other than append and metadata (nucleus-api.md 9), each
+ * The dataset and dataset-item endpoints other than append and metadata (as the Python SDK
+ * scaleapi/nucleus-python-client calls them in `nucleus/__init__.py` and `nucleus/dataset.py`), each
  * answer checked against the shape the operation needs before anything is reported. A body that is
  * not that shape is an UnexpectedAnswerError saying what arrived (api/unexpected.ts), never a success.
  *
@@ -41,7 +42,7 @@ function refused(request: string, error: string, note?: string): UnexpectedAnswe
 // ---------------------------------------------------------------------------------------------
 // Readers (pure)
 
-/** `POST dataset/create` → `{dataset_id, …}` (nucleus-api.md 9). */
+/** `POST dataset/create` → `{dataset_id, …}` (the SDK's `NucleusClient.create_dataset`). */
 export function readCreatedDataset(raw: unknown, name: string): IDataObject {
 	const request = 'POST dataset/create';
 	const error = embeddedError(raw);
@@ -90,7 +91,7 @@ export function readDatasetSize(raw: unknown, datasetId: string, request: string
 }
 
 /**
- * `DELETE dataset/{id}` → `{"message": "Beginning dataset deletion..."}` (nucleus-api.md 9); returns
+ * `DELETE dataset/{id}` → `{"message": "Beginning dataset deletion..."}` (the SDK's `tests/test_dataset.py`); returns
  * the message, or null. As for an item, success is a 2xx answer with an empty body or a JSON object,
  * unless that object reports an error or names another dataset. Anything else (HTML, text, truncated
  * JSON, a list) is refused: the dataset may or may not be deleted.
@@ -121,7 +122,7 @@ export function readDatasetDeleteAnswer(
 	return typeof raw.message === 'string' ? raw.message : null;
 }
 
-/** `GET dataset/details` → a list of `{id, name, is_public}` (nucleus-api.md 9). */
+/** `GET dataset/details` → a list of `{id, name, is_public}` (the SDK's `NucleusClient.datasets`). */
 export function readDatasetList(raw: unknown): DatasetDetails[] {
 	const request = 'GET dataset/details';
 	const error = embeddedError(raw);
@@ -158,7 +159,9 @@ export function readItem(raw: unknown, referenceId: string, request: string): ID
 		throw unexpectedAnswer(request, 'the item (an object with "item" and "annotations")', raw);
 	}
 	const item = raw.item;
-	// The backend sometimes sends the reference ID as `ref_id` (nucleus-api.md 9).
+	// The backend sometimes sends the reference ID as `ref_id` (the SDK's
+	// `DatasetItem.from_json`; `nucleus/constants.py`: "Our backend returns this instead of the proper
+	// key sometimes").
 	const answeredRef = item.reference_id ?? item.ref_id;
 	if (answeredRef !== undefined && answeredRef !== referenceId) {
 		throw new UnexpectedAnswerError(
@@ -175,7 +178,7 @@ export interface ItemsPage {
 	nextPageToken: string | null;
 }
 
-/** `POST dataset/{id}/itemsPage` → `{items: [...], nextPageToken}` (nucleus-api.md 9). */
+/** `POST dataset/{id}/itemsPage` → `{items: [...], nextPageToken}` (the SDK's `Dataset.items_generator`). */
 export function readItemsPage(raw: unknown, request: string): ItemsPage {
 	const error = embeddedError(raw);
 	if (error) throw refused(request, error);
@@ -197,10 +200,10 @@ export function readItemsPage(raw: unknown, request: string): ItemsPage {
 }
 
 /**
- * `DELETE dataset/{id}/refloc/{ref}`. What the real API answers is not public (nucleus-api.md 9:
- * "payload to indicate deletion invocation"; 10.12), so success is a 2xx answer with an empty body
+ * `DELETE dataset/{id}/refloc/{ref}`. What the real API answers is not public (the SDK's
+ * `Dataset.delete_item` says only "payload to indicate deletion invocation"), so success is a 2xx answer with an empty body
  * or a JSON object, unless that object reports an error (`{error, status_code}` bodies exist with a
- * 2xx status, section 7) or names another dataset or item. Anything else (HTML, text, truncated
+ * 2xx status: the SDK's `NucleusClient.create_model` reads them) or names another dataset or item. Anything else (HTML, text, truncated
  * JSON, a list) is refused: the item may or may not be deleted.
  */
 export function readDeleteAnswer(
@@ -281,7 +284,7 @@ export async function deleteDataset(
 	itemIndex?: number,
 ): Promise<string | null> {
 	const route = routes.dataset(datasetId);
-	// Like the SDK, DELETE sends `{}` when there is nothing else to send (nucleus-api.md 1).
+	// Like the SDK, DELETE sends `{}` when there is nothing else to send (`nucleus/connection.py`).
 	const raw = await client.request('DELETE', route, { itemIndex, json: {} });
 	return readDatasetDeleteAnswer(raw, datasetId, `DELETE ${route}`);
 }
@@ -322,7 +325,7 @@ export async function deleteItem(
 	itemIndex?: number,
 ): Promise<void> {
 	const route = routes.datasetItem(datasetId, referenceId);
-	// Like the SDK, DELETE sends `{}` when there is nothing else to send (nucleus-api.md 1).
+	// Like the SDK, DELETE sends `{}` when there is nothing else to send (`nucleus/connection.py`).
 	const raw = await client.request('DELETE', route, { itemIndex, kind: 'deleteItem', json: {} });
 	readDeleteAnswer(raw, datasetId, referenceId, `DELETE ${route}`);
 }

@@ -1,5 +1,5 @@
 /**
- * Item metadata updates (the SDK's `Dataset.update_item_metadata`, nucleus-api.md 8):
+ * Item metadata updates (the SDK's `Dataset.update_item_metadata` and `nucleus/metadata_manager.py`):
  * `POST dataset/{id}/metadata?async=0|1` with `{"metadata": [{reference_id, metadata}], "level": "item"}`.
  * Nucleus merges the sent keys into each item's metadata (a sent key wins, the others stay), unlike a
  * re-append with update, which replaces the metadata. The SDK refuses more than 500 items in one
@@ -86,7 +86,7 @@ export function readMetadataResult(
 	const count = raw.updated_items;
 	const updatedItems =
 		typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null;
-	// Some Nucleus endpoints put {error, status_code} in a 2xx body (nucleus-api.md 7).
+	// Some Nucleus endpoints put {error, status_code} in a 2xx body (the SDK's `NucleusClient.create_model`).
 	const error = embeddedError(raw);
 	if (error && updatedItems === null) {
 		throw new UnexpectedAnswerError(

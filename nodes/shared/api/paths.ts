@@ -4,7 +4,7 @@
  *
  * Why a value cannot change the route:
  * - Every ID becomes exactly one path segment, percent-encoded with nothing left unescaped (`/`, `?`,
- *   `#`, `%` and spaces included), as the SDK's `sanitize_string_args` does (nucleus-api.md 1). After
+ *   `#`, `%` and spaces included), as the SDK's `sanitize_string_args` does (`nucleus/url_utils.py`). After
  *   encoding a segment holds only letters, digits, `-`, `_`, `.`, `~` and `%XX`.
  * - A segment that is `.` or `..` would still be removed by URL parsing (`dataset/ds_x/refloc/..`
  *   becomes `dataset/ds_x/`, the dataset itself). Percent-encoding does not help: `%2E` is the same
@@ -26,7 +26,7 @@ export const DATASET_ID_PATTERN = /^ds_[A-Za-z0-9_-]+$/;
 
 /**
  * A job ID as a user gives it: `job_` and letters, digits, `_` or `-`, the only shape the API and the
- * SDK show (nucleus-api.md 1 "ID shapes seen"). IDs read from Nucleus's own answers are not held to
+ * SDK show (the docstrings of `Dataset.loc` and `AsyncJob`). IDs read from Nucleus's own answers are not held to
  * this shape, only to the path rules, because the server is the authority on its IDs.
  */
 export const JOB_ID_PATTERN = /^job_[A-Za-z0-9_-]+$/;
@@ -82,7 +82,7 @@ function segment(value: unknown, what: string): string {
 	return encodePathSegment(value);
 }
 
-/** Routes relative to the Base URL (nucleus-api.md 5.1, 9); every ID is one encoded segment. */
+/** Routes relative to the Base URL (the SDK's `nucleus/dataset.py`, `nucleus/async_job.py`); every ID is one encoded segment. */
 export const routes = {
 	datasetCreate: (): string => 'dataset/create',
 	datasetDetails: (): string => 'dataset/details',

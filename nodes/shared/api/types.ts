@@ -1,4 +1,4 @@
-/** Shapes of the Nucleus REST API as this package uses them (facts: shared nucleus-api.md). */
+/** Shapes of the Nucleus REST API as this package uses them (facts: the Python SDK scaleapi/nucleus-python-client). */
 
 export interface NucleusCredentials {
 	apiKey: string;

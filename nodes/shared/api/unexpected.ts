@@ -97,7 +97,7 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The `error` text of a 2xx body that carries `{error, status_code}` (nucleus-api.md 7), if any. */
+/** The `error` text of a 2xx body that carries `{error, status_code}` (the SDK's `NucleusClient.create_model` reads it), if any. */
 export function embeddedError(raw: unknown): string | undefined {
 	if (!isObject(raw)) return undefined;
 	const error = raw.error;

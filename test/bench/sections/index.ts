@@ -3,8 +3,9 @@
  * BenchSection (section.ts) and one line in this list.
  */
 import type { BenchSection } from '../section';
+import { bucketSync } from './bucket-sync';
 import { largeFiles } from './large-files';
 import { localUpload } from './local-upload';
 import { remoteAppend } from './remote-append';
 
-export const SECTIONS: BenchSection[] = [localUpload, remoteAppend, largeFiles];
+export const SECTIONS: BenchSection[] = [localUpload, remoteAppend, largeFiles, bucketSync];

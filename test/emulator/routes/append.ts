@@ -3,14 +3,17 @@
  * dataset/{id}/signedUrl/{requestId}` (step 1 of the presigned flow). The forms, the rules they share and
  * the `syncAppend` modes are described at the top of ../rules.ts; in short:
  *
- *   ?async=1 + JSON {requestId, update}                 appendPresigned       -> AsyncJob   (api §3.1)
- *   ?async=1 + multipart `items` + `image` x n (<= 10)  appendMultipartBatch  -> AsyncJob   (api §3.2)
- *   no async + JSON {items, update}                     appendLegacyJson      -> by syncAppend (api §2)
- *   no async + multipart `item` + one `image`           appendLegacyItem      -> by syncAppend (api §3.2)
- *   no async + multipart `items` + `image` x n          appendLegacyItems     -> by syncAppend (api §4)
+ *   ?async=1 + JSON {requestId, update}                 appendPresigned       -> AsyncJob   (SDK presigned)
+ *   ?async=1 + multipart `items` + `image` x n (<= 10)  appendMultipartBatch  -> AsyncJob   (SDK >= v0.19.0)
+ *   no async + JSON {items, update}                     appendLegacyJson      -> by syncAppend (SDK v0.18.8)
+ *   no async + multipart `item` + one `image`           appendLegacyItem      -> by syncAppend (Add Images)
+ *   no async + multipart `items` + `image` x n          appendLegacyItems     -> by syncAppend (SDK v0.18.8)
  *
  * syncAppend (pre-2026 forms only): 'job' (default) -> one AsyncJob per request; 'removed' -> 400;
  * 'legacy' -> the old counts. Nothing is read before the server's fault decision (../server.ts).
+ *
+ * Over ~350 lines because it holds the five append wire forms side by side, one function each, with
+ * the request-level checks and the job creation they share; the forms read best compared in one place.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -41,7 +44,7 @@ import type { Dataset } from '../store';
 
 export const appendRoutes: Route[] = [
 	{
-		// api §3.1 step 3: -> {signed_url}.
+		// The SDK's `serialize_and_write_to_presigned_url`: -> {signed_url}.
 		method: 'GET',
 		path: 'dataset/:id/signedUrl/:requestId',
 		handle(ctx, { req, res, params }) {
@@ -56,7 +59,7 @@ export const appendRoutes: Route[] = [
 async function append(ctx: EmuContext, call: RouteCall): Promise<void> {
 	const { req, query } = call;
 	const ds = findDataset(ctx, call.params.id);
-	// The SDK refuses items for scene datasets client-side (api §2.5); ASSUMPTION: the server too.
+	// The SDK refuses items for scene datasets client-side (v0.18.8 `Dataset._upload_items`); ASSUMPTION: the server too.
 	if (ds.is_scene) {
 		throw new HttpError(400, `Dataset ${ds.id} is a scene dataset; append scenes instead of items`);
 	}
@@ -108,7 +111,7 @@ async function append(ctx: EmuContext, call: RouteCall): Promise<void> {
 // ---- current forms (always asynchronous) ------------------------------------------------------
 
 /**
- * api §3.1 step 5: JSON `{requestId, update}` to `append?async=1` after the NDJSON PUT to the signed
+ * The SDK's `Dataset.append` (async): JSON `{requestId, update}` to `append?async=1` after the NDJSON PUT to the signed
  * URL of that requestId -> AsyncJob. The job reads the uploaded NDJSON (../jobs.ts stage 1).
  */
 async function appendPresigned(
@@ -117,7 +120,7 @@ async function appendPresigned(
 	ds: Dataset,
 	body: Record<string, unknown>,
 ): Promise<void> {
-	const requestId = body.requestId; // camelCase, api §3.1 step 5
+	const requestId = body.requestId; // camelCase, REQUEST_ID_KEY in the SDK's `nucleus/constants.py`
 	if (typeof requestId !== 'string' || requestId === '') {
 		throw new HttpError(
 			400,
@@ -143,12 +146,12 @@ async function appendPresigned(
 }
 
 /**
- * api §3.2 (SDK since v0.19.0, `upload_local_async`): multipart `items` (JSON array, each item may
+ * The SDK since v0.19.0 (`upload_local_async`): multipart `items` (JSON array, each item may
  * carry "update") + one `image` part per item in the same order, filename = the item's image_url
- * (percent-encoded by the SDK, api §4 / sdk-wire-trace.md; the decoded form is accepted too), to
+ * (percent-encoded by aiohttp's FormData, which the SDK's `nucleus/async_utils.py` uses; the decoded form is accepted too), to
  * `append?async=1` -> one AsyncJob for this request. Images are paired to items BY ORDER; a mismatch
  * in count or filename refuses the whole request (400), so a job never pairs the wrong bytes.
- * The stored item keeps the image_url as sent (ASSUMPTION: api §10.2 says it is unknown).
+ * The stored item keeps the image_url as sent (ASSUMPTION: what the server keeps is not public).
  */
 function appendMultipartBatch(
 	ctx: EmuContext,
@@ -199,7 +202,7 @@ function appendMultipartBatch(
 				`"image" part ${k} has filename "${raw}" but item ${k} (reference_id "${ref}") has image_url "${url}"; send the images in the order of the items, each with filename = its item's image_url`,
 			);
 		}
-		// ASSUMPTION: an item without "update" is update=false (the SDK always sends it, api §3.2).
+		// ASSUMPTION: an item without "update" is update=false (the SDK always sends it, `upload_local_async`).
 		return { item, update: truthy(item.update), image: mp.images[k] };
 	});
 	ctx.stats.appendItemsReceived += items.length;
@@ -208,7 +211,7 @@ function appendMultipartBatch(
 
 // ---- pre-2026 synchronous forms (answered by syncAppend) --------------------------------------
 
-/** api §2.1: JSON `{items, update}` to `append` without ?async=1. */
+/** The SDK's v0.18.8 `_process_append_requests`: JSON `{items, update}` to `append` without ?async=1. */
 function appendLegacyJson(
 	ctx: EmuContext,
 	call: RouteCall,
@@ -228,7 +231,7 @@ function appendLegacyJson(
 }
 
 /**
- * The seed's "Add Images" page (api §3.2, last point): one `item` part + one `image` part to `append`
+ * Scale's REST page "Add Images" (nucleus.scale.com/reference/add-images): one `item` part + one `image` part to `append`
  * without ?async=1. `update` from the item, else an `update` part, else the query.
  */
 function appendLegacyItem(
@@ -254,8 +257,8 @@ function appendLegacyItem(
 }
 
 /**
- * SDK v0.18.8 (api §4): `items` + repeated `image` parts to `append` without ?async=1. How that server
- * paired files with items is not documented (api §4); as before: by filename (= image_url, raw or
+ * SDK v0.18.8 (`_process_append_requests_local`): `items` + repeated `image` parts to `append` without ?async=1. How that server
+ * paired files with items is not documented; as before: by filename (= image_url, raw or
  * percent-decoded), then the rest by order; an item left without a part is remote if its image_url is
  * a remote URL, else it fails ("no image part for this item").
  */
@@ -309,7 +312,7 @@ function refuseIfRemoved(ctx: EmuContext): void {
 	if (ctx.config.syncAppend === 'removed') throw new HttpError(400, SYNC_UPLOAD_REMOVED_MESSAGE);
 }
 
-/** syncAppend 'job' (default): one AsyncJob for the request; 'legacy': the old counts (api §2.4). */
+/** syncAppend 'job' (default): one AsyncJob for the request; 'legacy': the old counts (`nucleus/upload_response.py`). */
 function answerPre2026(
 	ctx: EmuContext,
 	call: RouteCall,
@@ -332,9 +335,9 @@ function countForm(ctx: EmuContext, form: AppendForm): void {
 }
 
 /**
- * Create the request's one job and answer the AsyncJob (api §3.1 step 6, §3.2):
+ * Create the request's one job and answer the AsyncJob (the SDK's `AsyncJob.from_json`):
  * {job_id, job_last_known_status: "Queued", job_type: "uploadDatasetItems", job_creation_time}
- * (+ dataset_id, as job/{id}/info). ASSUMPTION: the initial status is "Queued" (api §10.8).
+ * (+ dataset_id, as job/{id}/info). ASSUMPTION: the initial status is "Queued" (not public).
  */
 function acceptJob(
 	ctx: EmuContext,
@@ -371,7 +374,7 @@ function partUpdate(call: RouteCall, mp: MultipartResult): boolean {
 
 /**
  * Request-level checks of an items list (see "REQUEST-LEVEL 400s" in ../rules.ts). Duplicates within
- * one request are refused client-side by the SDK (api §8); ASSUMPTION: the server refuses them too.
+ * one request are refused client-side by the SDK (`check_for_duplicate_reference_ids`); ASSUMPTION: the server refuses them too.
  */
 function checkItems(items: unknown, what: string): ItemLike[] {
 	if (!Array.isArray(items)) throw new HttpError(400, `${what} must be a JSON array of items`);
@@ -407,7 +410,7 @@ interface Counts {
 	error_payload: Array<Record<string, unknown>>;
 }
 
-/** syncAppend 'legacy': apply now and answer the v0.18.8 counts (api §2.4). */
+/** syncAppend 'legacy': apply now and answer the v0.18.8 counts (`nucleus/upload_response.py`). */
 function legacyCounts(ctx: EmuContext, ds: Dataset, entries: JobEntry[]): Counts {
 	const counts: Counts = {
 		dataset_id: ds.id,

@@ -1,7 +1,8 @@
 /**
- * Dataset routes (api §9; shapes as the SDK reads them, sdk-wire-trace.md). Paths are relative to
+ * Dataset routes (shapes as the Python SDK scaleapi/nucleus-python-client reads them in
+ * `nucleus/__init__.py` and `nucleus/dataset.py`). Paths are relative to
  * /v1/nucleus. Unknown dataset ids are a 404 `{error, status_code}` (ASSUMPTION: status and body of the
- * real API are unknown, api §10.5).
+ * real API are not public).
  */
 import { findDataset, readBody, type Route } from '../context';
 import { HttpError, send, truthy } from '../http';
@@ -9,7 +10,7 @@ import { apiItem } from '../store';
 
 export const datasetRoutes: Route[] = [
 	{
-		// api §9 "List datasets": array of {id, name, is_public}.
+		// `NucleusClient.datasets`: array of {id, name, is_public}.
 		method: 'GET',
 		path: 'dataset/details',
 		handle(ctx, { req, res }) {
@@ -22,7 +23,7 @@ export const datasetRoutes: Route[] = [
 		},
 	},
 	{
-		// api §9 "Create dataset": {name, is_scene, use_privacy_mode, ...schemas} -> {dataset_id, ...}.
+		// `NucleusClient.create_dataset`: {name, is_scene, use_privacy_mode, ...schemas} -> {dataset_id, ...}.
 		method: 'POST',
 		path: 'dataset/create',
 		async handle(ctx, { req, res }) {
@@ -38,7 +39,7 @@ export const datasetRoutes: Route[] = [
 		},
 	},
 	{
-		// api §9 "Delete dataset": {"message": "Beginning dataset deletion..."}.
+		// `NucleusClient.delete_dataset` (the SDK's tests/test_dataset.py): {"message": "Beginning dataset deletion..."}.
 		method: 'DELETE',
 		path: 'dataset/:id',
 		handle(ctx, { req, res, params }) {
@@ -48,7 +49,7 @@ export const datasetRoutes: Route[] = [
 		},
 	},
 	{
-		// api §9 "Dataset info" (is_scene and use_privacy_mode are emulator extras).
+		// `Dataset.info` (is_scene and use_privacy_mode are emulator extras).
 		method: 'GET',
 		path: 'dataset/:id/info',
 		handle(ctx, { req, res, params }) {
@@ -92,7 +93,7 @@ export const datasetRoutes: Route[] = [
 			send(req, res, 200, { use_privacy_mode: findDataset(ctx, params.id).use_privacy_mode }),
 	},
 	{
-		// api §9 "All items": {dataset_items: [...]}.
+		// `Dataset.items`: {dataset_items: [...]}.
 		method: 'GET',
 		path: 'dataset/:id/datasetItems',
 		handle(ctx, { req, res, params }) {
@@ -101,7 +102,7 @@ export const datasetRoutes: Route[] = [
 		},
 	},
 	{
-		// api §9 "Items, paged": {pageToken, pageSize} -> {items, nextPageToken}; the token is opaque
+		// `Dataset.items_generator` (`paginate_generator`): {pageToken, pageSize} -> {items, nextPageToken}; the token is opaque
 		// (ASSUMPTION: an offset here).
 		method: 'POST',
 		path: 'dataset/:id/itemsPage',
@@ -130,8 +131,8 @@ export const datasetRoutes: Route[] = [
 		},
 	},
 	{
-		// api §9 "Item by reference ID": {item, annotations}; the SDK sends the ref percent-encoded
-		// (`/` as %2F, api §1), a raw `/` is taken as part of the ref too.
+		// `Dataset.refloc`: {item, annotations}; the SDK sends the ref percent-encoded
+		// (`/` as %2F, `sanitize_string_args` in `nucleus/url_utils.py`), a raw `/` is taken as part of the ref too.
 		method: 'GET',
 		path: 'dataset/:id/refloc/*ref',
 		handle(ctx, { req, res, params }) {
@@ -147,7 +148,7 @@ export const datasetRoutes: Route[] = [
 		},
 	},
 	{
-		// api §9 "Delete item"; ASSUMPTION: the answer body is unknown (api §10.12).
+		// `Dataset.delete_item`; ASSUMPTION: the answer body is not public.
 		method: 'DELETE',
 		path: 'dataset/:id/refloc/*ref',
 		handle(ctx, { req, res, params }) {

@@ -1,7 +1,7 @@
 /**
  * Item routes beyond refloc (rules.ts METADATA UPDATES and ILOC): `POST dataset/{id}/metadata` in the
  * SDK's form (update_item_metadata: `?async=0|1`, body `{metadata: [{reference_id, metadata}], level}`,
- * api §8) with merge semantics, and `GET dataset/{id}/iloc/{i}` (api §9), which the SDK's own tests use
+ * `nucleus/metadata_manager.py`) with merge semantics, and `GET dataset/{id}/iloc/{i}` (`Dataset.iloc`), which the SDK's own tests use
  * to read an item back after an update.
  */
 import { findDataset, readBody, type Route } from '../context';

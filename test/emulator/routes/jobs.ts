@@ -1,5 +1,6 @@
 /**
- * Job routes (api §5.1): status, errors, info and `POST jobs/` (the SDK's trailing slash is ignored).
+ * Job routes (the Python SDK scaleapi/nucleus-python-client: `nucleus/async_job.py`,
+ * `NucleusClient.get_job`, `NucleusClient.list_jobs`): status, errors, info and `POST jobs/` (the SDK's trailing slash is ignored).
  * Bodies come from ../jobs.ts (statusBody, errorsBody, infoBody).
  */
 import { findJob, readBody, type Route } from '../context';
@@ -9,28 +10,28 @@ import type { JobManager } from '../jobs';
 
 export const jobRoutes: Route[] = [
 	{
-		// api §5.2: {job_id, status, message, job_progress, completed_steps, total_steps}.
+		// `AsyncJob.status` docstring: {job_id, status, message, job_progress, completed_steps, total_steps}.
 		method: 'GET',
 		path: 'job/:id',
 		handle: (ctx, { req, res, params }) =>
 			send(req, res, 200, ctx.jobs.statusBody(findJob(ctx, params.id))),
 	},
 	{
-		// api §5.6: a JSON array of strings, the 10,000 most recent.
+		// `AsyncJob.errors` docstring: a JSON array of strings, the 10,000 most recent.
 		method: 'GET',
 		path: 'job/:id/errors',
 		handle: (ctx, { req, res, params }) =>
 			send(req, res, 200, ctx.jobs.errorsBody(findJob(ctx, params.id))),
 	},
 	{
-		// api §5.1: {job_id, job_last_known_status, job_type, job_creation_time}.
+		// `NucleusClient.get_job`, `AsyncJob.from_json`: {job_id, job_last_known_status, job_type, job_creation_time}.
 		method: 'GET',
 		path: 'job/:id/info',
 		handle: (ctx, { req, res, params }) =>
 			send(req, res, 200, ctx.jobs.infoBody(findJob(ctx, params.id))),
 	},
 	{
-		// api §5.1 "List jobs": {dataset_id, job_types, from_date, to_date, limit, show_completed}.
+		// `NucleusClient.list_jobs` (`JobInfoRequestPayload` in `nucleus/job.py`): {dataset_id, job_types, from_date, to_date, limit, show_completed}.
 		method: 'POST',
 		path: 'jobs',
 		async handle(ctx, { req, res }) {

@@ -53,9 +53,12 @@ describe('emulator: pre-2026 synchronous forms by syncAppend mode', () => {
 	};
 	const forms = Object.keys(send) as LegacyForm[];
 
-	test("'job' (the default): each form is taken into the async pipeline, one AsyncJob per request", async () => {
+	test("'job' (the default): each form is taken into the async pipeline, one AsyncJob per request", async (t) => {
 		assert.equal(emu.config().syncAppend, 'job');
 		const ds = emu.createDataset('sync-job');
+		// Held, so "not stored before the job runs" does not race the emulator's job queue on a busy machine.
+		emu.setHoldNewJobs(true);
+		t.after(() => emu.setHoldNewJobs(false));
 		for (const form of forms) {
 			emu.resetStats();
 			const ref = `job-${form}`;

@@ -82,7 +82,7 @@ export async function waitFinal(emu: Emulator, jobId: string): Promise<any> {
 	throw new Error('job did not finish');
 }
 
-/** Seed a dataset through the presigned flow (api §3.1) and wait for the job. */
+/** Seed a dataset through the presigned flow (the SDK's `serialize_and_write_to_presigned_url`) and wait for the job. */
 export async function seed(emu: Emulator, ds: string, items: unknown[]): Promise<void> {
 	const requestId = await presignedUpload(emu, ds, ndjson(items));
 	const j = await call(emu, 'POST', `dataset/${ds}/append?async=1`, { requestId, update: false });
@@ -98,7 +98,7 @@ export interface Img {
 	contentType?: string;
 }
 
-/** The current local form (api §3.2): one `items` part (no filename) + one `image` part per item. */
+/** The current local form (the SDK's `upload_local_async`): one `items` part (no filename) + one `image` part per item. */
 export function batchForm(
 	items: unknown,
 	images: Img[],
@@ -168,7 +168,7 @@ export function localItems(
 
 const JOB_KEYS = ['dataset_id', 'job_creation_time', 'job_id', 'job_last_known_status', 'job_type'];
 
-/** The AsyncJob answer of every append form (api §3.1 step 6). */
+/** The AsyncJob answer of every append form (the SDK's `AsyncJob.from_json`). */
 export function assertAsyncJob(r: Res, ds: string): string {
 	assert.equal(r.status, 200, r.text);
 	assert.deepEqual(Object.keys(r.json).sort(), JOB_KEYS);

@@ -10,7 +10,7 @@ import { call, sha, batchForm, postForm, assertAsyncJob } from './client';
 describe('emulator: faults', () => {
 	let emu: Emulator;
 	let ds: string;
-	// One local item in the current form (api §3.2).
+	// One local item in the current form (the SDK's `upload_local_async`).
 	const item = (ref: string): FormData =>
 		batchForm(
 			[{ reference_id: ref, image_url: `${ref}.png`, metadata: {}, update: false }],

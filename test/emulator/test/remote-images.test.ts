@@ -2,7 +2,7 @@
  * The emulator reads the images it is told to ingest when it is given an S3 endpoint (a real
  * s3rver in its own process): `s3://` objects from the S3 server, `http(s)://` from loopback
  * hosts. A missing, empty or non-image object fails that item in the job, quoting its URL, as
- * Nucleus does (api §2.3, §5.6). Without the endpoint nothing is read, as before.
+ * Nucleus does (the SDK's test `test_dataset_append_async_with_1_bad_url`). Without the endpoint nothing is read, as before.
  * test/integration/append-remote-bucket.test.ts runs the node against it.
  */
 import assert from 'node:assert/strict';

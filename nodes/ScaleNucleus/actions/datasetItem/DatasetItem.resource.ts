@@ -5,6 +5,7 @@ import * as append from './append/append.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
+import * as syncFromBucket from './syncFromBucket/syncFromBucket.operation';
 import * as updateMetadata from './updateMetadata/updateMetadata.operation';
 
 export const operations: Record<string, OperationModule> = {
@@ -12,6 +13,7 @@ export const operations: Record<string, OperationModule> = {
 	delete: del,
 	get,
 	getMany,
+	syncFromBucket,
 	updateMetadata,
 };
 
@@ -48,6 +50,13 @@ export const description: INodeProperties[] = [
 				description: 'List the items of a dataset',
 			},
 			{
+				name: 'Sync From Bucket',
+				value: 'syncFromBucket',
+				action: 'Sync a bucket prefix into a dataset',
+				description:
+					'List an S3 or GCS bucket prefix and append the objects the dataset does not hold yet, in bounded memory',
+			},
+			{
 				name: 'Update Metadata',
 				value: 'updateMetadata',
 				action: 'Update the metadata of dataset items',
@@ -61,5 +70,6 @@ export const description: INodeProperties[] = [
 	...del.description,
 	...get.description,
 	...getMany.description,
+	...syncFromBucket.description,
 	...updateMetadata.description,
 ];
