@@ -84,7 +84,12 @@ async function syncWorkflow(id: string, datasetId: string): Promise<WorkflowJson
 async function syncRun(ctx: BucketCtx, wfId: string, datasetId: string, expectNew: number) {
 	const before = ctx.emu.itemCount(datasetId);
 	const earlier = new Set(ctx.emu.listJobs().map((j) => j.job_id));
-	const exec = await executeSampled(ctx.n8n, wfId, { timeoutMs: 30 * 60_000 });
+	// BENCH_NODE_OPTIONS reaches this n8n process too (e.g. a --require'd memory probe).
+	const extra = process.env.BENCH_NODE_OPTIONS;
+	const exec = await executeSampled(ctx.n8n, wfId, {
+		timeoutMs: 30 * 60_000,
+		...(extra ? { env: { NODE_OPTIONS: extra } } : {}),
+	});
 	const win = nodeWindow(exec, SYNC_NODE);
 	if (exec.status !== 'success' || !win) {
 		throw new Error(
@@ -99,6 +104,8 @@ async function syncRun(ctx: BucketCtx, wfId: string, datasetId: string, expectNe
 	return {
 		objects_listed: summary?.objects_listed,
 		new_objects: summary?.new_objects,
+		// The node's own split: reading the dataset, listing the bucket (and sending), waiting.
+		phase_seconds: summary?.seconds,
 		stored,
 		items_lost: expectNew - stored,
 		jobs: times.jobs,
