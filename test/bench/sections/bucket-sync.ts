@@ -19,6 +19,7 @@
  *    or how it failed.
  *
  *   npm run bench -- --only bucket [--bucket-objects N] [--recipe-sizes 50000,100000]
+ *     [--bucket-listing-concurrency N]
  */
 import { findNode, loadWorkflow, replaceInWorkflow, type WorkflowJson } from '../../e2e/n8n';
 import { s3Credential } from '../../e2e/stack';
@@ -36,6 +37,12 @@ const SYNC_NODE = 'Sync incoming/ to Nucleus';
 const FOLDERS = 10;
 
 const OBJECTS = Number(flag('bucket-objects', 'BENCH_BUCKET_OBJECTS', '1000000'));
+/** "Folders Listed at Once" of the sync node; empty: the node's default. */
+const LISTING_CONCURRENCY = flag(
+	'bucket-listing-concurrency',
+	'BENCH_BUCKET_LISTING_CONCURRENCY',
+	'',
+);
 const RECIPE_SIZES = flag('recipe-sizes', 'BENCH_RECIPE_SIZES', '50000,100000')
 	.split(',')
 	.map(Number)
@@ -77,7 +84,10 @@ async function syncWorkflow(id: string, datasetId: string): Promise<WorkflowJson
 	let wf = await loadWorkflow('09-scheduled-bucket-sync.json');
 	wf = replaceInWorkflow(wf, 'ds_REPLACE_WITH_YOUR_DATASET_ID', datasetId);
 	wf.id = id;
-	findNode(wf, SYNC_NODE).parameters.options = { pollInterval: 2 };
+	findNode(wf, SYNC_NODE).parameters.options = {
+		pollInterval: 2,
+		...(LISTING_CONCURRENCY ? { listingConcurrency: Number(LISTING_CONCURRENCY) } : {}),
+	};
 	return wf as WorkflowJson & { id: string };
 }
 
@@ -285,6 +295,7 @@ export const bucketSync: BenchSection = {
 	usage: [
 		'--bucket-objects N (BENCH_BUCKET_OBJECTS, 1000000): objects in the listing stand-in',
 		'--recipe-sizes "50000,100000" (BENCH_RECIPE_SIZES): sizes of today\'s recipe, until one fails',
+		'--bucket-listing-concurrency N (BENCH_BUCKET_LISTING_CONCURRENCY): Folders Listed at Once',
 	],
 	run: async (ctx) => await bucketSection(ctx, { objects: OBJECTS, recipeSizes: RECIPE_SIZES }),
 	rows,
