@@ -21,7 +21,7 @@ export class ScaleNucleusApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Your Scale API key (live or test). It is sent as the Basic-auth username with an empty password.',
+				'From the Scale dashboard (dashboard.scale.com): your profile → API Key; only team Admins and Managers see keys. A live or a test key (Scale keeps the two modes apart). Sent as the Basic-auth username with an empty password.',
 		},
 		{
 			displayName: 'Base URL',

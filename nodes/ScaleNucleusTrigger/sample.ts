@@ -72,7 +72,7 @@ export async function fetchSample(
 				: `in the last ${days} days${config.datasetId ? ` of dataset ${config.datasetId}` : ''}`;
 		throw new NodeOperationError(ctx.getNode(), `No finished job found ${where}`, {
 			description:
-				'Fetch Test Event shows the newest job that matches Watch, Job Types and Trigger On. Start a job (for example Append Items with "asynchronous") and fetch again, or widen the filters.',
+				'Fetch Test Event shows the newest job that matches Watch, Job Types and Trigger On. Start a job (for example an Append) and fetch again, or widen the filters.',
 		});
 	}
 	const view = await getJobStatus(client, sample.job_id);

@@ -47,7 +47,8 @@ export const jobIdParameter: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. job_c4rmsk8arvzg0cqkc6e0',
-	description: 'ID of the AsyncJob, as returned by Append Items (asynchronous)',
+	description:
+		'ID of the AsyncJob: the job_id output of Append or of an asynchronous Update Metadata',
 };
 
 /** Node option: attempts per request (the transport's retry policy decides which failures are retried). */
@@ -83,7 +84,7 @@ export function requestOptionsCollection(show: {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show },
 		options: [maxAttemptsOption, requestTimeoutOption],

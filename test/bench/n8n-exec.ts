@@ -177,12 +177,15 @@ export async function executeSampled(
 	}
 	if (process.env.BENCH_DUMP_SAMPLES) {
 		// Kept: with BENCH_NODE_OPTIONS=--trace-gc, V8's GC lines (ms since the process started) are here.
-		writeFileSync(path.join(process.env.BENCH_DUMP_SAMPLES, `${id}.stdout.txt`), stdout);
+		writeFileSync(
+			path.join(process.env.BENCH_DUMP_SAMPLES, `${id}-${spawnedAt}.stdout.txt`),
+			stdout,
+		);
 	}
 	rmSync(outFile, { force: true });
 	if (process.env.BENCH_DUMP_SAMPLES) {
 		writeFileSync(
-			path.join(process.env.BENCH_DUMP_SAMPLES, `${id}.json`),
+			path.join(process.env.BENCH_DUMP_SAMPLES, `${id}-${spawnedAt}.json`),
 			JSON.stringify({ samples, runData: summarizeRunData(parsed) }),
 		);
 	}

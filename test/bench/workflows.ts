@@ -20,12 +20,12 @@ export interface HttpBatching {
 const credentials = { scaleNucleusApi: { ...EXAMPLE_CREDENTIAL } };
 
 /**
- * Append's top-level parameters at their defaults, written out: the current (asynchronous) protocol,
- * and Wait for Completion on for Local File mode, off for Remote URL mode. Options stay empty, so
- * Images per Request (10), Concurrency (32), Poll Interval (5 s) and Timeout (3600 s) are defaults.
+ * Append's top-level parameters at their defaults, written out: Wait for Completion on for Local
+ * File mode, off for Remote URL mode. Options stay empty, so Images per Request (10), Concurrency
+ * (32), Poll Interval (5 s), Max Wait (3600 s) and Protocol (Current) are defaults.
  */
-const CURRENT_LOCAL = { protocol: 'current', waitForCompletion: true };
-const CURRENT_REMOTE = { protocol: 'current', waitForCompletion: false };
+const CURRENT_LOCAL = { waitForCompletion: true };
+const CURRENT_REMOTE = { waitForCompletion: false };
 
 function chain(
 	id: string,

@@ -15,7 +15,7 @@ import {
 	nodeOutput,
 	pairedIndex,
 } from './n8n';
-import { runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
+import { runFirstAppendExample, runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
 import { EXAMPLES, exampleWorkflow, startStack, type Stack } from './stack';
 
 let stack: Stack;
@@ -65,6 +65,10 @@ describe('n8n loads the package', () => {
 });
 
 describe('example workflows', () => {
+	test('00: first append, unchanged: a new dataset, five public images, all on the true branch', async () => {
+		await runFirstAppendExample(stack);
+	});
+
 	test('1: 1,000 remote items, async job waited for, IF splits succeeded and failed', async () => {
 		await runRemoteAsyncExample(stack);
 	});

@@ -1,18 +1,24 @@
 /**
  * `npm run demo` — the package inside a real n8n, against the Nucleus emulator, in one command.
  *
- *   npm run demo              runs examples 1 (1,000 remote images, async job) and 2 (local PNG
- *                             files through n8n's Read/Write Files from Disk node), checks the
- *                             result in the emulator, prints a summary and exits 0.
+ *   npm run demo              runs examples 00 (the README's first append), 1 (1,000 remote
+ *                             images, one job) and 2 (local PNG files through n8n's Read/Write
+ *                             Files from Disk node), checks the result in the emulator, prints a
+ *                             summary and exits 0.
  *   npm run demo -- --ui      also keeps n8n's editor running on localhost with the credential
- *   [--port 5678]             and every example workflow imported and an owner account set up;
- *                             prints the address and login. Ctrl-C stops everything.
+ *   [--port 5678]             and every example workflow (00-08) imported and an owner account
+ *                             set up, and a local S3 server (s3rver) with a few objects in the
+ *                             buckets of examples 07 and 08; prints the address and login.
+ *                             Ctrl-C stops everything.
  *
  * The first run installs n8n 2.41.1 and Node 24 into ~/.cache/n8n-nodes-scale-nucleus (minutes);
  * later runs reuse them.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+
+import { tinyPng } from '../harness/images';
+import { startS3Server, type S3Server } from '../harness/s3';
 
 import {
 	cleanupWorkRoot,
@@ -22,7 +28,7 @@ import {
 	REPO_ROOT,
 	type N8n,
 } from './n8n';
-import { runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
+import { runFirstAppendExample, runLocalFilesExample, runRemoteAsyncExample } from './scenarios';
 import { EXAMPLES, exampleWorkflow, startStack, type Stack } from './stack';
 
 interface Args {
@@ -89,12 +95,14 @@ async function main(): Promise<void> {
 	).version;
 
 	let stack: Stack | undefined;
+	let s3: S3Server | undefined;
 	let stopping = false;
 	const shutdown = async (code: number) => {
 		if (stopping) return;
 		stopping = true;
 		try {
 			await stack?.close();
+			await s3?.close();
 			await cleanupWorkRoot();
 		} finally {
 			process.exit(code);
@@ -107,12 +115,26 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => void shutdown(0));
 
 	try {
-		stack = await startStack({ label: 'demo' });
+		// The bucket examples (07, 08) read a bucket through n8n's S3 credential; the editor gets one.
+		// The emulator is not given the S3 server to read images from: examples 1, 3 and 4 use
+		// placeholder s3:// URLs that it would then fail as missing objects.
+		if (args.ui) s3 = await startS3Server();
+		stack = await startStack({
+			label: 'demo',
+			...(s3 ? { s3, emulator: { s3Endpoint: undefined } } : {}),
+		});
 		const { emu, n8n } = stack;
 		say(
 			`n8n ${n8nVersion} (Node 24) with ${pkg.name}@${pkg.version} installed as a community package`,
 		);
 		say(`Nucleus emulator at ${emu.baseUrl}`);
+		say();
+
+		say(`0. ${EXAMPLES.firstAppend}: the README's first append, five public HTTPS images`);
+		const r0 = await runFirstAppendExample(stack);
+		say(
+			`   dataset "${r0.datasetName}" (${r0.datasetId}) created, 5 images appended and waited for -> IF node: 5 succeeded / 0 failed; workflow ran in ${secs(r0.executionMs)}`,
+		);
 		say();
 
 		say(`1. ${EXAMPLES.remoteAsync}: 1,000 remote images (s3:// and https://), one async job`);
@@ -143,7 +165,8 @@ async function main(): Promise<void> {
 			await shutdown(0);
 			return;
 		}
-		await startUi(stack, n8n, args, { remote: r1.datasetId, local: r2.datasetId });
+		if (!s3) throw new Error('the S3 server was not started');
+		await startUi(stack, n8n, args, { remote: r1.datasetId, local: r2.datasetId }, s3);
 	} catch (error) {
 		process.stderr.write(`\nDemo failed: ${(error as Error).stack ?? String(error)}\n`);
 		await shutdown(1);
@@ -155,9 +178,26 @@ async function startUi(
 	n8n: N8n,
 	args: Args,
 	datasets: { remote: string; local: string },
+	s3: S3Server,
 ): Promise<void> {
 	const { emu } = stack;
-	// Every example, pointing at the demo datasets (3 re-ingests and 6 re-tags the remote one; 4 gets its own).
+	// A few objects for the bucket examples: 07 lists incoming/ of one bucket and has Nucleus read
+	// them; 08 downloads uploads/ of the other and uploads the bytes.
+	await s3.createBucket('nucleus-images');
+	await s3.createBucket('nucleus-private');
+	const png = (key: string, n: number) => ({ key, body: tinyPng(n), contentType: 'image/png' });
+	await s3.putObjects(
+		'nucleus-images',
+		['sunny', 'foggy', 'rainy'].flatMap((f, i) =>
+			[0, 1, 2].map((k) => png(`incoming/${f}/000${k}.png`, i * 3 + k)),
+		),
+	);
+	await s3.putObjects(
+		'nucleus-private',
+		[0, 1, 2, 3].map((k) => png(`uploads/${k}.png`, 100 + k)),
+	);
+	// Every example, pointing at the demo datasets (3 re-ingests and 6 re-tags the remote one;
+	// 4, 07 and 08 get their own; 00, which creates its dataset, was imported when it ran).
 	const values: Record<string, string> = {
 		[EXAMPLES.remoteAsync]: datasets.remote,
 		[EXAMPLES.localFiles]: datasets.local,
@@ -165,6 +205,8 @@ async function startUi(
 		[EXAMPLES.badInput]: emu.createDataset('demo: mixed input'),
 		[EXAMPLES.trigger]: datasets.remote,
 		[EXAMPLES.retag]: datasets.remote,
+		[EXAMPLES.bucketRemote]: emu.createDataset('demo: bucket (remote)'),
+		[EXAMPLES.bucketLocal]: emu.createDataset('demo: bucket (local)'),
 	};
 	for (const [file, datasetId] of Object.entries(values)) {
 		const folder =
@@ -184,12 +226,15 @@ async function startUi(
 	say(`  login:     ${login.email}`);
 	say(`  password:  ${login.password}`);
 	say(
-		`  workflows: the five examples are in the Overview; "Nucleus demo 1" and "2" have run once (Executions tab).`,
+		`  workflows: the nine examples (00-08) are in the Overview; 00, 1 and 2 have run once (Executions tab).`,
 	);
 	say(`  The credential "Scale Nucleus (emulator)" points at ${emu.baseUrl}.`);
 	// The emulator's key is a fixed test value, not a secret: a hand-made credential needs it.
 	say(`  For a credential of your own: API Key ${emu.apiKey}, Base URL ${emu.baseUrl}`);
 	say(`  Files for example 2 live in ${path.join(n8n.filesDir, 'local-filesystem')}.`);
+	say(
+		`  Examples 07 and 08 read the local S3 server at ${s3.endpoint} (credential "S3 (local s3rver)").`,
+	);
 	say('Press Ctrl-C to stop n8n and the emulator.');
 	// Keep running until Ctrl-C (the SIGINT handler cleans up).
 	await new Promise(() => undefined);

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs a pinned n8n (with its own Node 24 from the npm package node@24) into a cache folder
 # outside the clone and prints the folder. A second run finds the marker file and returns at once.
+#   N8N_VERSION     the n8n version (default: the pinned one every suite and the demo use; the
+#                   compatibility runs, npm run test:compat, set it)
+#   NODE24_VERSION  the Node.js version n8n runs on
 set -euo pipefail
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"

@@ -130,8 +130,11 @@ export function ensureN8nInstalled(): Promise<N8nInstall> {
 	installPromise ??= (async () => {
 		// The script logs progress to stderr (shown: the first install takes minutes) and prints the
 		// cache folder as its last stdout line.
+		// N8N_VERSION picks another n8n for the compatibility runs (npm run test:compat); cleanEnv
+		// keeps N8N_* variables away from n8n itself, so it is passed on by name.
+		const version = process.env.N8N_VERSION;
 		const result = await runProcess('bash', [INSTALL_SCRIPT], {
-			env: cleanEnv(),
+			env: { ...cleanEnv(), ...(version ? { N8N_VERSION: version } : {}) },
 			stderr: 'inherit',
 			timeoutMs: 30 * 60_000,
 		});

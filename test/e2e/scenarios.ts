@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { describeRun, nodeOutput, pairedIndex, type ExecutionResult } from './n8n';
+import { describeRun, loadWorkflow, nodeOutput, pairedIndex, type ExecutionResult } from './n8n';
 import { EXAMPLES, exampleWorkflow, type Stack } from './stack';
 
 export interface ScenarioSummary {
@@ -23,6 +23,58 @@ export interface ScenarioSummary {
 function executionMs(run: ExecutionResult): number {
 	if (!run.startedAt || !run.stoppedAt) return NaN;
 	return Date.parse(run.stoppedAt) - Date.parse(run.startedAt);
+}
+
+/** The five images of example 00: public HTTPS URLs from Scale's SDK tests (tests/helpers.py). */
+export const FIRST_APPEND_IMAGES = ['airplane', 'arctichare', 'baboon', 'barbara', 'cat'].map(
+	(name) => ({
+		name,
+		url: `https://github.com/scaleapi/nucleus-python-client/raw/master/tests/testdata/${name}.jpeg`,
+	}),
+);
+
+/**
+ * Example 00 as the README's first steps run it, unchanged: Dataset → Create makes a dataset,
+ * the five public images are appended (Wait for Completion on) and all leave the IF's true
+ * branch. The emulator does not read non-loopback URLs, so it stores them as sent.
+ */
+export async function runFirstAppendExample(
+	s: Stack,
+): Promise<ScenarioSummary & { datasetName: string }> {
+	const { emu, n8n } = s;
+	const wf = await loadWorkflow(EXAMPLES.firstAppend);
+	assert.ok(wf.id);
+	await n8n.importWorkflow(wf);
+	const t0 = Date.now();
+	const run = await n8n.execute(wf.id);
+	const wallMs = Date.now() - t0;
+	assert.equal(run.status, 'success', describeRun(run));
+
+	const created = nodeOutput(run, 'Create dataset');
+	assert.equal(created.length, 1);
+	const datasetId = String(created[0].json.dataset_id);
+	const datasetName = String(created[0].json.name);
+	assert.match(datasetName, /^n8n first append \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+
+	const results = nodeOutput(run, 'Append to Nucleus');
+	assert.deepEqual(
+		results.map((r) => [r.json.reference_id, r.json.outcome, r.json.succeeded, pairedIndex(r)]),
+		FIRST_APPEND_IMAGES.map((img, i) => [`first-append-${img.name}`, 'appended', true, i]),
+	);
+	assert.equal(nodeOutput(run, 'Succeeded?', 0).length, 5);
+	assert.equal(nodeOutput(run, 'Succeeded?', 1).length, 0);
+
+	assert.equal(emu.itemCount(datasetId), 5);
+	FIRST_APPEND_IMAGES.forEach((img, i) => {
+		const item = emu.getItem(datasetId, `first-append-${img.name}`);
+		assert.ok(item, img.name);
+		assert.equal(item.image_url, img.url);
+		assert.deepEqual(item.metadata, {
+			subject: img.name === 'airplane' ? 'vehicle' : img.name === 'barbara' ? 'person' : 'animal',
+			position: i + 1,
+		});
+	});
+	return { workflowId: wf.id, datasetId, datasetName, run, executionMs: executionMs(run), wallMs };
 }
 
 /**

@@ -25,6 +25,7 @@ export const DATASET_PLACEHOLDER = 'ds_REPLACE_WITH_YOUR_DATASET_ID';
 export const FOLDER_PLACEHOLDER = '/home/node/.n8n-files';
 
 export const EXAMPLES = {
+	firstAppend: '00-first-append.json',
 	remoteAsync: '01-remote-async-append.json',
 	localFiles: '02-local-files-append.json',
 	reingest: '03-reingest-update.json',

@@ -51,9 +51,9 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		];
 		const { output } = await runLegacy(
 			appendParams(ds, {
-				protocol: 'legacySync',
 				metadataMode: 'allFields',
 				excludeFields: 'ref, url',
+				options: { protocol: 'legacySync' },
 			}),
 			input,
 		);
@@ -75,9 +75,9 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		const ds = legacy.createDataset('sync-update');
 		const params = (extra: INodeParameters = {}) =>
 			appendParams(ds, {
-				protocol: 'legacySync',
 				metadataMode: 'allFields',
 				excludeFields: 'ref,url',
+				options: { protocol: 'legacySync' },
 				...extra,
 			});
 		await runLegacy(params(), [json({ ref: 'x', url: 's3://b/x.jpg', v: 1, keep: 'yes' })]);
@@ -95,7 +95,11 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		const ds = legacy.createDataset('sync-local');
 		const input = [await makeBinaryItem(Buffer.from('legacy'), 'l.png', 'image/png', { ref: 'l' })];
 		const { output } = await runLegacy(
-			appendParams(ds, { protocol: 'legacySync', mode: 'local', imageSource: 'binary' }),
+			appendParams(ds, {
+				mode: 'local',
+				imageSource: 'binary',
+				options: { protocol: 'legacySync' },
+			}),
 			input,
 		);
 		assert.equal(output[0][0].json.outcome, 'new');
@@ -106,7 +110,7 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		const ds = emu.createDataset('sync-as-job');
 		emu.setSyncAppend('job');
 		const { output } = await run(
-			appendParams(ds, { protocol: 'legacySync', options: { pollInterval: 0.1 } }),
+			appendParams(ds, { options: { protocol: 'legacySync', pollInterval: 0.1 } }),
 			[json({ ref: 'a', url: 's3://b/a.jpg' }), json({ ref: 'b', url: 'https://x.invalid/b.jpg' })],
 		);
 		assert.deepEqual(
@@ -121,11 +125,14 @@ describe('Append Items, Protocol: Legacy Synchronous', () => {
 		emu.setSyncAppend('removed');
 		try {
 			await assert.rejects(
-				run(appendParams(ds, { protocol: 'legacySync' }), [
+				run(appendParams(ds, { options: { protocol: 'legacySync' } }), [
 					json({ ref: 'a', url: 's3://b/a.jpg' }),
 				]),
 				(error: Error & { description?: string }) => {
-					assert.match(String(error.description), /set Protocol to "Current \(Asynchronous\)"/);
+					assert.match(
+						String(error.description),
+						/set Options → Protocol to "Current \(Asynchronous\)"/,
+					);
 					return true;
 				},
 			);

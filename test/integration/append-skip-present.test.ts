@@ -189,7 +189,7 @@ describe('Append Items, Skip Items Already in Dataset', () => {
 		try {
 			const ds = legacy.createDataset('skip-legacy');
 			const input = refs(0, 5).map((ref) => json({ ref, url: `s3://bucket/${ref}.jpg` }));
-			const params = appendParams(ds, { protocol: 'legacySync', options: { skipPresent: true } });
+			const params = appendParams(ds, { options: { protocol: 'legacySync', skipPresent: true } });
 			await runScale(legacy, params, input.slice(0, 3));
 			const before = legacy.stats();
 			const { output } = await runScale(legacy, params, input);

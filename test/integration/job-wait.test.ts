@@ -261,10 +261,10 @@ describe('Job → Wait for Completion (whole input)', () => {
 				{ pollInterval: '={{ "soon" }}' },
 				/^Poll Interval must be a number of at least 0\.1, but is 'soon'$/,
 			],
-			[{ timeout: 0.5 }, /^Timeout must be a number of at least 1, but is '0\.5'$/],
+			[{ timeout: 0.5 }, /^Max Wait must be a number of at least 1, but is '0\.5'$/],
 			[
 				{ timeout: '={{ Infinity }}' },
-				/^Timeout must be a number of at least 1, but is 'Infinity'$/,
+				/^Max Wait must be a number of at least 1, but is 'Infinity'$/,
 			],
 		];
 		for (const [extra, pattern] of cases) {

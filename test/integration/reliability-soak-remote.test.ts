@@ -55,10 +55,9 @@ describe('fault soak, remote URLs', () => {
 				refs,
 				input,
 				parameters: appendParams(ds, {
-					protocol: 'legacySync',
 					metadataMode: 'allFields',
 					excludeFields: 'ref, url',
-					options: { batchSize: 20, concurrency: 16 },
+					options: { protocol: 'legacySync', batchSize: 20, concurrency: 16 },
 				}),
 				accept: (item) => {
 					assert.equal(item.json.outcome, 'new');

@@ -71,6 +71,9 @@ describe('Update Metadata, synchronous', () => {
 					field: [
 						{ key: 'split', value: 'val' },
 						{ key: 'reviewer', value: '={{ $json.who }}' },
+						// Typed as the user means it, not as the text the Value box holds.
+						{ key: 'score', type: 'number', value: '0.93' },
+						{ key: 'reviewed', type: 'boolean', value: 'true' },
 					],
 				},
 			},
@@ -85,7 +88,7 @@ describe('Update Metadata, synchronous', () => {
 						dataset_id: ds,
 						outcome: 'updated',
 						succeeded: true,
-						metadata: { split: 'val', reviewer: 'ana' },
+						metadata: { split: 'val', reviewer: 'ana', score: 0.93, reviewed: true },
 					},
 					{ item: 0 },
 				],
@@ -95,15 +98,27 @@ describe('Update Metadata, synchronous', () => {
 						dataset_id: ds,
 						outcome: 'updated',
 						succeeded: true,
-						metadata: { split: 'val', reviewer: 'bo' },
+						metadata: { split: 'val', reviewer: 'bo', score: 0.93, reviewed: true },
 					},
 					{ item: 1 },
 				],
 			],
 		);
-		assert.deepEqual(emu.getItem(ds, 'img-0')?.metadata, { split: 'val', n: 0, reviewer: 'ana' });
+		assert.deepEqual(emu.getItem(ds, 'img-0')?.metadata, {
+			split: 'val',
+			n: 0,
+			reviewer: 'ana',
+			score: 0.93,
+			reviewed: true,
+		});
 		assert.deepEqual(emu.getItem(ds, 'img-1')?.metadata, { split: 'train', n: 1 });
-		assert.deepEqual(emu.getItem(ds, 'img-2')?.metadata, { split: 'val', n: 2, reviewer: 'bo' });
+		assert.deepEqual(emu.getItem(ds, 'img-2')?.metadata, {
+			split: 'val',
+			n: 2,
+			reviewer: 'bo',
+			score: 0.93,
+			reviewed: true,
+		});
 		assert.equal(emu.itemCount(ds), 3);
 	});
 

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import type { Locator, Page } from 'playwright-core';
 
-import { cleanupWorkRoot, DEMO_OWNER } from '../e2e/n8n';
+import { cleanupWorkRoot, DEMO_OWNER, EXAMPLES_DIR } from '../e2e/n8n';
 import { EXAMPLES, exampleWorkflow, startStack, type Stack } from '../e2e/stack';
 import { ensureChromium, launchBrowser, Screenshots, type Browser } from './browser';
 
@@ -24,6 +24,9 @@ let shots: Screenshots;
 /** The datasets the resource locator must list, by name. */
 const datasets: Record<string, string> = {};
 const workflows = { remote: '', badInput: '', trigger: '' };
+/** Example 00 as a user downloads it, and the name n8n gives the credential made in the form. */
+const FIRST_APPEND_FILE = path.join(EXAMPLES_DIR, EXAMPLES.firstAppend);
+const FORM_CREDENTIAL = /^\s*Scale Nucleus (API )?account/;
 
 before(async () => {
 	shots = new Screenshots(
@@ -76,7 +79,7 @@ async function visibleParameters(): Promise<string[]> {
 	);
 }
 
-/** The options the Options collection's "Add Option" list offers. */
+/** The options the Options collection's "Add option" list offers. */
 async function offeredOptions(): Promise<string[]> {
 	await ndv().getByTestId('collection-parameter-add').click();
 	const list = page.locator('.el-select-dropdown:visible, .el-popper:visible').getByRole('option');
@@ -172,6 +175,56 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		await modal.locator('.el-dialog__close').first().click();
 	});
 
+	test('README, "First append in five minutes", as written: import example 00, pick the credential, run it, five images appended', async () => {
+		const started = Date.now();
+		const { emu } = stack;
+		// 1. Import the file (Workflows → Create workflow → ⋯ → Import from File).
+		await page.goto(`${baseUrl}/workflow/new`);
+		await page.getByTestId('canvas-plus-button').waitFor();
+		await page.getByTestId('workflow-import-input').setInputFiles(FIRST_APPEND_FILE);
+		await canvasNode('Append to Nucleus').waitFor();
+		// 2. Pick the credential made through the form in both Scale Nucleus nodes.
+		for (const node of ['Create dataset', 'Append to Nucleus']) {
+			await canvasNode(node).dblclick();
+			await ndv().waitFor();
+			await ndv().getByTestId('node-credentials-select').click();
+			await shots.take(page, `first-append-credential-${node}`);
+			await page
+				.locator('[data-test-id^="node-credentials-select-item-"]')
+				.filter({ hasText: FORM_CREDENTIAL })
+				.locator('visible=true')
+				.first()
+				.click();
+			await ndv().getByTestId('ndv-close-button').click();
+			await ndv().waitFor({ state: 'hidden' });
+		}
+		// 3. Execute workflow.
+		await page.getByTestId('execute-workflow-button').first().click();
+		// 4. All five items leave Succeeded? on the true branch.
+		// Into Append, into the IF, out of its true branch: three connections carry 5 items once the
+		// job is finished (the first appears while Append still waits for it).
+		await page.getByTestId('edge-label').getByText('5 items').nth(2).waitFor({ timeout: 120_000 });
+		const labels = await edgeLabels();
+		assert.equal(labels.filter((l) => l === '5 items').length, 3, labels.join(', '));
+		await page.getByTestId('zoom-to-fit').click();
+		await shots.take(page, 'first-append-run', { docs: 'first-append.png' });
+		// The dataset and its five images are in Nucleus (the emulator's own store).
+		const job = emu
+			.listJobs()
+			.find((j) => j.dataset_id && emu.getItem(j.dataset_id, 'first-append-cat'));
+		assert.ok(job?.dataset_id, 'a job stored the images');
+		assert.deepEqual(
+			emu
+				.listItems(job.dataset_id)
+				.map((i) => i.reference_id)
+				.sort(),
+			['airplane', 'arctichare', 'baboon', 'barbara', 'cat'].map((n) => `first-append-${n}`),
+		);
+		process.stdout.write(
+			`[ui] the README's first append, walked in the editor: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+		);
+	});
+
 	test('the node creator finds both nodes by "Nucleus", with the trigger’s events', async () => {
 		await page.goto(`${baseUrl}/workflow/new`);
 		await page.getByTestId('canvas-plus-button').click();
@@ -241,12 +294,14 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		const shown = await visibleParameters();
 		for (const p of ['datasetId', 'mode', 'imageUrl', 'referenceId', 'waitForCompletion'])
 			assert.ok(shown.includes(p), `${p} shown: ${shown.join(', ')}`);
-		for (const p of ['imageSource', 'binaryPropertyName', 'filePath'])
+		// Protocol is an option (almost nobody should change it), not a top-level parameter.
+		for (const p of ['imageSource', 'binaryPropertyName', 'filePath', 'protocol'])
 			assert.ok(!shown.includes(p), `${p} hidden`);
 		// Waiting is off by default for remote images: no poll options, no upload options.
 		assert.deepEqual(await offeredOptions(), [
 			'Height',
 			'Max Attempts',
+			'Protocol',
 			'Request Timeout (Seconds)',
 			'Skip Items Already in Dataset',
 			'Width',
@@ -255,10 +310,11 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		assert.deepEqual(await offeredOptions(), [
 			'Height',
 			'Max Attempts',
+			'Max Wait (Seconds)',
 			'Poll Interval (Seconds)',
+			'Protocol',
 			'Request Timeout (Seconds)',
 			'Skip Items Already in Dataset',
-			'Timeout (Seconds)',
 			'Width',
 		]);
 		await choose('metadataMode', 'All Other Fields');
@@ -283,10 +339,11 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 			'Height',
 			'Images per Request',
 			'Max Attempts',
+			'Max Wait (Seconds)',
 			'Poll Interval (Seconds)',
+			'Protocol',
 			'Request Timeout (Seconds)',
 			'Skip Items Already in Dataset',
-			'Timeout (Seconds)',
 			'Width',
 		]);
 		await shots.take(page, 'append-local-binary', { of: ndv(), docs: 'append-local.png' });
@@ -296,7 +353,7 @@ describe('n8n editor with the Scale Nucleus nodes', () => {
 		await setSwitch('waitForCompletion', false);
 		const options = await offeredOptions();
 		assert.ok(
-			!options.includes('Poll Interval (Seconds)') && !options.includes('Timeout (Seconds)'),
+			!options.includes('Poll Interval (Seconds)') && !options.includes('Max Wait (Seconds)'),
 		);
 		// Skipping present items means nothing when they are to be overwritten.
 		await setSwitch('update', true);

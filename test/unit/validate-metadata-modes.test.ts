@@ -46,18 +46,30 @@ describe('metadataFromOtherFields', () => {
 });
 
 describe('metadataFromKeyValues', () => {
-	test('builds an object from rows', () => {
+	test('builds an object from rows, each value as its Type (a row without one is String)', () => {
 		assert.deepEqual(
 			metadataFromKeyValues(
 				[
 					{ key: 'camera', value: 'front' },
-					{ key: 'score', value: 0.5 },
+					{ key: 'score', type: 'number', value: '0.5' },
+					{ key: 'reviewed', type: 'boolean', value: 'true' },
+					{ key: 'box', type: 'json', value: '[1, 2]' },
+					{ key: 'lane', type: 'string', value: 3 },
 				],
 				0,
 			),
-			{ camera: 'front', score: 0.5 },
+			{ camera: 'front', score: 0.5, reviewed: true, box: [1, 2], lane: '3' },
 		);
 		assert.deepEqual(metadataFromKeyValues([], 0), {});
+	});
+
+	test('a value that is not of its Type is a problem naming the key', () => {
+		expectProblem(
+			metadataFromKeyValues([{ key: 'score', type: 'number', value: 'high' }], 2),
+			2,
+			'Metadata',
+			/^Item 2: Metadata key 'score': the value 'high' is not a number$/,
+		);
 	});
 
 	test('an empty key is a problem', () => {
@@ -93,7 +105,7 @@ describe('metadataFromKeyValues', () => {
 
 	test('values are validated too', () => {
 		expectProblem(
-			metadataFromKeyValues([{ key: 'n', value: NaN }], 0),
+			metadataFromKeyValues([{ key: 'n', type: 'json', value: NaN }], 0),
 			0,
 			'Metadata',
 			/'n' is NaN/,

@@ -56,7 +56,7 @@ const properties: INodeProperties[] = [
 		description: 'How often to check the jobs (one request per unfinished job and round)',
 	},
 	{
-		displayName: 'Timeout (Seconds)',
+		displayName: 'Max Wait (Seconds)',
 		name: 'timeout',
 		type: 'number',
 		typeOptions: { minValue: MIN_TIMEOUT_S },
@@ -134,7 +134,7 @@ export async function execute(
 
 	const intervalMs =
 		secondsParameter(this, 'pollInterval', 'Poll Interval', 5, MIN_POLL_INTERVAL_S) * 1000;
-	const timeoutMs = secondsParameter(this, 'timeout', 'Timeout', 3600, MIN_TIMEOUT_S) * 1000;
+	const timeoutMs = secondsParameter(this, 'timeout', 'Max Wait', 3600, MIN_TIMEOUT_S) * 1000;
 	const includeErrorsRaw = this.getNodeParameter('includeErrors', 0, true) as unknown;
 	const includeErrors = includeErrorsRaw !== false && includeErrorsRaw !== 'false';
 

@@ -20,6 +20,8 @@ import { MAX_LEGACY_BATCH } from './send/legacy';
 export const DEFAULT_CONCURRENCY = 32;
 export const MAX_CONCURRENCY = 64;
 const showRemote = { mode: ['remote'] };
+/** Options → Protocol set to the legacy one (unset means Current: the option's default). */
+const LEGACY = { '/options.protocol': ['legacySync'] };
 const showLocal = { mode: ['local'] };
 
 export const properties: INodeProperties[] = [
@@ -50,9 +52,9 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. s3://my-bucket/images/0001.jpg',
+		placeholder: 'e.g. s3://my-bucket/{{ $json.Key }} or {{ $json.image_url }}',
 		description:
-			'Location of the image that Nucleus fetches. Supported: http://, https://, s3:// and gs://.',
+			'Where Nucleus fetches the image from, usually an expression per item. Supported: http://, https://, s3:// and gs://. Scale must be able to read the location.',
 		displayOptions: { show: showRemote },
 	},
 	{
@@ -101,9 +103,9 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. {{ $json.image_id }}',
+		placeholder: 'e.g. {{ $json.Key }} or {{ $json.reference_id }}',
 		description:
-			'Your unique ID for the item in the dataset. Appending the same reference ID again updates or ignores the item, see Update Existing Items.',
+			'Your unique ID for the item in the dataset, usually an expression per item. Appending the same reference ID again updates or leaves the item, see Update Existing Items.',
 	},
 	{
 		displayName: 'Metadata',
@@ -134,27 +136,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether an item whose reference ID is already in the dataset is overwritten (its metadata replaced). When off, such items are left as they are and reported as ignored.',
-	},
-	{
-		displayName: 'Protocol',
-		name: 'protocol',
-		type: 'options',
-		noDataExpression: true,
-		default: 'current',
-		options: [
-			{
-				name: 'Current (Asynchronous)',
-				value: 'current',
-				description: 'How Nucleus ingests images since July 2026: every append becomes an AsyncJob',
-			},
-			{
-				name: 'Legacy Synchronous (Pre-2026 Servers Only)',
-				value: 'legacySync',
-				description:
-					'The synchronous appends Nucleus removed in July 2026, for a server that still accepts them. Not for api.scale.com.',
-			},
-		],
+			'Whether an item whose reference ID is already in the dataset is overwritten (its metadata replaced). When off, such items are left as they are; their result still reads appended, unless Options → Skip Items Already in Dataset is on.',
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -163,7 +145,7 @@ export const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to wait until the job is finished and output one result per input item (failed items carry the error). Otherwise one item per job is output at once.',
-		displayOptions: { show: { ...showRemote, protocol: ['current'] } },
+		displayOptions: { show: showRemote, hide: LEGACY },
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -172,13 +154,13 @@ export const properties: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to wait until the jobs are finished and output one result per input item (failed items carry the error). Otherwise one item per job (up to 10 images each) is output at once.',
-		displayOptions: { show: { ...showLocal, protocol: ['current'] } },
+		displayOptions: { show: showLocal, hide: LEGACY },
 	},
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		options: [
 			{
@@ -188,7 +170,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: MAX_LEGACY_BATCH },
 				default: 20,
 				description: 'Items per synchronous request (Nucleus accepted fewer than 30)',
-				displayOptions: { show: { '/mode': ['remote'], '/protocol': ['legacySync'] } },
+				displayOptions: { show: { '/mode': ['remote'], ...LEGACY } },
 			},
 			{
 				displayName: 'Concurrency',
@@ -208,7 +190,7 @@ export const properties: INodeProperties[] = [
 				default: DEFAULT_CONCURRENCY,
 				description:
 					'Most synchronous batches in flight at once. The node starts at 8 and adapts: one more while the server keeps up, half as many when it answers 429 (too many requests).',
-				displayOptions: { show: { '/mode': ['remote'], '/protocol': ['legacySync'] } },
+				displayOptions: { show: { '/mode': ['remote'], ...LEGACY } },
 			},
 			{
 				displayName: 'Height',
@@ -229,9 +211,20 @@ export const properties: INodeProperties[] = [
 				default: MAX_IMAGES_PER_REQUEST,
 				description:
 					'Images sent in one upload request, each request becoming one job (Nucleus takes at most 10). Lower it if requests time out.',
-				displayOptions: { show: { '/mode': ['local'], '/protocol': ['current'] } },
+				displayOptions: { show: { '/mode': ['local'] }, hide: LEGACY },
 			},
 			maxAttemptsOption,
+			{
+				// Stored as `timeout` since 0.1.0: only the label changed, so saved values stay valid.
+				displayName: 'Max Wait (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3600,
+				description:
+					'How long to wait for the jobs in all (one request waits at most Options → Request Timeout) before failing with their IDs, so you can resume with Job → Wait for Completion',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
@@ -240,6 +233,28 @@ export const properties: INodeProperties[] = [
 				default: 5,
 				description: 'How often to check the jobs while waiting',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
+			{
+				displayName: 'Protocol',
+				name: 'protocol',
+				type: 'options',
+				default: 'current',
+				description:
+					'Leave it on Current. Legacy is only for a Nucleus-compatible server older than July 2026.',
+				options: [
+					{
+						name: 'Current (Asynchronous)',
+						value: 'current',
+						description:
+							'How Nucleus ingests images since July 2026: every append becomes an AsyncJob',
+					},
+					{
+						name: 'Legacy Synchronous (Pre-2026 Servers Only)',
+						value: 'legacySync',
+						description:
+							'The synchronous appends Nucleus removed in July 2026, for a server that still accepts them. Not for api.scale.com.',
+					},
+				],
 			},
 			requestTimeoutOption,
 			{
@@ -250,16 +265,6 @@ export const properties: INodeProperties[] = [
 				description:
 					'Whether to list the reference IDs the dataset already holds first and not send those items (they come out with outcome already_present). Makes a re-run after a crash cheaper; costs one listing request per 10,000 items in the dataset.',
 				displayOptions: { show: { '/update': [false] } },
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 3600,
-				description:
-					'How long to wait for the jobs before failing with their IDs, so you can resume with Job → Wait for Completion',
-				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
 			{
 				displayName: 'Width',

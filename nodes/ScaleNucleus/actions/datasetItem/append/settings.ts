@@ -12,7 +12,7 @@ import type { AppendMode } from './read';
 
 export interface AppendSettings {
 	mode: AppendMode;
-	/** Protocol → Legacy Synchronous. */
+	/** Options → Protocol → Legacy Synchronous. */
 	legacy: boolean;
 	update: boolean;
 	/** Follow the jobs to their end and output one item per input item. */
@@ -34,11 +34,11 @@ export function readSettings(ctx: IExecuteFunctions): AppendSettings {
 			description: 'An AI agent cannot pass binary files. Use Remote URL mode in the tool.',
 		});
 	}
-	const legacy = ctx.getNodeParameter('protocol', 0, 'current') === 'legacySync';
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const legacy = options.protocol === 'legacySync';
 	const update = ctx.getNodeParameter('update', 0, false) === true;
 	// A job answered where counts were expected (legacy) is always followed to its end.
 	const wait = legacy || ctx.getNodeParameter('waitForCompletion', 0, mode === 'local') === true;
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const concurrency = numberOption(
 		ctx,
 		options,
@@ -54,7 +54,7 @@ export function readSettings(ctx: IExecuteFunctions): AppendSettings {
 	const intervalMs =
 		numberOption(ctx, options, 'pollInterval', 'Poll Interval', 5, { min: MIN_POLL_INTERVAL_S }) *
 		1000;
-	const timeoutMs = numberOption(ctx, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
+	const timeoutMs = numberOption(ctx, options, 'timeout', 'Max Wait', 3600, { min: 1 }) * 1000;
 	const skipPresent = !update && options.skipPresent === true;
 	return {
 		mode,

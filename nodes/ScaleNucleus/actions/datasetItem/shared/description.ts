@@ -37,7 +37,7 @@ export const metadataFieldsProperty: INodeProperties = {
 	type: 'fixedCollection',
 	typeOptions: { multipleValues: true },
 	default: {},
-	placeholder: 'Add Metadata Field',
+	placeholder: 'Add metadata field',
 	displayOptions: { show: { metadataMode: ['fields'] } },
 	options: [
 		{
@@ -45,6 +45,20 @@ export const metadataFieldsProperty: INodeProperties = {
 			name: 'field',
 			values: [
 				{ displayName: 'Key', name: 'key', type: 'string', default: '' },
+				{
+					displayName: 'Type',
+					name: 'type',
+					type: 'options',
+					default: 'string',
+					description:
+						'What the value is sent as. A metadata key should keep one type across the dataset.',
+					options: [
+						{ name: 'String', value: 'string' },
+						{ name: 'Number', value: 'number' },
+						{ name: 'Boolean', value: 'boolean' },
+						{ name: 'JSON', value: 'json', description: 'An object, an array or any JSON value' },
+					],
+				},
 				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 			],
 		},

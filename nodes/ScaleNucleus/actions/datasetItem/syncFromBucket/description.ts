@@ -133,7 +133,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		options: [
 			{
@@ -194,6 +194,16 @@ const properties: INodeProperties[] = [
 					'Most listing pages (1,000 objects each) read from the bucket; the run fails past them rather than listing for ever',
 			},
 			{
+				displayName: 'Max Wait (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3600,
+				displayOptions: { show: { '/syncMode': ['sync'], '/waitForCompletion': [true] } },
+				description:
+					'How long to wait for the jobs before failing with their IDs, so you can resume with Job → Wait for Completion',
+			},
+			{
 				displayName: 'Modified After',
 				name: 'modifiedAfter',
 				type: 'dateTime',
@@ -219,16 +229,6 @@ const properties: INodeProperties[] = [
 				displayOptions: { show: { '/syncMode': ['sync'], '/waitForCompletion': [true] } },
 			},
 			requestTimeoutOption,
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 3600,
-				displayOptions: { show: { '/syncMode': ['sync'], '/waitForCompletion': [true] } },
-				description:
-					'How long to wait for the jobs before failing with their IDs, so you can resume with Job → Wait for Completion',
-			},
 		],
 	},
 ];

@@ -190,7 +190,7 @@ export function readSyncParams(ctx: IExecuteFunctions, itemIndex: number): SyncP
 		),
 		pollIntervalMs:
 			numberOption(ctx, options, 'pollInterval', 'Poll Interval', 5, { min: 0.1 }) * 1000,
-		timeoutMs: numberOption(ctx, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000,
+		timeoutMs: numberOption(ctx, options, 'timeout', 'Max Wait', 3600, { min: 1 }) * 1000,
 	};
 }
 

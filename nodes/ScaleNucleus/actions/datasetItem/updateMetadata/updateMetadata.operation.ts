@@ -115,7 +115,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		options: [
 			{
@@ -129,6 +129,15 @@ const properties: INodeProperties[] = [
 			},
 			maxAttemptsOption,
 			{
+				displayName: 'Max Wait (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 3600,
+				description: 'How long to wait for the jobs; a job not finished by then is reported',
+				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
+			},
+			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
 				type: 'number',
@@ -138,15 +147,6 @@ const properties: INodeProperties[] = [
 				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
 			},
 			requestTimeoutOption,
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 3600,
-				description: 'How long to wait for the jobs; a job not finished by then is reported',
-				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
-			},
 		],
 	},
 ];
@@ -181,7 +181,7 @@ export async function execute(
 	const intervalMs =
 		numberOption(this, options, 'pollInterval', 'Poll Interval', 5, { min: MIN_POLL_INTERVAL_S }) *
 		1000;
-	const timeoutMs = numberOption(this, options, 'timeout', 'Timeout', 3600, { min: 1 }) * 1000;
+	const timeoutMs = numberOption(this, options, 'timeout', 'Max Wait', 3600, { min: 1 }) * 1000;
 
 	const plan = planUpdates(this, items);
 	if (plan.problems.length && !continueOnFail)

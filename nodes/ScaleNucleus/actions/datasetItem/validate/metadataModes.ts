@@ -14,6 +14,7 @@ import {
 	setOwn,
 	withoutKeys,
 } from './metadata';
+import { metadataFieldValue } from './metadataFieldValue';
 import { isProblem, quote, redactedProblem, truncate, type ItemProblem } from './problem';
 
 /**
@@ -70,9 +71,12 @@ export function metadataFromOtherFields(
 	return withoutKeys(json, new Set(exclude));
 }
 
-/** "Key-value fields": builds an object from rows; empty and repeated keys are problems. */
+/**
+ * "Key-value fields": builds an object from rows, each value as its row's Type; empty and repeated
+ * keys and values not of their Type are problems.
+ */
 export function metadataFromKeyValues(
-	pairs: Array<{ key: string; value: unknown }>,
+	pairs: Array<{ key: string; type?: unknown; value: unknown }>,
 	itemIndex: number,
 ): Record<string, unknown> | ItemProblem {
 	const field = 'Metadata';
@@ -98,7 +102,16 @@ export function metadataFromKeyValues(
 			);
 		}
 		rowOf.set(key, row);
-		setOwn(out, key, value);
+		const typed = metadataFieldValue(value, pairs[row].type);
+		if ('refused' in typed) {
+			return redactedProblem(
+				itemIndex,
+				field,
+				`Item ${itemIndex}: ${field} key ${quote(key)}: the value ${typed.refused}`,
+				'Give a value of the Type chosen for the field, or change its Type.',
+			);
+		}
+		setOwn(out, key, typed.value);
 	}
 	return normalizeMetadata(out, itemIndex);
 }
@@ -120,6 +133,7 @@ export function validateMetadata(
 	}
 	const pairs = (Array.isArray(input.pairs) ? input.pairs : []) as Array<{
 		key: string;
+		type?: unknown;
 		value: unknown;
 	}>;
 	const fromPairs = metadataFromKeyValues(pairs, itemIndex);

@@ -32,7 +32,7 @@ function explainRemoved(error: unknown): Error {
 	if (error instanceof NodeApiError && GONE_STATUSES.has(String(error.httpCode))) {
 		error.description =
 			`${error.description ? error.description + ' ' : ''}Nucleus removed synchronous appends in July 2026. ` +
-			'If this server no longer accepts them, set Protocol to "Current (Asynchronous)".';
+			'If this server no longer accepts them, set Options → Protocol to "Current (Asynchronous)".';
 	}
 	return error as Error;
 }
