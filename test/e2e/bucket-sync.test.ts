@@ -119,8 +119,10 @@ describe('Sync from Bucket in n8n', () => {
 		node.parameters.options = { pollInterval: 1, objectsPerJob: 300 };
 		await n8n.importWorkflow(wf);
 
-		// Jobs are held once created, so the execution is still running when n8n is killed.
+		// Jobs are held once created, so the execution is still running when n8n is killed; each append
+		// request waits 400 ms first, so the kill lands between two jobs however fast the machine is.
 		emu.setHoldNewJobs(true);
+		emu.setFaults({ rateSlow: 1, slowMs: 400, routes: /\/append(\?|$)/ });
 		const child = spawn(n8n.install.n8nBin, ['execute', `--id=${wf.id}`, '--rawOutput'], {
 			cwd: n8n.userFolder,
 			env: n8n.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()) }),
@@ -133,6 +135,7 @@ describe('Sync from Bucket in n8n', () => {
 		// SIGKILL of the process group: n8n and its task runner, as a crash.
 		process.kill(-child.pid!, 'SIGKILL');
 		await exited;
+		emu.resetFaults();
 		const jobsAtKill = ours().length;
 		t.diagnostic(`killed n8n after ${jobsAtKill} of 10 jobs were created`);
 		assert.ok(jobsAtKill >= 4 && jobsAtKill < 10, `killed mid-sync (${jobsAtKill} jobs)`);

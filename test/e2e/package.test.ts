@@ -103,6 +103,7 @@ describe('the published package', () => {
 			'delete',
 			'get',
 			'getMany',
+			'syncFromBucket',
 			'updateMetadata',
 		]);
 		assert.deepEqual(operations('job'), ['getErrors', 'getMany', 'getStatus', 'waitForCompletion']);
