@@ -4,6 +4,9 @@
  * that is done but whose answer is lost (dropped connection, 504, no answer in time), a server that
  * never answers, a Retry-After of an hour, a delete whose answer is lost.
  *
+ * Over 350 lines because it is one scenario per kind of lost answer, each with its fake server's
+ * script; the pure decisions behind them are unit-tested in test/unit/transport-*.test.ts.
+ *
  * Each fake server keeps the state the real one would (datasets, jobs) and a log of the requests, so
  * the tests count what was created and which requests the node made.
  */

@@ -1,7 +1,8 @@
 /**
  * The retry loop (nodes/shared/transport/retryLoop.ts) for every kind of request in RETRY_POLICY,
  * driven with a scripted attempt, a fake clock and a sleep that only moves that clock: no socket,
- * no real wait. Failures are classified by the real retryPolicy.ts functions.
+ * no real wait. Failures are classified by the real retryPolicy.ts functions. Over 350 lines because
+ * it walks every request kind of the policy table through one scripted loop.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
