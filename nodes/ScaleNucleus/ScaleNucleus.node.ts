@@ -30,7 +30,7 @@ export class ScaleNucleus implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [
-			{ name: 'scaleNucleusApi', required: true },
+			{ name: 'scaleNucleusApi', required: true, testedBy: 'scaleNucleusApiTest' },
 			{
 				name: 'scaleNucleusBucketApi',
 				required: true,

@@ -6,10 +6,12 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
+import { testNucleusCredential } from '../shared/credentialTest';
 import { searchDatasets } from '../shared/listSearch';
 import { NucleusClient, redactDeep } from '../shared/transport';
 import { properties } from './description';
-import { readConfig } from './parameters';
+import { pollError } from './failure';
+import { readConfig, type TriggerConfig } from './parameters';
 import { pollJobs } from './poll';
 import { fetchSample } from './sample';
 
@@ -33,6 +35,7 @@ export class ScaleNucleusTrigger implements INodeType {
 			{
 				name: 'scaleNucleusApi',
 				required: true,
+				testedBy: 'scaleNucleusApiTest',
 			},
 		],
 		polling: true,
@@ -45,15 +48,24 @@ export class ScaleNucleusTrigger implements INodeType {
 		listSearch: {
 			searchDatasets,
 		},
+		credentialTest: { scaleNucleusApiTest: testNucleusCredential },
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const config = readConfig(this);
+		let config: TriggerConfig;
+		try {
+			config = readConfig(this);
+		} catch (error) {
+			throw pollError(this.getNode(), error, 'parameters');
+		}
 		const client = await NucleusClient.fromContext(this);
 		try {
 			// Job errors quote image URLs as sent: what is emitted shows them without user:password@.
 			if (this.getMode() === 'manual') return redactDeep(await fetchSample(this, client, config));
 			return redactDeep(await pollJobs(this, client, config));
+		} catch (error) {
+			// n8n's poll back-off reads the declared cause (failure.ts).
+			throw pollError(this.getNode(), error, 'poll');
 		} finally {
 			await client.close();
 		}

@@ -1,11 +1,12 @@
 /**
  * The trigger's requests: thin wrappers over shared/api/jobs.ts that return what a poll works with
- * (job observations, details) and say how a 404 is taken. Answers are checked in shared/api/jobs.ts:
- * a body of the wrong shape fails the poll, so the cursor does not move.
+ * (job observations, details) and say how a 404 and an answer about another job are taken. Answers
+ * are checked in shared/api/jobs.ts: a body of the wrong shape fails the poll, so the cursor does
+ * not move.
  */
 import { NodeApiError, type IPollFunctions } from 'n8n-workflow';
 
-import { getJobErrors, getJobInfo, listJobs } from '../shared/api/jobs';
+import { getJobErrors, getJobInfo, listJobs, OtherJobAnswerError } from '../shared/api/jobs';
 import { JOB_LIST_LIMIT, jobListWarnings } from '../shared/jobs/list';
 import {
 	applyInfo,
@@ -28,6 +29,22 @@ export async function unless404<T>(request: Promise<T>): Promise<T | undefined> 
 		if (error instanceof NodeApiError && String(error.httpCode) === '404') return undefined;
 		throw error;
 	});
+}
+
+/**
+ * Runs the requests about one job. Resolves to the error when Nucleus answered about another job (the
+ * caller skips that job), to undefined when they succeeded; any other failure fails the poll.
+ */
+export async function answeredAboutOtherJob(
+	requests: Promise<void>,
+): Promise<OtherJobAnswerError | undefined> {
+	return await requests.then(
+		() => undefined,
+		(error: unknown) => {
+			if (error instanceof OtherJobAnswerError) return error;
+			throw error;
+		},
+	);
 }
 
 /** `POST jobs/`: the account's (or dataset's) jobs created on or after `fromDate`, as observations. */
@@ -77,5 +94,22 @@ export function warnUnknown(ctx: IPollFunctions, asked: string[], unknown: strin
 	ctx.logger.warn(
 		`Scale Nucleus Trigger: ${ids.length} of the watched job IDs ${ids.length === 1 ? 'is' : 'are'} not known to Nucleus (404) and ${ids.length === 1 ? 'was' : 'were'} skipped: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''}. The other jobs were checked; check "Job IDs" (a job is asked for again on every poll).`,
 		{ unknownJobIds: ids.slice(0, 20) },
+	);
+}
+
+/**
+ * One warning per poll for the jobs skipped because Nucleus answered about another job: they are
+ * left for the next poll (not recorded), and the other jobs of the poll go on.
+ */
+export function warnOtherJob(
+	ctx: IPollFunctions,
+	skipped: ReadonlyArray<{ asked: string; answered: string }>,
+): void {
+	if (skipped.length === 0) return;
+	const shown = skipped.slice(0, 20).map((s) => `${s.asked} (answered about ${s.answered})`);
+	const more = skipped.length > 20 ? ` and ${skipped.length - 20} more` : '';
+	ctx.logger.warn(
+		`Scale Nucleus Trigger: Nucleus answered about another job for ${skipped.length} job${skipped.length === 1 ? '' : 's'}, skipped this poll and asked for again next poll: ${shown.join(', ')}${more}. If this repeats, check the Base URL in the credential.`,
+		{ skippedJobIds: skipped.slice(0, 20).map((s) => s.asked) },
 	);
 }

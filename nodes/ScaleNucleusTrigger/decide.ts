@@ -19,6 +19,8 @@
  * creation time) are evicted beyond `MAX_EMITTED` or once they are older than the listing window; the
  * `floor` then rises to the newest evicted creation time, and a final job created at or before the floor
  * that the state does not know is treated as already handled (it was seen when it was recorded).
+ * Records of unknown creation time (the floor cannot cover them) are evicted last, and then leave
+ * their fingerprint in `forgotten`, so an old job is not emitted again once the record is full.
  * Jobs seen Queued/Running are kept in `pending`, so they are still emitted when they finish even if
  * they are older than the floor or have left the listing window.
  */
@@ -26,7 +28,15 @@ import { createdMs as ms, dayString, DAY_MS, sortByCreation } from '../shared/jo
 import type { JobObservation } from '../shared/jobs/observation';
 import { isErrorStatus, isFinalStatus, isSuccessStatus } from '../shared/jobs/status';
 import type { EmitOnValue } from './parameters';
-import { emptyState, MAX_EMITTED, MAX_PENDING, STATE_VERSION, type TriggerState } from './state';
+import {
+	emptyState,
+	forget,
+	isForgotten,
+	MAX_EMITTED,
+	MAX_PENDING,
+	STATE_VERSION,
+	type TriggerState,
+} from './state';
 
 /** However long polls failed, the listing never reaches back further than this (plus the lookback). */
 export const MAX_CATCH_UP_DAYS = 31;
@@ -126,6 +136,7 @@ export function beginPoll(
 			floor: previous.floor,
 			emitted: { ...previous.emitted },
 		};
+		if (previous.forgotten) base.forgotten = previous.forgotten;
 		return {
 			init: true,
 			base,
@@ -164,7 +175,11 @@ export function decide(
 	if (category) {
 		const recorded = state.emitted[job.job_id];
 		if (recorded && recorded[0] === job.status) return 'skip';
-		if (!recorded && !(job.job_id in state.pending) && belowFloor(job.created_at, state.floor)) {
+		if (
+			!recorded &&
+			!(job.job_id in state.pending) &&
+			(belowFloor(job.created_at, state.floor) || isForgotten(state, job.job_id, job.status))
+		) {
 			return 'skip';
 		}
 		if (init && !settings.emitHistory) return 'mark';
@@ -220,6 +235,7 @@ export function applyPoll(
 		pending: { ...base.pending },
 		progress: settings.emitProgress ? { ...base.progress } : {},
 	};
+	if (base.forgotten) next.forgotten = base.forgotten;
 	const events: PollEvent[] = [];
 	const seen = new Set<string>();
 	for (const job of sortByCreation(jobs, (j) => [j.job_id, j.created_at])) {
@@ -281,25 +297,27 @@ function raiseFloor(state: TriggerState, created: string): void {
 /**
  * Keeps the state bounded: window pruning and caps for `emitted` and `pending`; progress only for
  * pending jobs. `floorCap` (ms): records created after it are not evicted, so that the floor stays
- * below jobs deferred to the next poll (they must not count as handled).
+ * below jobs deferred to the next poll (they must not count as handled). Records of unknown creation
+ * time go last and leave a fingerprint in `forgotten` instead of raising the floor.
  */
 export function prune(state: TriggerState, fromDate: string | undefined, floorCap?: number): void {
 	const windowStart = fromDate ? ms(`${fromDate}T00:00:00.000Z`) : undefined;
 	// Oldest first; unknown creation times count as newest (they cannot raise the floor).
 	const emitted = sortByCreation(
-		Object.entries(state.emitted).map(([id, [, created]]) => [id, created] as const),
-		(entry) => entry,
+		Object.entries(state.emitted).map(([id, [status, created]]) => [id, created, status] as const),
+		([id, created]) => [id, created],
 	);
 	let excess = emitted.length - MAX_EMITTED;
-	for (const [id, created] of emitted) {
+	for (const [id, created, status] of emitted) {
 		const c = ms(created);
 		const outOfWindow =
 			windowStart !== undefined && c !== undefined && c < windowStart - PRUNE_MARGIN_MS;
 		if (!(excess > 0 || outOfWindow)) break; // sorted: nothing later is older
 		// Records the floor cannot cover (created after a job deferred to the next poll) are kept for now.
-		if (floorCap !== undefined && (c === undefined || c > floorCap)) break;
+		if (floorCap !== undefined && c !== undefined && c > floorCap) continue;
 		delete state.emitted[id];
-		raiseFloor(state, created);
+		if (c === undefined) forget(state, id, status);
+		else raiseFloor(state, created);
 		excess--;
 	}
 

@@ -2,8 +2,11 @@
  * The trigger's cursor as stored in the workflow's static data (node scope): its format, reading and
  * writing. Users' workflows hold this JSON between polls and across upgrades, so the format is
  * versioned (`v`) and must stay byte-compatible: a change of a key, of the scope fingerprint or of
- * the caps below re-initialises or corrupts every active trigger. What a poll does with the state is
- * decided in decide.ts.
+ * the caps below re-initialises or corrupts every active trigger. A key added later (`forgotten`) is
+ * optional and left out while empty: a cursor that does not need it is written byte for byte as
+ * before, and a version that does not know the key reads the rest (so `v` stays 1; a change that an
+ * older reader would misread needs a new `v`). What a poll does with the state is decided in
+ * decide.ts.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -16,6 +19,9 @@ export const MAX_EMITTED = 1000;
 
 /** Non-final jobs tracked; beyond this the oldest are forgotten. ~55 bytes each. */
 export const MAX_PENDING = 1000;
+
+/** Fingerprints kept in `forgotten`; beyond this the oldest are dropped. 8 bytes each. */
+export const MAX_FORGOTTEN = 10_000;
 
 /** Persisted trigger state (workflow static data, node scope). JSON only; dates are ISO strings. */
 export interface TriggerState {
@@ -34,6 +40,11 @@ export interface TriggerState {
 	pending: Record<string, string>;
 	/** job_id → last emitted progress (0..1), only with "Emit Progress". */
 	progress: Record<string, number>;
+	/**
+	 * Final jobs of unknown creation time evicted from `emitted` (the floor cannot cover them): the
+	 * 8-hex fingerprints of `job_id|status`, oldest first, in one string. Absent when empty.
+	 */
+	forgotten?: string;
 }
 
 /** 32-bit FNV-1a as 8 hex digits: a short, stable fingerprint for the watched scope. */
@@ -44,6 +55,29 @@ export function fingerprint(text: string): string {
 		h = Math.imul(h, 0x01000193) >>> 0;
 	}
 	return h.toString(16).padStart(8, '0');
+}
+
+/** The fingerprint under which a final job is kept in `forgotten`: a new final status is not forgotten. */
+function forgottenKey(jobId: string, status: string): string {
+	return fingerprint(`${jobId}|${status}`);
+}
+
+/** Whether this job was recorded in this final status and then evicted with an unknown creation time. */
+export function isForgotten(state: TriggerState, jobId: string, status: string): boolean {
+	const list = state.forgotten;
+	if (!list) return false;
+	const key = forgottenKey(jobId, status);
+	for (let at = list.indexOf(key); at !== -1; at = list.indexOf(key, at + 1)) {
+		if (at % 8 === 0) return true;
+	}
+	return false;
+}
+
+/** Remembers an evicted record of unknown creation time; the oldest fingerprints go beyond MAX_FORGOTTEN. */
+export function forget(state: TriggerState, jobId: string, status: string): void {
+	const list = (state.forgotten ?? '') + forgottenKey(jobId, status);
+	state.forgotten =
+		list.length > MAX_FORGOTTEN * 8 ? list.slice(list.length - MAX_FORGOTTEN * 8) : list;
 }
 
 /** Scope fingerprint: what the trigger watches. Changing it re-initialises the cursor. */
@@ -110,7 +144,7 @@ export function readState(raw: IDataObject | undefined): TriggerState | undefine
 			if (typeof p === 'number' && Number.isFinite(p)) progress[id] = p;
 		}
 	}
-	return {
+	const state: TriggerState = {
 		v: STATE_VERSION,
 		scope: copy.scope,
 		initializedAt: copy.initializedAt,
@@ -120,6 +154,11 @@ export function readState(raw: IDataObject | undefined): TriggerState | undefine
 		pending,
 		progress,
 	};
+	const forgotten = copy.forgotten;
+	if (typeof forgotten === 'string' && forgotten && /^(?:[0-9a-f]{8})+$/.test(forgotten)) {
+		state.forgotten = forgotten.slice(-MAX_FORGOTTEN * 8);
+	}
+	return state;
 }
 
 /**

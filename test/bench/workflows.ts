@@ -1,6 +1,7 @@
 /**
  * The benchmark workflows: our node, and the same job built from n8n's built-in nodes only
  * (Read/Write Files from Disk, Code, HTTP Request with the credential as a predefined credential type).
+ * One file of workflow builders, one per bench section, so that the sections compare like with like.
  */
 import { EXAMPLE_CREDENTIAL, NODE_TYPE, type WorkflowJson, type WorkflowNode } from '../e2e/n8n';
 

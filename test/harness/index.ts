@@ -80,6 +80,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
+	CredentialTestContext,
 	ExecuteContext,
 	PollContext,
 	RoutingNode,
@@ -92,6 +93,7 @@ import {
 	Workflow,
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunction,
 	type ICredentialTestRequest,
 	type ICredentialType,
 	type IDataObject,
@@ -110,6 +112,8 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
+import { ScaleNucleus } from '../../nodes/ScaleNucleus/ScaleNucleus.node.ts';
+import { ScaleNucleusTrigger } from '../../nodes/ScaleNucleusTrigger/ScaleNucleusTrigger.node.js'; // .js: plain '.node' resolves to the .node.json codex under tsx
 import { HarnessCredentialsHelper, credentialReference, type TestCredentials } from './credentials';
 import { currentEnvironment, ensureEnvironment, withEnv } from './environment';
 import { scanRun } from './secrets';
@@ -455,15 +459,26 @@ export async function initHarness(): Promise<{ binaryDataDir: string; n8nFolder:
 // ---------------------------------------------------------------------------------------------
 // Credential test
 
+export interface TestCredentialOptions {
+	credentialTypes?: ICredentialType[];
+	/** The node types n8n knows, searched for `testedBy` (default: this package's two nodes). */
+	nodeTypes?: INodeType[];
+	env?: Record<string, string>;
+}
+
 /**
- * Runs a credential type's `test.request` the way n8n's CredentialsTester does for the
- * "Test" button: a temporary declarative node whose only property routes to the test request,
- * run by n8n-core's RoutingNode in an ExecuteContext with the credential applied.
+ * Runs a credential's test the way n8n's CredentialsTester does for the "Test" button
+ * (n8n/dist/services/credentials-tester.service.js, getCredentialTestFunction): the credential
+ * type's own `test` first; else the first node type whose credential entry names a `testedBy`: a
+ * function of its `methods.credentialTest`, called with a CredentialTestContext and the decrypted
+ * credential, or a test request. A test request runs as n8n runs it: a temporary declarative node
+ * whose only property routes to the request, run by n8n-core's RoutingNode in an ExecuteContext with
+ * the credential applied.
  */
 export async function testCredential(
 	credentials: TestCredentials,
 	type = 'scaleNucleusApi',
-	opts: { credentialTypes?: ICredentialType[]; env?: Record<string, string> } = {},
+	opts: TestCredentialOptions = {},
 ): Promise<INodeCredentialTestResult> {
 	await ensureEnvironment();
 	return await withSecretScan(
@@ -473,18 +488,36 @@ export async function testCredential(
 	);
 }
 
+/** This package's node types, as n8n loads them from package.json. */
+function packageNodeTypes(): INodeType[] {
+	return [new ScaleNucleus(), new ScaleNucleusTrigger()];
+}
+
+/** The credential test n8n would pick for `type` (see testCredential). */
+function credentialTestOf(
+	credentialType: ICredentialType,
+	nodeTypes: INodeType[],
+): ICredentialTestFunction | ICredentialTestRequest | undefined {
+	if (credentialType.test) return credentialType.test;
+	for (const nodeType of nodeTypes) {
+		for (const { name, testedBy } of nodeType.description.credentials ?? []) {
+			if (name !== credentialType.name || !testedBy) continue;
+			if (typeof testedBy !== 'string') return testedBy;
+			return nodeType.methods?.credentialTest?.[testedBy];
+		}
+	}
+	return undefined;
+}
+
 async function testCredentialUnscanned(
 	credentials: TestCredentials,
 	type: string,
-	opts: { credentialTypes?: ICredentialType[]; env?: Record<string, string> },
+	opts: TestCredentialOptions,
 ): Promise<INodeCredentialTestResult> {
 	return await withEnv(opts.env, async () => {
 		const credentialsHelper = new HarnessCredentialsHelper(credentials, opts.credentialTypes);
 		const credentialType = credentialsHelper.getType(type);
-		const testRequest = credentialType.test as ICredentialTestRequest | undefined;
-		if (!testRequest?.request) {
-			return { status: 'Error', message: 'No testing function found for this credential.' };
-		}
+		const test = credentialTestOf(credentialType, opts.nodeTypes ?? packageNodeTypes());
 		const reference = credentialReference(type);
 		const data: ICredentialDataDecryptedObject = await credentialsHelper.getDecrypted(
 			{} as IWorkflowExecuteAdditionalData,
@@ -492,6 +525,19 @@ async function testCredentialUnscanned(
 			type,
 			'internal',
 		);
+		if (typeof test === 'function') {
+			const context = new CredentialTestContext();
+			return await test.call(context, {
+				id: reference.id as string,
+				name: reference.name,
+				type,
+				data,
+			});
+		}
+		const testRequest = test;
+		if (!testRequest?.request) {
+			return { status: 'Error', message: 'No testing function found for this credential.' };
+		}
 
 		const testNodeType: INodeType = {
 			description: {

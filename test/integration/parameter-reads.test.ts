@@ -294,11 +294,12 @@ describe('per-item parameter reads agree with n8n', () => {
 			),
 		);
 		const metadata = found.find((c) => c.parameter === 'metadataFields.field' && c.itemIndex === 4);
+		// Each row also holds its Type, whose default (String) n8n fills in as it does for any field.
 		assert.deepStrictEqual(metadata?.reader, {
 			value: [
-				{ key: 'folder', value: 'f1' },
-				{ key: 's3_key', value: 'images/f1/img-4.jpg' },
-				{ key: 'etag', value: 'etag4' },
+				{ key: 'folder', type: 'string', value: 'f1' },
+				{ key: 's3_key', type: 'string', value: 'images/f1/img-4.jpg' },
+				{ key: 'etag', type: 'string', value: 'etag4' },
 			],
 		});
 		// Only the constants (Dataset, Metadata, Options) are evaluated, once for all items.

@@ -325,15 +325,18 @@ describe('answers that are not what the operation needs', () => {
 
 	test('Get Many stops when the server hands out a page token it gave before', async () => {
 		let n = 0;
-		answer = () =>
-			jsonAnswer({ items: [{ reference_id: `r${n++}` }], nextPageToken: n % 2 ? 'A' : 'B' });
+		// The walk reads the dataset's item count once, before its second page (it bounds the walk).
+		answer = (_method, path) =>
+			path === `dataset/${DS}/info`
+				? jsonAnswer({ dataset_id: DS, name: 'd', length: 10 })
+				: jsonAnswer({ items: [{ reference_id: `r${n++}` }], nextPageToken: n % 2 ? 'A' : 'B' });
 		await assert.rejects(
 			run({ resource: 'datasetItem', operation: 'getMany', datasetId: rl(DS), returnAll: true }),
 			{
-				message: `Nucleus answered the item pages of dataset ${DS} with a page token it had already given (after 3 items)`,
+				message: `Nucleus answered the item pages of dataset ${DS} with a page token it had already given; stopped after 3 pages and 3 items`,
 			},
 		);
-		assert.equal(fake.requests.length, 3);
+		assert.equal(fake.lines().filter((line) => line.endsWith('/itemsPage')).length, 3);
 	});
 
 	test('Dataset → Get: a size answer that is not {count} is an error, never a guessed item_count', async () => {

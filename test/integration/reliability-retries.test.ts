@@ -4,6 +4,9 @@
  * that is done but whose answer is lost (dropped connection, 504, no answer in time), a server that
  * never answers, a Retry-After of an hour, a delete whose answer is lost.
  *
+ * Over 350 lines because it is one scenario per kind of lost answer, each with its fake server's
+ * script; the pure decisions behind them are unit-tested in test/unit/transport-*.test.ts.
+ *
  * Each fake server keeps the state the real one would (datasets, jobs) and a log of the requests, so
  * the tests count what was created and which requests the node made.
  */
@@ -108,11 +111,12 @@ const bodyOf = (r: Request) => JSON.parse(r.body.toString()) as Record<string, u
 // ---------------------------------------------------------------------------------------------
 
 describe('Dataset → Create after an answer is lost: look first, never two datasets', () => {
-	/** A Nucleus with one older dataset of the same name; `onCreate` decides what each create does. */
+	/** A Nucleus with `existing` datasets (one older of the same name); `onCreate` decides what each create does. */
 	async function createServer(
 		onCreate: (n: number, make: (name: string) => string) => Reply,
+		existing = [{ id: 'ds_older', name: 'street-scenes' }],
 	): Promise<FakeServer & { datasets: Array<{ id: string; name: string }> }> {
-		const datasets = [{ id: 'ds_older', name: 'street-scenes' }];
+		const datasets = [...existing];
 		let creates = 0;
 		const make = (name: string) => {
 			const id = `ds_new${datasets.length}`;
@@ -142,45 +146,44 @@ describe('Dataset → Create after an answer is lost: look first, never two data
 		['a 504 after the dataset was created', { status: 504, body: 'upstream timeout' }, {}],
 		['no answer within the 1 s Request Timeout', 'hang', { requestTimeout: 1 }],
 	] as const) {
-		test(`${what}: the dataset it made is found and returned, none is created again`, async () => {
+		test(`${what}: datasets of that name exist, so the node stops naming them, creates none again`, async () => {
+			// The list carries no creation time or request ID: the new dataset cannot be told from
+			// the older one of the same name (or another writer's), so neither is reported as made.
 			const srv = await createServer((n, make) => {
 				const id = make('street-scenes');
 				return n === 1 ? lost : { status: 200, body: { dataset_id: id, name: 'street-scenes' } };
 			});
 			try {
-				const { output } = await run(srv, params(options));
-				assert.deepEqual(
-					output[0].map((i) => i.json),
-					[{ dataset_id: 'ds_new1', name: 'street-scenes' }],
+				const { output } = await run(srv, params(options), [json({})], true);
+				assert.match(
+					String(output[0][0].json.error),
+					/^POST dataset\/create may have been done by Nucleus, but the node could not confirm it: 2 datasets named "street-scenes" exist \(ds_older, ds_new1\)/,
 				);
 				assert.deepEqual(
 					srv.datasets.map((d) => d.id),
 					['ds_older', 'ds_new1'],
-					'exactly one dataset was made; the older one of that name is not taken for it',
+					'exactly one dataset was made',
 				);
-				assert.deepEqual(srv.calls(), [
-					'GET dataset/details',
-					'POST dataset/create',
-					'GET dataset/details',
-				]);
+				assert.deepEqual(srv.calls(), ['POST dataset/create', 'GET dataset/details']);
 			} finally {
 				await srv.close();
 			}
 		});
 	}
 
-	test('the connection dropped before anything was made: the look finds nothing, created once', async () => {
-		const srv = await createServer((n, make) =>
-			n === 1
-				? 'drop'
-				: { status: 200, body: { dataset_id: make('street-scenes'), name: 'street-scenes' } },
+	test('the connection dropped before anything was made: no dataset of that name, created once', async () => {
+		const srv = await createServer(
+			(n, make) =>
+				n === 1
+					? 'drop'
+					: { status: 200, body: { dataset_id: make('street-scenes'), name: 'street-scenes' } },
+			[{ id: 'ds_older', name: 'parking-lots' }],
 		);
 		try {
 			const { output } = await run(srv, params());
 			assert.deepEqual(output[0][0].json, { dataset_id: 'ds_new1', name: 'street-scenes' });
 			assert.equal(srv.datasets.length, 2);
 			assert.deepEqual(srv.calls(), [
-				'GET dataset/details',
 				'POST dataset/create',
 				'GET dataset/details',
 				'POST dataset/create',
@@ -190,7 +193,7 @@ describe('Dataset → Create after an answer is lost: look first, never two data
 		}
 	});
 
-	test('two new datasets of that name appeared: the node stops and says so, creates no third', async () => {
+	test('two new datasets of that name appeared: the node stops naming all three, creates no fourth', async () => {
 		const srv = await createServer((_n, make) => {
 			make('street-scenes');
 			make('street-scenes'); // someone else created one at the same time
@@ -201,7 +204,7 @@ describe('Dataset → Create after an answer is lost: look first, never two data
 			const error = String(output[0][0].json.error);
 			assert.match(
 				error,
-				/^POST dataset\/create may have been done by Nucleus, but the node could not confirm it: 2 datasets named "street-scenes" appeared meanwhile \(ds_new1, ds_new2\)$/,
+				/^POST dataset\/create may have been done by Nucleus, but the node could not confirm it: 3 datasets named "street-scenes" exist \(ds_older, ds_new1, ds_new2\); one may be the one this request created, or another writer's, and Nucleus's list cannot tell them apart$/,
 			);
 			assert.equal(srv.calls().filter((c) => c === 'POST dataset/create').length, 1);
 		} finally {
@@ -214,19 +217,28 @@ describe('Append after an answer is lost: one job per upload', () => {
 	/** A Nucleus with one dataset, the presigned flow, jobs and `POST jobs/`. */
 	async function appendServer(
 		onAppend: (n: number, startJob: () => Record<string, unknown>) => Reply,
+		// An append job's status names its upload (`PayloadUrl`: the SDK's tests/test_dataset.py
+		// blanks `status["message"]["PayloadUrl"]`) and counts its items (nucleus-api.md 5.3).
 		statusMessage: (job: { total: number; requestId?: string }) => unknown = (job) => ({
+			PayloadUrl: `s3://nucleus-uploads/ds_1/${job.requestId}.ndjson`,
 			ingest_to_reupload_queue: { epoch: 1, total: job.total, processed: 0 },
 		}),
 		listJobs = true,
 	) {
 		const uploads = new Map<string, number>();
-		const jobs: Array<{ job_id: string; total: number; requestId?: string; form: string }> = [];
+		const jobs: Array<{
+			job_id: string;
+			total: number;
+			requestId?: string;
+			form: string;
+			created: string;
+		}> = [];
 		let appends = 0;
 		const info = (j: (typeof jobs)[number]) => ({
 			job_id: j.job_id,
 			job_last_known_status: 'Queued',
 			job_type: 'uploadDatasetItems',
-			job_creation_time: '2026-12-01T12:00:00.000Z',
+			job_creation_time: j.created,
 			dataset_id: 'ds_1',
 		});
 		const srv = await startFake((req) => {
@@ -265,6 +277,7 @@ describe('Append after an answer is lost: one job per upload', () => {
 							: (uploads.get(requestId!) ?? 0),
 						requestId,
 						form: multipart ? 'multipart' : 'presigned',
+						created: new Date().toISOString(),
 					};
 					jobs.push(j);
 					return info(j);
@@ -305,7 +318,6 @@ describe('Append after an answer is lost: one job per upload', () => {
 					srv.calls().filter((c) => !c.startsWith('PUT')),
 					[
 						'GET dataset/ds_1/signedUrl/' + srv.log[0].route.split('/').pop(),
-						'POST jobs/',
 						'POST dataset/ds_1/append',
 						'POST jobs/',
 						'GET job/job_1',
@@ -317,18 +329,21 @@ describe('Append after an answer is lost: one job per upload', () => {
 		});
 	}
 
-	test('remote: a job whose status names the requestId (no item count) is recognised too', async () => {
+	test('remote: a job whose status counts these items but does not name the upload is not taken: sent again', async () => {
+		// An item count is no evidence (another run's job may have the same size); a second job over
+		// the same file stores nothing twice.
 		const srv = await appendServer(
 			(n, startJob) => {
 				const job = startJob();
 				return n === 1 ? 'drop' : { status: 200, body: job };
 			},
-			(job) => ({ PayloadUrl: `s3://nucleus-uploads/ds_1/${job.requestId}.ndjson` }),
+			(job) => ({ ingest_to_reupload_queue: { epoch: 1, total: job.total, processed: 0 } }),
 		);
 		try {
 			const { output } = await run(srv, appendParams('ds_1', { waitForCompletion: false }), remote);
-			assert.equal(srv.jobs.length, 1);
-			assert.equal(output[0][0].json.job_id, 'job_1');
+			assert.equal(srv.jobs.length, 2);
+			assert.equal(output[0][0].json.job_id, 'job_2');
+			assert.ok(srv.calls().includes('GET job/job_1'), 'the job was looked at');
 		} finally {
 			await srv.close();
 		}
@@ -355,7 +370,12 @@ describe('Append after an answer is lost: one job per upload', () => {
 		const srv = await appendServer((n, startJob) => {
 			if (n > 1) return { status: 200, body: startJob() };
 			// Not started; meanwhile someone else's job of 7 items appears in the dataset.
-			srv.jobs.push({ job_id: 'job_foreign', total: 7, form: 'presigned' });
+			srv.jobs.push({
+				job_id: 'job_foreign',
+				total: 7,
+				form: 'presigned',
+				created: new Date().toISOString(),
+			});
 			return 'drop';
 		});
 		try {
@@ -383,10 +403,10 @@ describe('Append after an answer is lost: one job per upload', () => {
 		try {
 			const { output } = await run(srv, appendParams('ds_1', { waitForCompletion: false }), remote);
 			assert.equal(output[0][0].json.job_id, 'job_2');
-			assert.equal(srv.jobs.length, 2, 'without a snapshot the look cannot tell: sent again');
+			assert.equal(srv.jobs.length, 2, 'without a job list the look cannot tell: sent again');
 			assert.deepEqual(
 				srv.calls().filter((c) => c.startsWith('POST')),
-				['POST jobs/', 'POST dataset/ds_1/append', 'POST dataset/ds_1/append'],
+				['POST dataset/ds_1/append', 'POST jobs/', 'POST dataset/ds_1/append'],
 			);
 		} finally {
 			await srv.close();

@@ -2,7 +2,8 @@
  * The editor as a new user meets it: n8n 2.41.1's editor in Debian's chromium (playwright-core),
  * against the demo stack (the emulator and a real n8n with this package installed). Each step
  * leaves a screenshot in the folder printed at the start; `npm run docs:screenshots` copies the
- * README's pictures from them into docs/.
+ * README's pictures from them into docs/. One file because the steps share one signed-in browser
+ * and one n8n, in the order a new user takes them.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';

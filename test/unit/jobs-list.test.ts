@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { ListedJob } from '../../nodes/shared/api/jobs';
+import { readJobList, type ListedJob } from '../../nodes/shared/api/jobs';
 import {
 	JOB_LIST_LIMIT,
 	dayString,
@@ -90,6 +90,8 @@ describe('the job list query', () => {
 describe('creation times and days', () => {
 	test('toIso normalizes creation times and rejects garbage', () => {
 		assert.equal(toIso('2026-03-10T12:00:00Z'), '2026-03-10T12:00:00.000Z');
+		assert.equal(toIso('2026-03-10T12:00:00'), '2026-03-10T12:00:00.000Z', 'no zone: UTC');
+		assert.equal(toIso(1_773_144_000_000), '2026-03-10T12:00:00.000Z', 'epoch ms');
 		assert.equal(toIso('not a date'), null);
 		assert.equal(toIso(undefined), null);
 		assert.equal(toIso(''), null);
@@ -185,9 +187,42 @@ describe('warnings about the list', () => {
 				"N: the job list reached the API's limit of 50000 jobs; older jobs are not listed.",
 			],
 		],
+		[
+			{ skipped: 0, reachedLimit: true, beyondLimit: 3 },
+			[
+				'N: the job list (POST jobs/) answered 3 more entries than the limit of 50000 it was asked for; only the first 50000 were read, so older jobs are not listed.',
+			],
+		],
 	] as const) {
 		test(`${listed.skipped} skipped, ${listed.reachedLimit ? '' : 'not '}at the limit`, () => {
 			assert.deepEqual(jobListWarnings(listed, 'N', 'older jobs are not listed.'), expected);
 		});
 	}
+});
+
+describe('reading the list (api/jobs.ts readJobList)', () => {
+	const entries = (n: number) =>
+		Array.from({ length: n }, (_, k) => ({
+			job_id: `job_${k}`,
+			job_last_known_status: 'Completed',
+			job_creation_time: k % 2 === 0 ? '2026-03-10T12:00:00' : 1_773_144_000_000,
+		}));
+
+	test('a server that ignores the limit: only `limit` entries are read, the rest counted', () => {
+		const listed = readJobList(entries(7), 'POST jobs/', 5);
+		assert.deepEqual(
+			listed.jobs.map((j) => j.job_id),
+			['job_0', 'job_1', 'job_2', 'job_3', 'job_4'],
+		);
+		assert.equal(listed.beyondLimit, 2);
+	});
+
+	test('creation times are kept as sent, text or number', () => {
+		const listed = readJobList(entries(2), 'POST jobs/');
+		assert.deepEqual(
+			listed.jobs.map((j) => j.job_creation_time),
+			['2026-03-10T12:00:00', 1_773_144_000_000],
+		);
+		assert.equal(listed.beyondLimit, 0);
+	});
 });

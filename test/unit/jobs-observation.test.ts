@@ -3,9 +3,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+	type JobObservation,
 	applyInfo,
 	applyStatus,
 	lacksInfo,
+	mergeObservations,
 	observeInfo,
 	observeListed,
 	observeStatus,
@@ -86,5 +88,41 @@ describe('completing an observation', () => {
 			[job.job_type, job.created_at, job.dataset_id],
 			['cloneDataset', '2026-03-10T12:00:00.000Z', 'ds_a'],
 		);
+	});
+});
+
+describe('a job listed more than once', () => {
+	const seen = (status: string, extra: Partial<JobObservation> = {}): JobObservation => ({
+		job_id: 'job_1',
+		status,
+		created_at: '2026-03-10T12:00:00.000Z',
+		job_type: 'uploadDatasetItems',
+		dataset_id: 'ds_a',
+		...extra,
+	});
+	for (const [listed, status, conflicting] of [
+		[['Completed', 'Running'], 'Completed', true],
+		[['Running', 'Completed'], 'Completed', true],
+		[['Queued', 'Running'], 'Running', true],
+		[['Errored', 'Completed'], 'Completed', true],
+		[['Completed', 'Completed'], 'Completed', false],
+	] as const) {
+		test(`listed ${listed.join(' then ')}: ${status}${conflicting ? ', its own status to decide' : ''}`, () => {
+			const merged = mergeObservations(listed.map((s) => seen(s)));
+			assert.deepEqual(
+				merged.jobs.map((j) => [j.job_id, j.status]),
+				[['job_1', status]],
+			);
+			assert.deepEqual([...merged.conflicting], conflicting ? ['job_1'] : []);
+		});
+	}
+
+	test('what one entry lacks comes from the other; other jobs keep their order', () => {
+		const merged = mergeObservations([
+			{ ...seen('Running'), job_id: 'job_0' },
+			seen('Running', { job_type: null }),
+			seen('Completed', { created_at: null, dataset_id: null }),
+		]);
+		assert.deepEqual(merged.jobs, [{ ...seen('Running'), job_id: 'job_0' }, seen('Completed')]);
 	});
 });

@@ -5,7 +5,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { scrubSecrets, stripUrlUserinfo } from '../../nodes/shared/transport/redact';
+import {
+	presignedSecrets,
+	removeStrings,
+	scrubSecrets,
+	stripUrlUserinfo,
+} from '../../nodes/shared/transport/redact';
 
 const API_KEY = 'fake-key_transport-tests+not/a-scale-key';
 const KEY_B64 = Buffer.from(`${API_KEY}:`).toString('base64');
@@ -38,5 +43,40 @@ describe('redaction of text', () => {
 		]) {
 			assert.equal(stripUrlUserinfo(input), shown, input);
 		}
+	});
+});
+
+describe('presignedSecrets: every query value of a presigned URL', () => {
+	const url =
+		'https://bucket.s3.amazonaws.com/ds_1/upload.ndjson?X-Amz-Credential=AKIA7f%2F2026&X-Amz-Signature=k9Pq2&X-Amz-Security-Token=Zx7q&X-Amz-Expires=60&v=1';
+	const secrets = presignedSecrets(url);
+	const cases: Array<[string, string, string]> = [
+		['a 4-character value as free text', 'token Zx7q is wrong', 'token [redacted] is wrong'],
+		[
+			'a 5-character value',
+			'Signature k9Pq2 does not match',
+			'Signature [redacted] does not match',
+		],
+		[
+			'a value with an encoded slash, decoded',
+			'key AKIA7f/2026 is unknown',
+			'key [redacted] is unknown',
+		],
+		['the same value, encoded', 'key AKIA7f%2F2026 is unknown', 'key [redacted] is unknown'],
+		[
+			'a 2-character value in key=value form',
+			'asked with X-Amz-Expires=60',
+			'asked with [redacted]',
+		],
+		['a 1-character value in key=value form', 'query v=1 and more', 'query [redacted] and more'],
+	];
+	for (const [what, text, expected] of cases) {
+		test(what, () => {
+			assert.equal(removeStrings(text, secrets), expected);
+		});
+	}
+
+	test('values under 4 characters are not cut out of free text (they would cut words apart)', () => {
+		assert.equal(removeStrings('retry in 60 s, version 1', secrets), 'retry in 60 s, version 1');
 	});
 });

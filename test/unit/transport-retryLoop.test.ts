@@ -1,7 +1,8 @@
 /**
  * The retry loop (nodes/shared/transport/retryLoop.ts) for every kind of request in RETRY_POLICY,
  * driven with a scripted attempt, a fake clock and a sleep that only moves that clock: no socket,
- * no real wait. Failures are classified by the real retryPolicy.ts functions.
+ * no real wait. Failures are classified by the real retryPolicy.ts functions. Over 350 lines because
+ * it walks every request kind of the policy table through one scripted loop.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,6 +90,8 @@ async function run(kind: RequestKind, script: Step[], options: RunOptions = {}) 
 	const sleeps: number[] = [];
 	const retries: Array<{ status?: number; code?: string; attempt: number; delayMs: number }> = [];
 	let attempts = 0;
+	/** What each look was told of the first send. */
+	const lookedSince: number[] = [];
 	const looks = options.looks ? [...options.looks] : undefined;
 	const result: LoopResult = await runRetryLoop({
 		policy: RETRY_POLICY[kind],
@@ -108,9 +111,9 @@ async function run(kind: RequestKind, script: Step[], options: RunOptions = {}) 
 			now += options.heldMs ?? 0;
 		},
 		look: looks && {
-			before: async () => void events.push('snapshot'),
-			after: async () => {
+			after: async (firstSentAtMs) => {
 				events.push('look');
+				lookedSince.push(firstSentAtMs);
 				now += options.lookMs ?? 0;
 				return looks.shift() ?? { state: 'notDone' };
 			},
@@ -135,7 +138,18 @@ async function run(kind: RequestKind, script: Step[], options: RunOptions = {}) 
 		},
 	});
 	const note = result.end === 'gaveUp' ? result.note : undefined;
-	return { result, end: result.end, note, attempts, sleeps, retries, events };
+	const ambiguousSeen = result.end === 'gaveUp' ? result.ambiguousSeen : undefined;
+	return {
+		result,
+		end: result.end,
+		note,
+		ambiguousSeen,
+		attempts,
+		sleeps,
+		retries,
+		events,
+		lookedSince,
+	};
 }
 
 describe('retry loop: every RETRY_POLICY kind', () => {
@@ -175,14 +189,7 @@ describe('retry loop: every RETRY_POLICY kind', () => {
 				const wait = r.sleeps.map((ms) => `sleep ${ms}`);
 				assert.deepEqual(
 					r.events,
-					[
-						'snapshot',
-						'attempt 1',
-						...wait,
-						'beforeRetry',
-						...(lookFirst ? ['look'] : []),
-						'attempt 2',
-					],
+					['attempt 1', ...wait, 'beforeRetry', ...(lookFirst ? ['look'] : []), 'attempt 2'],
 					what,
 				);
 			}
@@ -217,10 +224,15 @@ describe('retry loop: look first', () => {
 
 		test(`${kind}: before retrying, a look that finds the request done returns its answer`, async () => {
 			const answer = { dataset_id: 'ds_new' };
-			const r = await run(kind, [503, 'ok'], { looks: [{ state: 'done', answer }] });
+			const r = await run(kind, [503, 'ok'], {
+				looks: [{ state: 'done', answer }],
+				attemptMs: 700,
+			});
 			assert.deepEqual(r.result, { end: 'adopted', answer });
 			assert.equal(r.attempts, 1);
 			assert.equal(r.retries.length, 1, 'the failed attempt counts as retried');
+			// Told when the first attempt was sent, so it can leave out what is older.
+			assert.deepEqual(r.lookedSince, [1_000_000]);
 		});
 
 		test(`${kind}: before retrying, a look that cannot tell ${stopsWhenUnsure ? 'stops the request' : 'lets it be sent again'}`, async () => {
@@ -242,10 +254,7 @@ describe('retry loop: look first', () => {
 			const done = await run(kind, [503], { maxAttempts: 1, looks: [{ state: 'done', answer }] });
 			assert.deepEqual(done.result, { end: 'adopted', answer });
 			const none = await run(kind, [503], { maxAttempts: 1, looks: [{ state: 'notDone' }] });
-			assert.deepEqual(
-				[none.end, none.note, none.events],
-				['gaveUp', '', ['snapshot', 'attempt 1', 'look']],
-			);
+			assert.deepEqual([none.end, none.note, none.events], ['gaveUp', '', ['attempt 1', 'look']]);
 			const unsure = await run(kind, [503], {
 				maxAttempts: 1,
 				looks: [{ state: 'unknown', finding: 'the list could not be read' }],
@@ -259,7 +268,7 @@ describe('retry loop: look first', () => {
 
 		test(`${kind}: no look after failures that were not processed`, async () => {
 			const r = await run(kind, [429], { maxAttempts: 1, looks: [] });
-			assert.deepEqual(r.events, ['snapshot', 'attempt 1']);
+			assert.deepEqual(r.events, ['attempt 1']);
 			// A 429 after a 503: the retry after the 429 is not looked for (the 503's was).
 			const mixed = await run(kind, [503, 429, 'ok'], { looks: [] });
 			assert.equal(mixed.end, 'answer');
@@ -274,6 +283,24 @@ describe('retry loop: look first', () => {
 });
 
 describe('retry loop: attempts, waits and the time budget', () => {
+	test('a request that gave up says whether any attempt lost its answer', async () => {
+		const cases: Array<[RequestKind, Step[], number, boolean]> = [
+			['read', [429], 1, false],
+			['read', [400], 5, false],
+			['write', [{ code: 'ECONNRESET' }], 5, true],
+			['read', [503, 429], 2, true],
+			['batchAppendJob', [504], 2, true],
+		];
+		for (const [kind, script, maxAttempts, expected] of cases) {
+			const r = await run(kind, script, { maxAttempts });
+			assert.deepEqual(
+				[r.end, r.ambiguousSeen],
+				['gaveUp', expected],
+				`${kind} ${script.map(show).join(', ')}`,
+			);
+		}
+	});
+
 	test('at most maxAttempts attempts; a wait before each retry, none after the last', async () => {
 		const r = await run('read', [503], { maxAttempts: 3 });
 		assert.deepEqual([r.end, r.attempts, r.note], ['gaveUp', 3, 'Gave up after 3 attempts.']);

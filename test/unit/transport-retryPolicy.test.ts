@@ -1,7 +1,8 @@
 /**
  * The pure parts of nodes/shared/transport/retryPolicy.ts: the back-off, which statuses and network
  * errors are retried (and in which class), Retry-After, the time budget, and which errors come from
- * the body's own file rather than the connection.
+ * the body's own file rather than the connection, and which failed requests may still have been
+ * applied.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import {
 	errorCode,
 	isLocalBodyError,
 	isRetryableStatus,
+	mayHaveApplied,
 	networkFailure,
 	parseRetryAfter,
 	statusFailure,
@@ -176,5 +178,25 @@ describe('Retry-After, time budget, default kind', () => {
 	test('a request without a named kind: GET reads, anything else is a write', () => {
 		assert.equal(defaultKind('GET'), 'read');
 		for (const method of ['POST', 'PUT', 'DELETE']) assert.equal(defaultKind(method), 'write');
+	});
+});
+
+describe('mayHaveApplied: a failed write whose answer was lost', () => {
+	test('every kind that writes, once an attempt was ambiguous; never a read or a presigned PUT', () => {
+		const writes = [
+			'deleteItem',
+			'legacyAppend',
+			'batchAppendJob',
+			'uploadAppendJob',
+			'createDataset',
+			'write',
+		] as const;
+		for (const kind of writes) {
+			assert.equal(mayHaveApplied(kind, true), true, kind);
+			assert.equal(mayHaveApplied(kind, false), false, `${kind}: no attempt was ambiguous`);
+		}
+		for (const kind of ['read', 'presignedPut'] as const) {
+			assert.equal(mayHaveApplied(kind, true), false, kind);
+		}
 	});
 });

@@ -18,7 +18,12 @@ import {
 	needsDetails,
 	type PollSettings,
 } from '../../nodes/ScaleNucleusTrigger/decide';
-import { MAX_EMITTED, MAX_PENDING, type TriggerState } from '../../nodes/ScaleNucleusTrigger/state';
+import {
+	MAX_EMITTED,
+	MAX_FORGOTTEN,
+	MAX_PENDING,
+	type TriggerState,
+} from '../../nodes/ScaleNucleusTrigger/state';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-03-10T12:00:00.000Z');
@@ -429,6 +434,50 @@ describe('bounded state', () => {
 			decide(p2.state, false, job('job_x', 'Completed', 0, { created_at: null }), s),
 			'skip',
 		);
+	});
+});
+
+describe('records of unknown creation time beyond the cap', () => {
+	const unknownTime = (n: number, status = 'Completed') =>
+		Array.from({ length: n }, (_, i) =>
+			job(`job_${String(i).padStart(5, '0')}`, status, 0, { created_at: null }),
+		);
+
+	test('they are evicted after every record of known time, and leave a fingerprint instead of the floor', () => {
+		const jobs = [...unknownTime(MAX_EMITTED - 1), job('job_known', 'Completed', T0)];
+		const p1 = poll(
+			undefined,
+			[...jobs, ...unknownTime(MAX_EMITTED + 2).slice(MAX_EMITTED - 1)],
+			T0 + 60_000,
+		);
+		assert.equal(Object.keys(p1.state.emitted).length, MAX_EMITTED);
+		assert.equal('job_known' in p1.state.emitted, false, 'the known-time record goes first');
+		assert.equal(p1.state.floor, new Date(T0).toISOString());
+		assert.equal(p1.state.forgotten?.length, 2 * 8, 'two unknown-time records forgotten');
+	});
+
+	test('a forgotten job listed again in the same status is not emitted; in a new final status it is', () => {
+		const all = unknownTime(MAX_EMITTED + 5);
+		const p1 = poll(undefined, all, T0);
+		const forgotten = all.filter((j) => !(j.job_id in p1.state.emitted));
+		assert.equal(forgotten.length, 5);
+		const p2 = poll(p1.state, all, T0 + 60_000);
+		assert.deepEqual(p2.emitted, []);
+		const p3 = poll(p2.state, [{ ...forgotten[0], status: 'Errored' }], T0 + 120_000);
+		assert.deepEqual(p3.emitted, [`${forgotten[0].job_id}:Errored`]);
+	});
+
+	test('the fingerprints are bounded, the oldest dropped first, and survive a change of scope', () => {
+		let state: TriggerState | undefined;
+		for (let round = 0; round < 12; round++) {
+			const batch = Array.from({ length: MAX_EMITTED }, (_, i) =>
+				job(`job_${round}_${i}`, 'Completed', 0, { created_at: null }),
+			);
+			state = poll(state, batch, T0 + round * 60_000).state;
+		}
+		assert.equal(state!.forgotten!.length, MAX_FORGOTTEN * 8);
+		const moved = poll(state, [], T0 + DAY, settings({ scope: 'scope-b' }));
+		assert.equal(moved.state.forgotten, state!.forgotten);
 	});
 });
 

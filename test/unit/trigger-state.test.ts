@@ -9,7 +9,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { JobObservation } from '../../nodes/shared/jobs/observation';
 import { applyPoll, beginPoll, type PollSettings } from '../../nodes/ScaleNucleusTrigger/decide';
-import { readState, scopeKey, writeState } from '../../nodes/ScaleNucleusTrigger/state';
+import {
+	forget,
+	isForgotten,
+	MAX_FORGOTTEN,
+	readState,
+	scopeKey,
+	writeState,
+} from '../../nodes/ScaleNucleusTrigger/state';
 
 const T0 = Date.parse('2026-03-10T12:00:00.000Z');
 
@@ -88,6 +95,27 @@ describe('state storage', () => {
 		assert.deepEqual(partial?.emitted, { a: ['Completed', ''] });
 		assert.deepEqual(partial?.progress, {});
 		assert.equal(partial?.lastPollAt, '2026-01-01T00:00:00.000Z');
+		assert.equal('forgotten' in partial!, false);
+		for (const junk of ['', 'abc', 'ZZZZZZZZ', 42]) {
+			const read = readState({ v: 1, scope: 's', initializedAt: 'y', forgotten: junk });
+			assert.equal(read?.forgotten, undefined, JSON.stringify(junk));
+		}
+	});
+
+	test('forgotten jobs: remembered per final status, read back, bounded', () => {
+		const state = readState({ v: 1, scope: 's', initializedAt: 'y' })!;
+		forget(state, 'job_1', 'Completed');
+		assert.equal(isForgotten(state, 'job_1', 'Completed'), true);
+		assert.equal(isForgotten(state, 'job_1', 'Errored'), false);
+		assert.equal(isForgotten(state, 'job_2', 'Completed'), false);
+		const staticData: IDataObject = {};
+		writeState(staticData, state);
+		assert.match(String(staticData.forgotten), /^[0-9a-f]{8}$/);
+		assert.equal(isForgotten(readState(staticData)!, 'job_1', 'Completed'), true);
+		for (let i = 0; i < MAX_FORGOTTEN; i++) forget(state, `job_x${i}`, 'Completed');
+		assert.equal(state.forgotten?.length, MAX_FORGOTTEN * 8);
+		assert.equal(isForgotten(state, 'job_1', 'Completed'), false, 'the oldest went first');
+		assert.equal(isForgotten(state, `job_x${MAX_FORGOTTEN - 1}`, 'Completed'), true);
 	});
 });
 

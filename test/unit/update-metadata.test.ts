@@ -12,6 +12,7 @@ import { normalizeJobStatus } from '../../nodes/shared/jobs/status';
 import {
 	outcomesFromJob,
 	outcomesFromResult,
+	resultItem,
 } from '../../nodes/ScaleNucleus/actions/datasetItem/updateMetadata/outcomes';
 import type { PlannedUpdate } from '../../nodes/ScaleNucleus/actions/datasetItem/updateMetadata/plan';
 
@@ -148,6 +149,24 @@ describe('outcomes of a synchronous request', () => {
 			errors: parseJobErrors(['server said no']),
 		});
 		assert.deepEqual([single[0].outcome, single[0].error], ['failed', 'server said no']);
+	});
+	test('a 2xx with no count and no error or failure at all: accepted, routed as a success', () => {
+		const cases: Array<[string, Parameters<typeof outcomesFromResult>[1], string]> = [
+			['an empty answer', readMetadataResult({}, 'ds_a'), 'accepted'],
+			['an empty error list', readMetadataResult({ errors: [] }, 'ds_a'), 'accepted'],
+			['no failure counted', readMetadataResult({ failed_items: 0 }, 'ds_a'), 'accepted'],
+			['failures counted', readMetadataResult({ failed_items: 2 }, 'ds_a'), 'unconfirmed'],
+			['a count', readMetadataResult({ updated_items: 3 }, 'ds_a'), 'updated'],
+		];
+		for (const [what, result, expected] of cases) {
+			const r = outcomesFromResult([update(0), update(1), update(2)], result);
+			assert.deepEqual(
+				r.map((x) => x.outcome),
+				[expected, expected, expected],
+				what,
+			);
+			assert.equal(resultItem(r[0]).json.succeeded, expected !== 'unconfirmed', what);
+		}
 	});
 });
 

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { MAX_REQUEST_TIMEOUT_S } from '../../shared/descriptions';
 import { asNodeError } from '../../shared/errors';
+import { numberInRange } from '../../shared/options';
 import {
 	DEFAULT_MAX_ATTEMPTS,
 	DEFAULT_REQUEST_TIMEOUT_MS,
@@ -14,6 +15,7 @@ import {
 import * as dataset from './dataset/Dataset.resource';
 import { MAX_CONCURRENCY as MAX_CONNECTIONS } from './datasetItem/append/description';
 import { errorItem } from './errorItem';
+import { describeOutputProblems, outputProblems } from './outputInvariant';
 import * as datasetItem from './datasetItem/DatasetItem.resource';
 import * as job from './job/Job.resource';
 import type { ScaleNucleusType } from './node.type';
@@ -27,38 +29,60 @@ const resources: Record<string, Record<string, OperationModule>> = {
 
 /**
  * Options → Max Attempts and Request Timeout (Seconds), read once for the run from the first item:
- * the client, and so its retry policy, is shared by all items. Checked before any request.
+ * the client, and so its retry policy, is shared by all items. Checked before any request; numeric
+ * text (what an expression gives) is read as the number, as for every other number option.
  */
 function requestOptions(ctx: IExecuteFunctions): { maxAttempts: number; requestTimeoutMs: number } {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const node = ctx.getNode();
-	const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-	if (
-		typeof maxAttempts !== 'number' ||
-		!Number.isInteger(maxAttempts) ||
-		maxAttempts < 1 ||
-		maxAttempts > MAX_ATTEMPTS_LIMIT
-	) {
+	const given = (raw: unknown) => raw !== undefined && raw !== null && raw !== '';
+	const rawAttempts = options.maxAttempts;
+	const maxAttempts = given(rawAttempts)
+		? numberInRange(rawAttempts, { min: 1, max: MAX_ATTEMPTS_LIMIT, whole: true })
+		: DEFAULT_MAX_ATTEMPTS;
+	if (maxAttempts === undefined) {
 		throw new NodeOperationError(
 			node,
-			`Options → Max Attempts must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}, but is ${JSON.stringify(maxAttempts)}`,
+			`Options → Max Attempts must be a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}, but is ${JSON.stringify(rawAttempts)}`,
 			{ description: '1 sends each request once; the default is 5.' },
 		);
 	}
-	const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS / 1000;
-	if (
-		typeof timeout !== 'number' ||
-		!Number.isFinite(timeout) ||
-		timeout < 1 ||
-		timeout > MAX_REQUEST_TIMEOUT_S
-	) {
+	const rawTimeout = options.requestTimeout;
+	const timeout = given(rawTimeout)
+		? numberInRange(rawTimeout, { min: 1, max: MAX_REQUEST_TIMEOUT_S })
+		: DEFAULT_REQUEST_TIMEOUT_MS / 1000;
+	if (timeout === undefined) {
 		throw new NodeOperationError(
 			node,
-			`Options → Request Timeout (Seconds) must be a number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_S}, but is ${JSON.stringify(timeout)}`,
+			`Options → Request Timeout (Seconds) must be a number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_S}, but is ${JSON.stringify(rawTimeout)}`,
 			{ description: 'Nucleus ends every API call after one minute; the default is 60.' },
 		);
 	}
 	return { maxAttempts, requestTimeoutMs: Math.round(timeout * 1000) };
+}
+
+/**
+ * The output of an operation that pairs it itself, checked against what it promises
+ * (outputInvariant.ts): a broken promise is a bug in the node, and fails the run naming the items
+ * rather than dropping them.
+ */
+function checkedOutput(
+	ctx: IExecuteFunctions,
+	module: Extract<OperationModule, { execute: unknown }>,
+	output: INodeExecutionData[],
+	inputCount: number,
+): INodeExecutionData[] {
+	const problems = outputProblems(output, inputCount, module.output);
+	if (!problems) return output;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`The node's output does not account for every input item: ${describeOutputProblems(problems)}`,
+		{
+			description:
+				'This is a bug in the Scale Nucleus node, not in your data: please report it. What Nucleus answered may still hold for these items; check them with Dataset Item → Get or the Job operations.',
+			failure: { cause: 'node-defect' },
+		},
+	);
 }
 
 /** What leaves the node: URL user info is removed from every string of the output and of errors. */
@@ -89,7 +113,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		// A whole-input operation (Append) answers for every item itself, On Error → Continue included.
 		if (module.execute) {
 			try {
-				return [(await module.execute.call(this, items, client)).map(redactItem)];
+				const output = await module.execute.call(this, items, client);
+				return [checkedOutput(this, module, output, items.length).map(redactItem)];
 			} catch (error) {
 				throw redactError(asNodeError(this.getNode(), error));
 			}

@@ -28,11 +28,25 @@ function unwrapJsonText(raw: unknown): unknown {
 	}
 }
 
-function otherJob(request: string, answered: unknown): UnexpectedAnswerError {
-	return new UnexpectedAnswerError(
-		`Nucleus answered ${request} about another job (${oneLine(String(answered), 60)})`,
-		'The answer is not about the job asked for; nothing is reported. Check the Base URL in the credential.',
-	);
+/**
+ * A 2xx answer about one job that names another job: the asked job cannot be judged from it. A type
+ * of its own, so that a caller watching many jobs can skip that one job and go on.
+ */
+export class OtherJobAnswerError extends UnexpectedAnswerError {
+	constructor(
+		request: string,
+		readonly askedJobId: string,
+		readonly answeredJobId: string,
+	) {
+		super(
+			`Nucleus answered ${request} about another job (${answeredJobId})`,
+			'The answer is not about the job asked for; nothing is reported. Check the Base URL in the credential.',
+		);
+	}
+}
+
+function otherJob(request: string, asked: string, answered: unknown): OtherJobAnswerError {
+	return new OtherJobAnswerError(request, asked, oneLine(String(answered), 60));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -53,7 +67,7 @@ export function readJobStatus(raw: unknown, jobId: string, request: string): Job
 		throw unexpectedAnswer(request, 'a job status (an object with "status")', raw);
 	}
 	if (body.job_id !== undefined && String(body.job_id) !== jobId)
-		throw otherJob(request, body.job_id);
+		throw otherJob(request, jobId, body.job_id);
 	return normalizeJobStatus(body, jobId);
 }
 
@@ -82,7 +96,7 @@ export function readJobInfo(raw: unknown, jobId: string, request: string): Parti
 		throw unexpectedAnswer(request, "the job's info (a JSON object)", raw);
 	}
 	if (body.job_id !== undefined && String(body.job_id) !== jobId)
-		throw otherJob(request, body.job_id);
+		throw otherJob(request, jobId, body.job_id);
 	const info: Partial<AsyncJobInfo> = {};
 	if (typeof body.job_last_known_status === 'string')
 		info.job_last_known_status = body.job_last_known_status.trim();
@@ -99,19 +113,25 @@ export interface ListedJob {
 	status: string;
 	job_type: string | null;
 	dataset_id: string | null;
-	/** As the API sends it (an ISO string in practice), or null when it is not text. */
-	job_creation_time: string | null;
+	/**
+	 * As the API sends it (an ISO string in practice; a number is kept too), or null when it is
+	 * neither. Read with shared/dates.ts `readServerTime` (no zone is UTC).
+	 */
+	job_creation_time: string | number | null;
 }
 
 /**
  * `POST jobs/` → a JSON array of AsyncJob infos (the SDK's `list_jobs`). An answer that is not a list
  * is refused. Entries that are not a job with a usable ID are left out and counted in `skipped`
- * (with the first reason), so one odd entry does not stop every poll; the caller reports them.
+ * (with the first reason), so one odd entry does not stop every poll; the caller reports them. Only
+ * the first `limit` entries are read: a server that ignores the limit does not make a caller hold
+ * more than it asked for (`beyondLimit` counts the rest).
  */
 export function readJobList(
 	raw: unknown,
 	request: string,
-): { jobs: ListedJob[]; skipped: number; firstSkipped?: string } {
+	limit = Infinity,
+): { jobs: ListedJob[]; skipped: number; firstSkipped?: string; beyondLimit: number } {
 	const body = unwrapJsonText(raw);
 	if (!Array.isArray(body)) {
 		throw unexpectedAnswer(request, 'a list of jobs (a JSON array)', raw);
@@ -119,13 +139,16 @@ export function readJobList(
 	const jobs: ListedJob[] = [];
 	let skipped = 0;
 	let firstSkipped: string | undefined;
-	body.forEach((entry: unknown, index) => {
+	const read = Math.min(body.length, limit);
+	for (let index = 0; index < read; index++) {
+		const entry: unknown = body[index];
 		const problem = isObject(entry) ? serverIdProblem(entry.job_id) : 'the entry is not an object';
 		if (problem !== undefined || !isObject(entry)) {
 			skipped++;
 			firstSkipped ??= `entry ${index}: job_id ${problem}`;
-			return;
+			continue;
 		}
+		const created = entry.job_creation_time;
 		jobs.push({
 			job_id: entry.job_id as string,
 			status:
@@ -133,10 +156,12 @@ export function readJobList(
 			job_type: typeof entry.job_type === 'string' ? entry.job_type : null,
 			dataset_id: typeof entry.dataset_id === 'string' ? entry.dataset_id : null,
 			job_creation_time:
-				typeof entry.job_creation_time === 'string' ? entry.job_creation_time : null,
+				typeof created === 'string' || (typeof created === 'number' && Number.isFinite(created))
+					? created
+					: null,
 		});
-	});
-	return { jobs, skipped, firstSkipped };
+	}
+	return { jobs, skipped, firstSkipped, beyondLimit: body.length - read };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,12 +207,14 @@ export interface JobList {
 	firstSkipped?: string;
 	/** The answer had `limit` entries or more: the list may be cut. */
 	reachedLimit: boolean;
+	/** Entries the answer had beyond `limit` (a server that ignores it), not read. */
+	beyondLimit: number;
 }
 
 /**
  * `POST jobs/`: the jobs matching `filter` (the filter, its body and the limit: jobs/list.ts). The
  * answer is checked by readJobList (a body that is not a list is an UnexpectedAnswerError; entries
- * without a usable job ID are skipped and counted), then entries of another type or dataset than
+ * without a usable job ID are skipped and counted; entries beyond the limit are not read), then entries of another type or dataset than
  * asked for are left out.
  */
 export async function listJobs(
@@ -202,12 +229,13 @@ export async function listJobs(
 		kind: 'read',
 		json: jobListBody(filter),
 	});
-	const listed = readJobList(raw, `POST ${route}`);
+	const listed = readJobList(raw, `POST ${route}`, filter.limit);
 	return {
 		jobs: matchingJobs(listed.jobs, filter),
 		skipped: listed.skipped,
 		firstSkipped: listed.firstSkipped,
 		reachedLimit: listed.jobs.length + listed.skipped >= filter.limit,
+		beyondLimit: listed.beyondLimit,
 	};
 }
 

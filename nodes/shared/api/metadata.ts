@@ -30,10 +30,18 @@ export interface MetadataUpdateEntry {
 	metadata: Record<string, unknown>;
 }
 
-/** What a synchronous update answered: the count it gives (null when none) and its error texts. */
+/**
+ * What a synchronous update answered: the counts it gives (null when none) and its error texts.
+ * `failedItems` is optional: only some answers carry it.
+ */
 export interface MetadataUpdateResult {
 	updatedItems: number | null;
+	failedItems?: number | null;
 	errors: JobError[];
+}
+
+function readCount(value: unknown): number | null {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
 const NOT_REPORTED = 'No item is reported updated.';
@@ -83,9 +91,7 @@ export function readMetadataResult(
 			`The answer is not about the dataset asked for. ${NOT_REPORTED} Check the Base URL in the credential.`,
 		);
 	}
-	const count = raw.updated_items;
-	const updatedItems =
-		typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null;
+	const updatedItems = readCount(raw.updated_items);
 	// Some Nucleus endpoints put {error, status_code} in a 2xx body (the SDK's `NucleusClient.create_model`).
 	const error = embeddedError(raw);
 	if (error && updatedItems === null) {
@@ -95,7 +101,8 @@ export function readMetadataResult(
 		);
 	}
 	const errors = raw.errors === undefined || raw.errors === null ? [] : parseJobErrors(raw.errors);
-	return { updatedItems, errors };
+	const failedItems = readCount(raw.failed_items);
+	return failedItems === null ? { updatedItems, errors } : { updatedItems, failedItems, errors };
 }
 
 /**

@@ -12,6 +12,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ListedJob } from '../api/jobs';
+import { readServerTime } from '../dates';
 import { isErrorStatus } from './status';
 
 /** `POST jobs/` returns at most this many jobs (the SDK's JOB_REQ_LIMIT, its default and maximum). */
@@ -24,18 +25,15 @@ export function dayString(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** A creation time in epoch ms, or undefined when missing or unparseable. */
-export function createdMs(value: string | null | undefined): number | undefined {
-	if (!value) return undefined;
-	const t = Date.parse(value);
-	return Number.isNaN(t) ? undefined : t;
+/** A creation time in epoch ms, or undefined when missing or unreadable (shared/dates.ts `readServerTime`: no zone is UTC). */
+export function createdMs(value: unknown): number | undefined {
+	return readServerTime(value) ?? undefined;
 }
 
-/** A creation time as ISO, or null when missing/unparseable. */
+/** A creation time as ISO 8601 in UTC, or null when missing or unreadable. */
 export function toIso(value: unknown): string | null {
-	if (typeof value !== 'string' || !value.trim()) return null;
-	const ms = Date.parse(value);
-	return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+	const ms = readServerTime(value);
+	return ms === null ? null : new Date(ms).toISOString();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,7 +65,7 @@ export function jobListBody(filter: JobListFilter): IDataObject {
 	};
 }
 
-/** Every job of one dataset created since yesterday (UTC day), of every type: what look-first reads. */
+/** Every job of one dataset created since the UTC day before `nowMs`, of every type (look-first narrows the type). */
 export function recentDatasetJobsFilter(datasetId: string, nowMs: number): JobListFilter {
 	return {
 		datasetId,
@@ -150,7 +148,7 @@ export function matchesQuery(job: ListedJob, query: JobListQuery): boolean {
  */
 export function sortByCreation<T>(
 	items: readonly T[],
-	key: (item: T) => readonly [jobId: string, created: string | null | undefined],
+	key: (item: T) => readonly [jobId: string, created: unknown],
 	order: 'oldestFirst' | 'newestFirst' = 'oldestFirst',
 ): T[] {
 	const sign = order === 'newestFirst' ? -1 : 1;
@@ -184,7 +182,7 @@ export function newestFirst(jobs: readonly ListedJob[]): ListedJob[] {
  * means for it and what to do.
  */
 export function jobListWarnings(
-	listed: { skipped: number; firstSkipped?: string; reachedLimit: boolean },
+	listed: { skipped: number; firstSkipped?: string; reachedLimit: boolean; beyondLimit?: number },
 	node: string,
 	whenCut: string,
 ): string[] {
@@ -194,7 +192,11 @@ export function jobListWarnings(
 			`${node}: ${listed.skipped} entr${listed.skipped === 1 ? 'y' : 'ies'} of the job list (POST jobs/) had no usable job ID and were skipped (${listed.firstSkipped})`,
 		);
 	}
-	if (listed.reachedLimit) {
+	if (listed.beyondLimit) {
+		warnings.push(
+			`${node}: the job list (POST jobs/) answered ${listed.beyondLimit} more entr${listed.beyondLimit === 1 ? 'y' : 'ies'} than the limit of ${JOB_LIST_LIMIT} it was asked for; only the first ${JOB_LIST_LIMIT} were read, so ${whenCut}`,
+		);
+	} else if (listed.reachedLimit) {
 		warnings.push(
 			`${node}: the job list reached the API's limit of ${JOB_LIST_LIMIT} jobs; ${whenCut}`,
 		);

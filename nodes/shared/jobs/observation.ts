@@ -7,7 +7,7 @@
 import type { ListedJob } from '../api/jobs';
 import type { AsyncJobInfo } from '../api/types';
 import { toIso } from './list';
-import type { JobStatusView } from './status';
+import { isFinalStatus, type JobStatusView } from './status';
 
 /** One job as the listing (or `GET job/{id}`) shows it. `status` is the best known status. */
 export interface JobObservation {
@@ -76,4 +76,36 @@ export function applyInfo(job: JobObservation, info: Partial<AsyncJobInfo>): voi
 	if (job.created_at === null) job.created_at = toIso(info.job_creation_time);
 	if (job.dataset_id === null && typeof info.dataset_id === 'string')
 		job.dataset_id = info.dataset_id;
+}
+
+/**
+ * One observation per job of a listing that may name a job more than once (the API's list is not
+ * documented to be unique). A final status wins over a non-final one (a job does not leave a final
+ * status by itself); otherwise the later entry wins; a creation time, type or dataset one entry lacks
+ * is taken from the other. `conflicting`: the jobs listed with different statuses, whose own status
+ * (`GET job/{id}`) should decide. Order: first appearance.
+ */
+export function mergeObservations(entries: readonly JobObservation[]): {
+	jobs: JobObservation[];
+	conflicting: Set<string>;
+} {
+	const byId = new Map<string, JobObservation>();
+	const conflicting = new Set<string>();
+	for (const entry of entries) {
+		const kept = byId.get(entry.job_id);
+		if (!kept) {
+			byId.set(entry.job_id, { ...entry });
+			continue;
+		}
+		if (kept.status !== entry.status) conflicting.add(entry.job_id);
+		const later = !isFinalStatus(kept.status) || isFinalStatus(entry.status) ? entry : kept;
+		const other = later === entry ? kept : entry;
+		byId.set(entry.job_id, {
+			...later,
+			created_at: later.created_at ?? other.created_at,
+			job_type: later.job_type ?? other.job_type,
+			dataset_id: later.dataset_id ?? other.dataset_id,
+		});
+	}
+	return { jobs: [...byId.values()], conflicting };
 }

@@ -19,6 +19,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { getJobStatus } from '../api/jobs';
 import { UnexpectedAnswerError } from '../api/unexpected';
 import { runPool } from '../pool';
+import { timerDelayMs } from '../timers';
 import type { NucleusClient } from '../transport';
 import { abortableSleep, makeAbortError } from '../transport';
 import type { JobError } from './errors';
@@ -88,7 +89,7 @@ export async function waitForJobs(
 					const status = await getJobStatus(client, jobId, {
 						itemIndex: options.itemIndex,
 						retry: false,
-						timeoutMs: Math.ceil(remaining),
+						timeoutMs: Math.ceil(timerDelayMs(remaining)),
 					});
 					last.set(jobId, status);
 					problems.delete(jobId);
@@ -126,7 +127,8 @@ export async function waitForJobs(
 			}
 			return results;
 		}
-		await abortableSleep(Math.min(options.intervalMs, remaining), options.signal);
+		// Never past the deadline, never past what a timer holds (a longer delay would fire at once).
+		await abortableSleep(timerDelayMs(options.intervalMs, remaining), options.signal);
 	}
 }
 

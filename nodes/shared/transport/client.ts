@@ -48,6 +48,7 @@ import {
 	backoffMs,
 	defaultBudgetMs,
 	defaultKind,
+	mayHaveApplied,
 	type HttpAnswer,
 	type RequestKind,
 } from './retryPolicy';
@@ -277,6 +278,7 @@ export class NucleusClient {
 			label: ctx.scrub(spec.presigned ? spec.label : redactRoute(spec.label)),
 			host: hostOf(spec.url),
 			presigned: spec.presigned,
+			kind: spec.kind,
 			itemIndex: spec.itemIndex,
 		};
 	}
@@ -339,7 +341,10 @@ export class NucleusClient {
 			case 'inconclusive':
 				throw inconclusiveError(ctx, target, ended.finding, failureText(ended.failure));
 			case 'gaveUp':
-				throw failureError(ctx, target, ended.failure, timeoutMs, ended.note);
+				throw failureError(ctx, target, ended.failure, timeoutMs, {
+					note: ended.note,
+					mayHaveApplied: mayHaveApplied(spec.kind, ended.ambiguousSeen),
+				});
 		}
 	}
 }

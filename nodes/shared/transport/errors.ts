@@ -1,14 +1,15 @@
 /**
  * The errors the transport throws: NodeApiError for HTTP and network failures (with the API's own
- * words, a hint per status and what the retry policy did), NodeOperationError when the request body
- * could not be read. Every text has been through the client's scrub (./redact.ts) before it gets here
+ * words, a hint per status, what the retry policy did, whether a write may have been applied, and
+ * the declared cause of ./failureCause.ts), NodeOperationError when the request body could not be read. Every text has been through the client's scrub (./redact.ts) before it gets here
  * or is scrubbed here; nothing carries the API key, an Authorization header or URL credentials.
  */
-import type { INode, JsonObject } from 'n8n-workflow';
+import type { Failure as DeclaredFailure, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { oneLine } from '../text';
-import { errorCode, type Failure } from './retryPolicy';
+import { declaredFailure } from './failureCause';
+import { errorCode, type Failure, type RequestKind } from './retryPolicy';
 import { parseBody } from './util';
 
 const MAX_MESSAGE_CHARS = 300;
@@ -20,7 +21,17 @@ export interface ErrorTarget {
 	label: string;
 	host: string;
 	presigned: boolean;
+	/** What the request does, for what its error says about a lost answer. */
+	kind: RequestKind;
 	itemIndex?: number;
+}
+
+/** How a request ended without an answer. */
+export interface Ending {
+	/** What the retry policy did (attempts made, why it stopped). */
+	note: string;
+	/** A write of which an attempt lost its answer (./retryPolicy.ts `mayHaveApplied`). */
+	mayHaveApplied: boolean;
 }
 
 export interface ErrorContext {
@@ -121,6 +132,17 @@ export function formatTime(epochMs: number): string {
 	return new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
+/** The end of the first line of an error whose write may have been applied: the user must check. */
+export function mayHaveAppliedText(kind: RequestKind): string {
+	const what =
+		kind === 'legacyAppend' || kind === 'batchAppendJob' || kind === 'uploadAppendJob'
+			? 'its items may already be in the dataset'
+			: kind === 'createDataset'
+				? 'the dataset may have been created'
+				: 'it may have been applied';
+	return `; Nucleus may have received the request before its answer was lost, so ${what}`;
+}
+
 function apiError(
 	ctx: ErrorContext,
 	errorResponse: JsonObject,
@@ -128,12 +150,14 @@ function apiError(
 	description: string,
 	httpCode: string | undefined,
 	itemIndex: number | undefined,
+	failure: DeclaredFailure | undefined,
 ): NodeApiError {
 	const error = new NodeApiError(ctx.node, errorResponse, {
 		message,
 		description,
 		httpCode,
 		itemIndex,
+		failure,
 	});
 	// NodeApiError swaps messages that mention OS error codes (e.g. ECONNREFUSED) for generic texts; keep ours.
 	error.message = message;
@@ -146,12 +170,13 @@ function apiError(
  * An HTTP answer that ends the request. `note` is what the retry policy did (attempts made, why it
  * stopped); `messageSuffix` goes on the first line (e.g. when to retry).
  */
-export function httpError(
+function httpError(
 	ctx: ErrorContext,
 	target: ErrorTarget,
 	answer: { status: number; text: string; contentType: string },
 	note: string,
-	messageSuffix = '',
+	messageSuffix: string,
+	failure: DeclaredFailure | undefined,
 ): NodeApiError {
 	const { status } = answer;
 	const apiMessage = truncate(ctx.scrub(extractApiMessage(answer.text, answer.contentType)));
@@ -165,24 +190,34 @@ export function httpError(
 		route: target.label,
 		body: truncate(ctx.scrub(answer.text), 1000),
 	};
-	return apiError(ctx, errorResponse, message, description, String(status), target.itemIndex);
+	return apiError(
+		ctx,
+		errorResponse,
+		message,
+		description,
+		String(status),
+		target.itemIndex,
+		failure,
+	);
 }
 
 /** A connection-level failure that ends the request. */
-export function networkError(
+function networkError(
 	ctx: ErrorContext,
 	target: ErrorTarget,
 	error: unknown,
 	timeoutMs: number,
 	note: string,
+	messageSuffix: string,
+	failure: DeclaredFailure | undefined,
 ): NodeApiError {
 	const code = errorCode(error);
 	const rawMessage = error instanceof Error ? error.message : String(error);
 	const reason = code ?? truncate(ctx.scrub(rawMessage), 120);
 	const what = describeNetworkError(code, timeoutMs);
 	const message = target.presigned
-		? `Could not reach the upload host ${target.host} (${reason}): ${what}`
-		: `Could not reach Nucleus at ${target.host} (${reason}): ${what}; the Base URL in the credential may be wrong or the service may be down`;
+		? `Could not reach the upload host ${target.host} (${reason}): ${what}${messageSuffix}`
+		: `Could not reach Nucleus at ${target.host} (${reason}): ${what}${messageSuffix || '; the Base URL in the credential may be wrong or the service may be down'}`;
 	const hint = target.presigned
 		? 'The upload to the presigned URL did not complete; check the network and proxy settings of the n8n host.'
 		: `Check the Base URL in the Scale Nucleus API credential (currently ${ctx.baseUrlShown}) and the network or proxy settings of the n8n host.`;
@@ -200,26 +235,29 @@ export function networkError(
 		[hint, note].filter(Boolean).join(' '),
 		undefined,
 		target.itemIndex,
+		failure,
 	);
 }
 
-/** The error that ends a request with `failure`; `note` says what the retry policy did. */
+/** The error that ends a request with `failure`, its cause declared (./failureCause.ts). */
 export function failureError(
 	ctx: ErrorContext,
 	target: ErrorTarget,
 	failure: Failure,
 	timeoutMs: number,
-	note: string,
+	ending: Ending,
 	now = Date.now(),
 ): NodeApiError {
+	const declared = declaredFailure(failure, target.presigned);
+	const applied = ending.mayHaveApplied ? mayHaveAppliedText(target.kind) : '';
 	if (failure.answer) {
-		const suffix =
+		const wait =
 			failure.retryAfterMs !== undefined
 				? `; Nucleus asks to retry after ${formatTime(now + failure.retryAfterMs)} (in ${formatSeconds(failure.retryAfterMs)})`
 				: '';
-		return httpError(ctx, target, failure.answer, note, suffix);
+		return httpError(ctx, target, failure.answer, ending.note, wait + applied, declared);
 	}
-	return networkError(ctx, target, failure.error, timeoutMs, note);
+	return networkError(ctx, target, failure.error, timeoutMs, ending.note, applied, declared);
 }
 
 /** A failure in a few words (`HTTP 503`, `ECONNRESET`), for messages that quote it. */

@@ -6,9 +6,11 @@
  *  - retryLoop.ts    where a retry is decided: the loop over attempts, the waits, the give-up note
  *  - attempt.ts      one attempt on the wire: the body, the undici request, stream clean-up
  *  - connection.ts   the undici keep-alive pool (or EnvHttpProxyAgent) and the cancel-signal link
- *  - lookFirst.ts    how Dataset → Create and the presigned append check whether an ambiguous attempt was done
+ *  - lookFirst.ts    how Dataset → Create and the presigned append check whether an ambiguous attempt was done,
+ *                    taking only what is provably theirs
  *  - requestLook.ts  which look-first a request gets, and how the loop calls it
  *  - errors.ts       NodeApiError / NodeOperationError building, hints per status
+ *  - failureCause.ts the cause a failed request declares to n8n (NodeApiError's `failure`)
  *  - redact.ts       scrubbing of the API key, Authorization values, URL user info, presigned tokens
  *  - util.ts         URL building, path encoding, cancellation, request-body helpers
  */

@@ -38,8 +38,8 @@ export interface RequestOptions {
 	 * 'write' (sent again only when it cannot have been processed) for anything else.
 	 */
 	kind?: RequestKind;
-	/** kind 'uploadAppendJob': items in the uploaded file, so look-first can recognise its job. */
-	itemCount?: number;
+	/** kind 'uploadAppendJob': the presigned URL the file went to, so look-first can recognise its job. */
+	uploadUrl?: string;
 	/** Default true; false makes one attempt whatever the failure. */
 	retry?: boolean;
 	/** Overrides the client's request timeout for this call. */

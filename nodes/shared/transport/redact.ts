@@ -119,22 +119,29 @@ export function redactUrl(url: string): string {
 	}
 }
 
+/** Free text shorter than this is not removed from messages: it would cut ordinary words apart. */
+const MIN_FREE_TEXT_SECRET = 4;
+
 /**
  * The strings of a presigned URL that must never be echoed (longest first): the URL itself, its path
- * and query, query values of 8+ characters (raw and encoded), token-like path segments (raw and
- * decoded), and the user info. Used to clean the storage service's answers, which may quote them.
+ * and query, EVERY query value (raw and encoded; as free text from 4 characters, and at any length
+ * in its `key=value` form), token-like path segments (raw and decoded), and the user info. Used to
+ * clean the storage service's answers, which may quote them (S3's SignatureDoesNotMatch does).
  */
 export function presignedSecrets(url: string): string[] {
 	const secrets = new Set<string>();
+	/** Removed whatever their length: they cannot be ordinary words. */
+	const pairs = new Set<string>();
 	try {
 		const u = new URL(url);
 		secrets.add(url);
 		if (u.search.length > 1) secrets.add(u.search.slice(1));
-		for (const value of u.searchParams.values()) {
-			if (value.length >= 8) {
-				secrets.add(value);
-				secrets.add(encodeURIComponent(value));
-			}
+		for (const [key, value] of u.searchParams) {
+			if (!value) continue;
+			secrets.add(value);
+			secrets.add(encodeURIComponent(value));
+			pairs.add(`${key}=${value}`);
+			pairs.add(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
 		}
 		for (const seg of u.pathname.split('/')) {
 			if (seg && looksLikeToken(seg)) {
@@ -147,7 +154,9 @@ export function presignedSecrets(url: string): string[] {
 	} catch {
 		// Not a URL: nothing to list (the caller refuses non-http(s) upload URLs anyway).
 	}
-	return [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+	return [...[...secrets].filter((s) => s.length >= MIN_FREE_TEXT_SECRET), ...pairs]
+		.filter((s, i, all) => all.indexOf(s) === i)
+		.sort((a, b) => b.length - a.length);
 }
 
 /** A route as logged and shown: a path segment whose decoded text holds URL user info is re-encoded without it. */

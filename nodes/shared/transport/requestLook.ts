@@ -1,15 +1,14 @@
 /**
  * Which look-first (./lookFirst.ts) a request gets, built from the request itself, and the guard
- * that lets ./retryLoop.ts call it: a snapshot or listing that fails is not the request failing.
+ * that lets ./retryLoop.ts call it: a listing that fails is not the request failing.
  */
 import type { Logger } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { oneLine } from '../text';
 import { createDatasetLook, uploadJobLook, type Look, type LookResult } from './lookFirst';
 import type { RequestOptions } from './options';
 import type { LoopLook } from './retryLoop';
-import { RETRY_POLICY, errorCode, type RequestKind } from './retryPolicy';
+import { RETRY_POLICY, type RequestKind } from './retryPolicy';
 import { makeAbortError } from './util';
 
 /** Longest wait for one look-first listing. */
@@ -30,6 +29,16 @@ function datasetOfAppendRoute(route: string): string | undefined {
 		return decodeURIComponent(m[1]);
 	} catch {
 		return m[1];
+	}
+}
+
+/** The path of an upload URL, query left out ('' when there is none or it is not a URL). */
+function pathOf(url: string | undefined): string {
+	if (!url) return '';
+	try {
+		return decodeURIComponent(new URL(url).pathname);
+	} catch {
+		return '';
 	}
 }
 
@@ -58,7 +67,10 @@ export function lookForRequest(
 	}
 	const datasetId = datasetOfAppendRoute(route);
 	if (kind === 'uploadAppendJob' && datasetId && typeof body.requestId === 'string') {
-		return uploadJobLook(read, datasetId, body.requestId, opts.itemCount);
+		return uploadJobLook(read, datasetId, {
+			requestId: body.requestId,
+			uploadPath: pathOf(opts.uploadUrl),
+		});
 	}
 	return undefined;
 }
@@ -75,29 +87,17 @@ export interface LoopLookContext {
 }
 
 /**
- * Look-first as the loop needs it: a failed snapshot is logged and skipped (a later look then cannot
- * tell), a failed listing is `unknown`, and the policy's `inconclusive` rule decides; only a cancel ends it.
+ * Look-first as the loop needs it: a failed listing is `unknown`, and the policy's `inconclusive`
+ * rule decides; only a cancel ends it.
  */
 export function loopLook(look: Look, ctx: LoopLookContext): LoopLook {
 	const { signal, route } = ctx;
 	return {
-		async before() {
-			try {
-				await look.before();
-			} catch (error) {
-				// The request itself may still work; without a snapshot a later look cannot tell.
-				if (signal?.aborted) throw makeAbortError();
-				ctx.logger?.debug('Nucleus look-first snapshot failed', {
-					...route,
-					error: errorCode(error) ?? (error instanceof NodeApiError ? error.httpCode : 'error'),
-				});
-			}
-		},
-		async after() {
+		async after(firstSentAtMs) {
 			ctx.onLook();
 			let result: LookResult;
 			try {
-				result = await look.after();
+				result = await look.after(firstSentAtMs);
 			} catch (error) {
 				if (signal?.aborted) throw makeAbortError();
 				const reason = error instanceof Error ? oneLine(ctx.scrub(error.message), 200) : '';

@@ -19,13 +19,13 @@ import type { Failure, HttpAnswer, KindPolicy } from './retryPolicy';
 export type AttemptOutcome = { ok: HttpAnswer } | { failure: Failure };
 
 /**
- * Look-first as the loop uses it: `before()` once before the first attempt, `after()` when a
- * decision asks whether the request was done. Neither rejects except on cancel: the client turns a
- * failed listing into `{ state: 'unknown' }` (./requestLook.ts).
+ * Look-first as the loop uses it: `after()` when a decision asks whether the request was done (never
+ * before the first attempt: a request that answers costs no look), told when the first attempt was
+ * sent. It does not reject except on cancel: the client turns a failed listing into
+ * `{ state: 'unknown' }` (./requestLook.ts).
  */
 export interface LoopLook {
-	before(): Promise<void>;
-	after(): Promise<LookResult>;
+	after(firstSentAtMs: number): Promise<LookResult>;
 }
 
 export interface RetryLoopInput {
@@ -57,8 +57,11 @@ export type LoopResult =
 	| { end: 'doneEarlier' }
 	/** Look-first could not tell and the policy says not to risk a repeat. */
 	| { end: 'inconclusive'; failure: Failure; finding: string }
-	/** The request failed; `note` says what the policy did. */
-	| { end: 'gaveUp'; failure: Failure; note: string };
+	/**
+	 * The request failed; `note` says what the policy did. `ambiguousSeen`: an attempt lost its
+	 * answer, so a write may have been applied although the request failed.
+	 */
+	| { end: 'gaveUp'; failure: Failure; note: string; ambiguousSeen: boolean };
 
 /** Why the loop gave up, for `giveUpNote`. */
 export type GiveUpReason =
@@ -144,7 +147,6 @@ export function giveUpNote(reason: GiveUpReason): string {
 /** One request: attempts until an answer, a look that finds it done, or a decision to give up. */
 export async function runRetryLoop(input: RetryLoopInput): Promise<LoopResult> {
 	const { policy, clock, look } = input;
-	await look?.before();
 	const started = clock();
 	let deadline = started + input.budgetMs;
 	let ambiguousSeen = false;
@@ -175,7 +177,7 @@ export async function runRetryLoop(input: RetryLoopInput): Promise<LoopResult> {
 
 		// The one look-then-decide: was the request done after all, before it is sent again or given up?
 		if (decision.look && look) {
-			const found = await look.after();
+			const found = await look.after(started);
 			if (found.state === 'done') return { end: 'adopted', answer: found.answer };
 			if (found.state === 'unknown' && policy.inconclusive === 'stop') {
 				return { end: 'inconclusive', failure, finding: found.finding };
@@ -187,7 +189,7 @@ export async function runRetryLoop(input: RetryLoopInput): Promise<LoopResult> {
 				decision.reason.why === 'budget'
 					? { ...decision.reason, elapsedMs: clock() - started }
 					: decision.reason;
-			return { end: 'gaveUp', failure, note: giveUpNote(reason) };
+			return { end: 'gaveUp', failure, note: giveUpNote(reason), ambiguousSeen };
 		}
 	}
 }

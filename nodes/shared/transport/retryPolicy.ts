@@ -18,10 +18,10 @@
  * `Dataset.items` and `paginate_generator`, github.com/scaleapi/nucleus-python-client).
  *
  * Repeating creates a second dataset or a second job where the first attempt was in fact processed, so
- * those kinds LOOK FIRST where the API lets us (./lookFirst.ts): Dataset → Create lists the datasets
- * and takes the one of that name that was not there before it was sent; the presigned append lists the
- * dataset's jobs and takes the one job that appeared since and carries this upload. Only when the look
- * finds nothing is the request sent again.
+ * those kinds LOOK FIRST after an ambiguous failure (./lookFirst.ts), and take something as theirs
+ * only on evidence no other writer could produce: the presigned append takes the job whose status
+ * names this upload; Dataset → Create never adopts (the dataset list cannot tell whose a dataset
+ * is): it creates again only when no dataset of that name exists.
  *
  * Bounds: at most `maxAttempts` attempts (default 5, the node's Max Attempts, 1–10); each waits at most
  * the request timeout for its answer (default 60 s: "All API calls in Nucleus have a 1 minute
@@ -125,21 +125,21 @@ export const RETRY_POLICY: Readonly<Record<RequestKind, KindPolicy>> = {
 		ambiguous: 'lookFirst',
 		inconclusive: 'repeat',
 		why:
-			'A repeat would start a second job over the same uploaded file. Look first: a job of this ' +
-			'dataset that appeared since the request was sent and carries this upload (its status names ' +
-			'the requestId, or counts exactly these items) is the job of this request. When the look ' +
-			'finds none, or cannot tell, the same requestId is sent again: a duplicate job only ' +
-			're-ingests the same items, while taking a job that is not ours would lose them.',
+			'A repeat would start a second job over the same uploaded file. Look first: an append job ' +
+			'of this dataset created since the request was sent whose status names this upload (its ' +
+			'requestId or upload path) is the job of this request. When the look finds none, or cannot ' +
+			'tell, the same requestId is sent again: a duplicate job only re-ingests the same items, ' +
+			'while taking a job that is not ours (one of the same size, say) would lose them.',
 	},
 	createDataset: {
 		notProcessed: 'repeat',
 		ambiguous: 'lookFirst',
 		inconclusive: 'stop',
 		why:
-			'A repeat would create a second dataset of that name. Look first: a dataset of that name ' +
-			'that was not listed before the request was sent is the one this request created. When ' +
-			'none appeared, create again. When the look cannot tell (several appeared, or the list ' +
-			'cannot be read), stop with an error that says so rather than risk a duplicate.',
+			'A repeat would create a second dataset of that name. Look first: when no dataset of that ' +
+			'name exists, the request was not applied: create again. When one exists, it may be ours ' +
+			'or another writer’s, and the list (id, name, is_public) cannot tell: stop with an error ' +
+			'naming it rather than report someone else’s dataset as created. An unreadable list stops too.',
 	},
 	write: {
 		notProcessed: 'repeat',
@@ -147,6 +147,24 @@ export const RETRY_POLICY: Readonly<Record<RequestKind, KindPolicy>> = {
 		why: 'Unknown effect: sent again only when it cannot have been processed.',
 	},
 };
+
+/** Kinds that change something in Nucleus (a presigned PUT only fills a file no dataset reads yet). */
+const WRITES: ReadonlySet<RequestKind> = new Set<RequestKind>([
+	'deleteItem',
+	'legacyAppend',
+	'batchAppendJob',
+	'uploadAppendJob',
+	'createDataset',
+	'write',
+]);
+
+/**
+ * Whether a request that failed may still have been applied: a write of which an attempt lost its
+ * answer (an ambiguous failure, this attempt or an earlier one). Its error must say so.
+ */
+export function mayHaveApplied(kind: RequestKind, ambiguousSeen: boolean): boolean {
+	return ambiguousSeen && WRITES.has(kind);
+}
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const MAX_ATTEMPTS_LIMIT = 10;

@@ -2,6 +2,8 @@
 import type FormData from 'form-data';
 import { sleep } from 'n8n-workflow';
 
+import { timerDelayMs } from '../timers';
+
 /** Percent-encodes a user string for one path segment, leaving nothing unescaped ('/' becomes %2F), like the SDK. */
 export function encodePathSegment(s: string): string {
 	return encodeURIComponent(s).replace(
@@ -50,8 +52,13 @@ export function isAbortError(error: unknown): boolean {
 	return error instanceof Error && error.name === 'AbortError';
 }
 
-/** Sleeps `ms`; rejects with an AbortError at once when `signal` fires (before or during the sleep). */
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Sleeps `ms` (clamped to what a timer holds, ../timers.ts: every backoff, Retry-After wait and poll
+ * interval passes here); rejects with an AbortError at once when `signal` fires (before or during
+ * the sleep).
+ */
+export async function abortableSleep(wantedMs: number, signal?: AbortSignal): Promise<void> {
+	const ms = timerDelayMs(wantedMs);
 	if (!signal) {
 		await sleep(ms);
 		return;

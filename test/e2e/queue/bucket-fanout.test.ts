@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { tinyPng } from '../../harness/images';
 import { startS3Server, type S3Server } from '../../harness/s3';
 import { cleanupWorkRoot, EXAMPLE_CREDENTIAL, NODE_TYPE, type WorkflowJson } from '../n8n';
+import type { WorkflowNode } from '../workflow-json';
 import { startQueueStack, type QueueStack } from './stack';
 import { storedExecution } from './workflows';
 
@@ -53,6 +54,23 @@ const link = (from: string, to: string) => ({
 	[from]: { main: [[{ node: to, type: 'main', index: 0 }]] },
 });
 
+/** The Scale Nucleus node of both workflows: Sync from Bucket of the bucket and prefix the webhook names. */
+const syncNode = (name: string, parameters: Record<string, unknown>): WorkflowNode => ({
+	id: randomUUID(),
+	name,
+	type: NODE_TYPE,
+	typeVersion: 1,
+	position: [220, 0],
+	credentials,
+	parameters: {
+		resource: 'datasetItem',
+		operation: 'syncFromBucket',
+		bucket: '={{ $json.body.bucket }}',
+		prefix: '={{ $json.body.prefix }}',
+		...parameters,
+	},
+});
+
 /** One folder: Webhook { bucket, prefix, dataset } → Sync from Bucket of that prefix, waiting. */
 function folderSyncWorkflow(): WorkflowJson {
 	return {
@@ -60,24 +78,12 @@ function folderSyncWorkflow(): WorkflowJson {
 		name: 'queue: sync one bucket folder',
 		nodes: [
 			webhook(FOLDER_SYNC.path),
-			{
-				id: randomUUID(),
-				name: 'Sync folder',
-				type: NODE_TYPE,
-				typeVersion: 1,
-				position: [220, 0],
-				credentials,
-				parameters: {
-					resource: 'datasetItem',
-					operation: 'syncFromBucket',
-					datasetId: { __rl: true, mode: 'id', value: '={{ $json.body.dataset }}' },
-					bucket: '={{ $json.body.bucket }}',
-					prefix: '={{ $json.body.prefix }}',
-					folderFields: ', weather',
-					waitForCompletion: true,
-					options: { pollInterval: 1 },
-				},
-			},
+			syncNode('Sync folder', {
+				datasetId: { __rl: true, mode: 'id', value: '={{ $json.body.dataset }}' },
+				folderFields: ', weather',
+				waitForCompletion: true,
+				options: { pollInterval: 1 },
+			}),
 		],
 		connections: link('Webhook', 'Sync folder'),
 		settings: { executionOrder: 'v1' },
@@ -92,21 +98,7 @@ function fanoutWorkflow(): WorkflowJson {
 		name: 'queue: fan a bucket out by folder',
 		nodes: [
 			webhook(FANOUT.path),
-			{
-				id: randomUUID(),
-				name: 'List folders',
-				type: NODE_TYPE,
-				typeVersion: 1,
-				position: [220, 0],
-				credentials,
-				parameters: {
-					resource: 'datasetItem',
-					operation: 'syncFromBucket',
-					syncMode: 'listFolders',
-					bucket: '={{ $json.body.bucket }}',
-					prefix: '={{ $json.body.prefix }}',
-				},
-			},
+			syncNode('List folders', { syncMode: 'listFolders' }),
 			{
 				id: randomUUID(),
 				name: 'Sync each folder',

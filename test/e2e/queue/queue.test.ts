@@ -1,7 +1,8 @@
 /**
  * End to end in n8n's queue mode: main + 2 workers on PostgreSQL and Redis, binary data in the
  * database, executions started through Webhook triggers on main and run by the workers, results
- * checked in the emulator and in the executions n8n stored.
+ * checked in the emulator and in the executions n8n stored. One file because every test shares one
+ * started stack (main, 2 workers, PostgreSQL, Redis), whose start-up costs most of the suite's time.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-import { getItemsPage } from '../../../shared/api/datasets';
+import { datasetItemPages } from '../../../shared/api/itemPages';
 import { datasetLocator } from '../../../shared/descriptions';
 import type { NucleusClient } from '../../../shared/transport';
 import { datasetIdOf, limitOf, returnAllOrLimit } from '../common';
@@ -13,7 +13,11 @@ export const description = updateDisplayOptions(
 	[datasetLocator, ...returnAllOrLimit],
 );
 
-/** Pages through `POST dataset/{id}/itemsPage` until the limit or the last page. */
+/**
+ * Pages through `POST dataset/{id}/itemsPage` until the limit or the last page. Return All is
+ * bounded by the dataset's item count (api/itemPages.ts): a server that pages forever gets an
+ * error, not an endless run.
+ */
 export async function executeItem(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -22,28 +26,13 @@ export async function executeItem(
 	const datasetId = datasetIdOf(this, itemIndex);
 	const limit = limitOf(this, itemIndex);
 	const out: IDataObject[] = [];
-	// A server that hands out a token it gave before would page forever.
-	const seenTokens = new Set<string>();
-	let pageToken: string | null = null;
-	do {
-		const pageSize = Math.min(PAGE_SIZE, limit - out.length);
-		const page = await getItemsPage(client, datasetId, { pageSize, pageToken }, itemIndex);
-		out.push(...page.items.slice(0, limit - out.length));
-		pageToken = page.nextPageToken;
-		if (pageToken !== null) {
-			if (seenTokens.has(pageToken)) {
-				throw new NodeOperationError(
-					this.getNode(),
-					`Nucleus answered the item pages of dataset ${datasetId} with a page token it had already given (after ${out.length} items)`,
-					{
-						itemIndex,
-						description:
-							'Paging would never end, so it was stopped and nothing is reported. Set a Limit, or try again later.',
-					},
-				);
-			}
-			seenTokens.add(pageToken);
-		}
-	} while (pageToken !== null && out.length < limit);
+	for await (const items of datasetItemPages(client, datasetId, {
+		pageSize: PAGE_SIZE,
+		limit: Number.isFinite(limit) ? limit : undefined,
+		itemIndex,
+		advice: 'Nothing is reported. Set a Limit, or try again later.',
+	})) {
+		out.push(...items);
+	}
 	return out;
 }

@@ -1,7 +1,8 @@
 /**
  * Job → Get Many: the account's AsyncJobs through `POST jobs/` (the Python SDK's `list_jobs`),
- * filtered by dataset, job type, status and creation time, newest first. One item per job with the fields of
- * Job → Get Status (`status`, `succeeded`, `errored`, `final`, `progress`, …) plus `job_type`,
+ * filtered by dataset, job type, status and creation time, newest first. Created After/Before are
+ * read by shared/dates.ts (no zone: the workflow's time zone; numbers: epoch milliseconds). One item
+ * per job with the fields of Job → Get Status (`status`, `succeeded`, `errored`, `final`, `progress`, …) plus `job_type`,
  * `dataset_id` and `job_creation_time`. The list carries only each job's last known status; the
  * option Include Progress reads `GET job/{id}` for every listed job to fill progress, steps and message.
  * The list's answer is checked in shared/api/jobs.ts (readJobList): a body that is not a list is an
@@ -14,7 +15,12 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { getJobStatus, listJobs, type ListedJob } from '../../../shared/api/jobs';
 import { datasetIdProblem } from '../../../shared/api/paths';
-import { datasetLocator } from '../../../shared/descriptions';
+import { readUserDateTime } from '../../../shared/dates';
+import {
+	datasetLocator,
+	maxAttemptsOption,
+	requestTimeoutOption,
+} from '../../../shared/descriptions';
 import { JOB_TYPES } from '../../../shared/jobTypes';
 import {
 	jobListFilter,
@@ -107,6 +113,8 @@ const properties: INodeProperties[] = [
 				description:
 					"Whether to read each listed job's current status, progress, steps and message (one request per job, four at a time)",
 			},
+			maxAttemptsOption,
+			requestTimeoutOption,
 		],
 	},
 ];
@@ -131,22 +139,28 @@ function listedView(job: ListedJob): JobStatusView {
 	};
 }
 
+/** A time filter in epoch ms, or null when not set; a value that is not a usable date fails the item (nothing sent). */
 function timeFilter(ctx: IExecuteFunctions, value: unknown, label: string, itemIndex: number) {
 	if (value === undefined || value === null || value === '') return null;
-	const ms =
-		typeof value === 'string' || typeof value === 'number'
-			? Date.parse(String(value))
-			: value instanceof Date
-				? value.getTime()
-				: NaN;
-	if (Number.isNaN(ms)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${label} '${oneLine(String(value), 60)}' is not a date and time`,
-			{ itemIndex, description: 'Use an ISO date such as 2026-11-27T10:00:00Z. Nothing was sent.' },
-		);
-	}
-	return ms;
+	const zone = ctx.getTimezone();
+	const read = readUserDateTime(value, zone);
+	if ('ms' in read) return read.ms;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`${label} '${oneLine(shownValue(value), 60)}' ${read.problem}`,
+		{
+			itemIndex,
+			description: `Use a date and time such as 2026-11-27T10:00:00 (read in the workflow's time zone, ${zone}), one with its zone such as 2026-11-27T10:00:00Z, or epoch milliseconds such as {{ $now.toMillis() }}. Nothing was sent.`,
+		},
+	);
+}
+
+function shownValue(value: unknown): string {
+	if (typeof value === 'string') return value;
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+	if (typeof value === 'object' && value !== null) return JSON.stringify(value) ?? String(value);
+	return String(value);
 }
 
 /** Reads and checks the filters of one input item (no request). */

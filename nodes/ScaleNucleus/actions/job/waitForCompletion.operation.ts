@@ -31,6 +31,7 @@ import {
 import { checkNumber } from '../../../shared/options';
 import type { NucleusClient } from '../../../shared/transport';
 import { errorItem } from '../errorItem';
+import type { OutputPromise } from '../outputInvariant';
 import { JOB_ID_FIELD, groupByJob, parseJobIdCell } from './jobIds';
 
 export const MIN_POLL_INTERVAL_S = 0.1;
@@ -110,6 +111,12 @@ const WAIT_JOB_HINTS: JobFailureHints = {
 function paired(itemIndexes: number[]): IPairedItemData[] {
 	return itemIndexes.map((item) => ({ item }));
 }
+
+/**
+ * Every input item comes out at least once: one item per job, paired to every input item that named
+ * it (an item naming three jobs is in three), or its error item.
+ */
+export const output: OutputPromise = 'atLeastOnce';
 
 /**
  * Waits until every job is Completed, Cancelled or Errored* (never stops on Queued), then outputs

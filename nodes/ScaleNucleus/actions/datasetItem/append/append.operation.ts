@@ -17,6 +17,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { NucleusClient } from '../../../../shared/transport';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
+import type { OutputPromise } from '../../outputInvariant';
+import { warnLookAlikes } from '../shared/lookAlikes';
 import { checkItems } from '../validate/item';
 import { itemOutcomes } from './outcomes';
 import { appendOutput } from './output';
@@ -28,6 +30,9 @@ import { readSettings } from './settings';
 import { skipPresent } from './skipPresent';
 
 export { description } from './description';
+
+/** Every input item comes out once: its result or error item, or in the item of its job request. */
+export const output: OutputPromise = 'exactlyOnce';
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -46,6 +51,14 @@ export async function execute(
 		throw invalidItemsError(node, planned.problems, 'append');
 	}
 	const slots = invalidItemSlots(node, planned.problems, items.length);
+	warnLookAlikes(
+		this,
+		planned.items.map((p) => ({
+			itemIndex: p.itemIndex,
+			datasetId: p.datasetId,
+			referenceId: p.payload.reference_id,
+		})),
+	);
 
 	const { plan, settled } = await skipPresent(node, client, planned, {
 		enabled: settings.skipPresent,

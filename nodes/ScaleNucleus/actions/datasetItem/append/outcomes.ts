@@ -12,12 +12,13 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import type { AppendCounts } from '../../../../shared/api/answers';
+import type { AppendAnswer, AppendCounts } from '../../../../shared/api/answers';
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { mapErrorsToItems, type JobError } from '../../../../shared/jobs/errors';
 import type { JobStatusView } from '../../../../shared/jobs/status';
 import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
 import type { NucleusClient } from '../../../../shared/transport';
+import { itemsByJob } from '../shared/itemsByJob';
 import type { PlannedItem } from './plan';
 import type { AppendProgress } from './progress';
 import type { SentBatch } from './send';
@@ -162,9 +163,15 @@ export interface Settled {
 export interface AppendOutcomes extends Settled {
 	/** Every job created in this run, in order of its first item. */
 	jobIds: string[];
-	/** Jobs not waited for (Wait for Completion off): one output item each. */
-	unwaited: Array<SentBatch & { ok: true }>;
+	/** Requests whose job is not waited for (Wait for Completion off): one output item each. */
+	unwaited: JobSubmission[];
 }
+
+/** A request answered with a job, with the items it carried. */
+export type JobSubmission = SentBatch & {
+	ok: true;
+	answer: Extract<AppendAnswer, { kind: 'job' }>;
+};
 
 /** What an Append that waited tells the user when one of its jobs gives no result. */
 const APPEND_JOB_HINTS: JobFailureHints = {
@@ -188,16 +195,21 @@ export async function itemOutcomes(
 	const { signal, progress } = run;
 	// Requests finish in any order; jobs are reported in the order of their first input item.
 	sent.sort((a, b) => a.items[0].itemIndex - b.items[0].itemIndex);
-	const jobs = new Map<string, SentBatch & { ok: true }>();
+	// A list, not a map keyed by job ID: two requests answered with one job ID (nothing in the API
+	// promises otherwise) must each keep their items (not waiting: one output item each).
+	const submissions: JobSubmission[] = [];
 	for (const sub of sent) {
 		if (!sub.ok) for (const item of sub.items) failures.push({ item, error: sub.error });
 		else if (sub.answer.kind === 'counts')
 			results.push(...outcomesFromCounts(sub.answer.counts, sub.items));
-		else jobs.set(sub.answer.job.job_id, sub);
+		else submissions.push({ ...sub, answer: sub.answer });
 	}
+	const jobs = itemsByJob(
+		submissions.map((sub) => ({ jobId: sub.answer.job.job_id, items: sub.items })),
+	);
 	const outcomes: AppendOutcomes = { results, failures, jobIds: [...jobs.keys()], unwaited: [] };
-	if (jobs.size && !settings.wait) {
-		outcomes.unwaited = [...jobs.values()];
+	if (submissions.length && !settings.wait) {
+		outcomes.unwaited = submissions;
 		return outcomes;
 	}
 	if (!jobs.size) return outcomes;
@@ -214,7 +226,7 @@ export async function itemOutcomes(
 	});
 	const finished = [...waited].filter(([, r]) => r.state === 'final').map(([id]) => id);
 	const jobErrors = await getErrorsOfJobs(client, finished, { concurrency: 8, signal });
-	for (const [jobId, sub] of jobs) {
+	for (const [jobId, items] of jobs) {
 		const outcome = waited.get(jobId)!;
 		const errors = jobErrors.get(jobId);
 		const failure = jobFailure(node, jobId, outcome, errors, {
@@ -222,9 +234,9 @@ export async function itemOutcomes(
 			errorsRequired: true,
 			hints: APPEND_JOB_HINTS,
 		});
-		if (failure) for (const item of sub.items) failures.push({ item, error: failure });
+		if (failure) for (const item of items) failures.push({ item, error: failure });
 		else if (outcome.state === 'final' && Array.isArray(errors)) {
-			results.push(...outcomesFromJob(sub.items, outcome.status, errors));
+			results.push(...outcomesFromJob(items, outcome.status, errors));
 		}
 	}
 	return outcomes;

@@ -1,8 +1,9 @@
 /**
  * Step 7 of Append, output: the node's output items, or the node's error when an item failed for
  * good without On Error → Continue. With results per item (waiting, or counts), one item
- * per input item in input order, paired to it. Without waiting, one item per job, paired to every
- * input item the job carries, so each item can be traced to its job.
+ * per input item in input order, paired to it. Without waiting, one item per job request, paired to every
+ * input item the request carried (two requests answered with one job ID give two items), so each
+ * item can be traced to its job.
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
@@ -70,8 +71,7 @@ export function appendOutput(
 	const { progress } = run;
 	const summaries: INodeExecutionData[] = [];
 	for (const sub of outcomes.unwaited) {
-		if (sub.answer.kind === 'job')
-			summaries.push(jobItem(sub.answer.job, sub.datasetId, sub.items, run.update));
+		summaries.push(jobItem(sub.answer.job, sub.datasetId, sub.items, run.update));
 	}
 	if (failures.length && !run.continueOnFail) {
 		const first = failures.sort((a, b) => a.item.itemIndex - b.item.itemIndex)[0];

@@ -5,6 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { cancelPoint } from '../../../../shared/cancel';
 import { buildDatasetItem, type PlannedPayload } from './datasetItem';
 import { checkLocalSource, prefetchBinarySizes, type LocalSource } from './localSource';
 import type { AppendMode, LocalInput } from './read';
@@ -73,7 +74,8 @@ class ReferenceIds {
  * Plans every checked item before anything is sent: a local item's image source is checked, a
  * reference ID repeated in a dataset is refused, and each item gets its DatasetItem. One pass, one
  * planned item per valid input and nothing else kept per item: for 100,000 items every
- * intermediate object is garbage the n8n process has to absorb.
+ * intermediate object is garbage the n8n process has to absorb. A cancelled execution stops between
+ * two items.
  */
 export async function planItems(
 	ctx: IExecuteFunctions,
@@ -83,10 +85,12 @@ export async function planItems(
 ): Promise<AppendPlan> {
 	const problems: ItemProblem[] = [];
 	const referenceIds = new ReferenceIds();
+	const cancelled = cancelPoint(ctx.getExecutionCancelSignal());
 
 	if (mode === 'remote') {
 		const planned: RemoteItem[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			await cancelled();
 			const valid = checked(itemIndex);
 			if (isProblem(valid)) {
 				problems.push(valid);
@@ -113,6 +117,7 @@ export async function planItems(
 	const usedNames = new Set<string>();
 	const planned: LocalItem[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		await cancelled();
 		const valid = checked(itemIndex);
 		if (isProblem(valid)) {
 			problems.push(valid);

@@ -5,6 +5,8 @@
  */
 import type { Logger } from 'n8n-workflow';
 
+import { timerDelayMs } from '../../../../shared/timers';
+
 const STEP = 0.1;
 const MAX_SILENCE_MS = 30_000;
 
@@ -40,7 +42,7 @@ export class AppendProgress {
 		private readonly quietBelow = 100,
 	) {
 		if (logger && total >= quietBelow) {
-			this.#heartbeat = setInterval(() => this.update(), MAX_SILENCE_MS);
+			this.#heartbeat = setInterval(() => this.update(), timerDelayMs(MAX_SILENCE_MS));
 			// Never keeps n8n's process alive on its own.
 			this.#heartbeat.unref?.();
 		}

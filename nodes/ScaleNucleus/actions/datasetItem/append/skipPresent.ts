@@ -2,7 +2,8 @@
  * Step 4 of Append, skip present (Skip Items Already in Dataset): which planned items the dataset already holds, by reference ID,
  * so a re-run (after a crash, or of a growing folder) sends only the rest. It lists the dataset
  * with `POST dataset/{id}/itemsPage` (the SDK's `Dataset.items_generator`, nucleus/dataset.py) before anything is sent: ceil(N / page
- * size) requests for a dataset of N items. Only the reference IDs are kept, one page at a time, so
+ * size) requests for a dataset of N items, plus one for its item count when it takes more than one
+ * page (the count bounds the walk). Only the reference IDs are kept, one page at a time, so
  * a dataset of a million items costs a Set of strings, not a million items.
  *
  * Only used when Update Existing Items is off: Nucleus leaves a colliding item as it is then
@@ -10,8 +11,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import { getItemsPage } from '../../../../shared/api/datasets';
-import { UnexpectedAnswerError } from '../../../../shared/api/unexpected';
+import { datasetItemPages, itemReferenceId } from '../../../../shared/api/itemPages';
 import { asNodeError } from '../../../../shared/errors';
 import type { NucleusClient } from '../../../../shared/transport';
 import { groupByDataset } from '../shared/groupByDataset';
@@ -25,34 +25,25 @@ import type { AppendPlan, PlannedItem } from './plan';
  */
 export const LISTING_PAGE_SIZE = 10_000;
 
-/** Every reference ID in the dataset, page by page. */
+/**
+ * Every reference ID in the dataset, page by page. The walk is bounded by the dataset's item count
+ * (api/itemPages.ts), so memory holds at most that many IDs plus room for items added meanwhile.
+ */
 export async function referenceIdsInDataset(
 	client: NucleusClient,
 	datasetId: string,
 	pageSize = LISTING_PAGE_SIZE,
 ): Promise<Set<string>> {
 	const refs = new Set<string>();
-	// A server that hands out a token it gave before would page forever.
-	const seenTokens = new Set<string>();
-	let pageToken: string | null = null;
-	do {
-		const page = await getItemsPage(client, datasetId, { pageSize, pageToken });
-		for (const item of page.items) {
-			// The backend sometimes sends the reference ID as `ref_id` (the SDK's `DatasetItem.from_json`, nucleus/dataset_item.py).
-			const ref = item.reference_id ?? item.ref_id;
-			if (typeof ref === 'string') refs.add(ref);
+	for await (const items of datasetItemPages(client, datasetId, {
+		pageSize,
+		advice: 'Turn off "Skip Items Already in Dataset", or try again later.',
+	})) {
+		for (const item of items) {
+			const ref = itemReferenceId(item);
+			if (ref !== undefined) refs.add(ref);
 		}
-		pageToken = page.nextPageToken;
-		if (pageToken !== null) {
-			if (seenTokens.has(pageToken)) {
-				throw new UnexpectedAnswerError(
-					`Nucleus answered the item pages of dataset ${datasetId} with a page token it had already given (after ${refs.size} reference IDs)`,
-					'Listing would never end, so nothing was sent. Turn off "Skip Items Already in Dataset", or try again later.',
-				);
-			}
-			seenTokens.add(pageToken);
-		}
-	} while (pageToken !== null);
+	}
 	return refs;
 }
 

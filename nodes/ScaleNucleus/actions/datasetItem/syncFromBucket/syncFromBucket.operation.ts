@@ -13,11 +13,15 @@ import { BUCKET_CREDENTIAL_NAME } from '../../../../shared/bucket/credentials';
 import { asNodeError } from '../../../../shared/errors';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
+import type { OutputPromise } from '../../outputInvariant';
 import { listFolders } from './listFolders';
 import { readLocation, readMaxPages, readSyncParams } from './params';
 import { syncObjects } from './sync';
 
 export { description } from './description';
+
+/** Any number of output items per input item (its run's jobs, failures and summary, or its folders). */
+export const output: OutputPromise = 'anyNumber';
 
 export async function execute(
 	this: IExecuteFunctions,

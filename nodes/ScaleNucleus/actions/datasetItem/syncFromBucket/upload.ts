@@ -38,7 +38,7 @@ export async function uploadChunk(
 	await client.putPresigned(signed.signed_url, () => body, { itemIndex });
 	const raw = await client.request('POST', `dataset/${dataset}/append`, {
 		kind: 'uploadAppendJob',
-		itemCount: chunk.lines.length,
+		uploadUrl: signed.signed_url,
 		query: { async: 1 },
 		json: { requestId, update },
 		itemIndex,

@@ -2,9 +2,13 @@
  * What happened to each item of Update Metadata, from the answers (pure). An item is reported
  * `updated` only when an answer accounts for it: a synchronous answer whose count of updated items
  * plus the items its errors name make up the request, or a finished job whose errors all name their
- * items. `failed` carries the error that names the item. `unconfirmed` is for the items an answer
- * leaves open (no count, a count that does not add up, errors that name no item): check them with
- * Dataset Item → Get.
+ * items. `accepted` is a synchronous 2xx answer with no count and no error or failure at all: Nucleus
+ * took the request and reported nothing wrong, which is all such an answer can say (its shape is not
+ * public). It counts as a success (`succeeded: true`): sending it down the failure branch would
+ * report applied updates as failed, and reading every item back would cost one request per item
+ * while still not proving who wrote what it shows. `failed` carries the error that names the item.
+ * `unconfirmed` is for the items an answer leaves open (a count that does not add up, errors that
+ * name no item, errors without a count): check them with Dataset Item → Get.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
@@ -14,7 +18,12 @@ import { mapErrorsToItems, type JobError } from '../../../../shared/jobs/errors'
 import type { JobStatusView } from '../../../../shared/jobs/status';
 import type { PlannedUpdate } from './plan';
 
-export type UpdateOutcome = 'updated' | 'failed' | 'unconfirmed';
+export type UpdateOutcome = 'updated' | 'accepted' | 'failed' | 'unconfirmed';
+
+/** The outcomes routed with the successes (`succeeded: true`). */
+export function isSuccess(outcome: UpdateOutcome): boolean {
+	return outcome === 'updated' || outcome === 'accepted';
+}
 
 export interface UpdateResult {
 	update: PlannedUpdate;
@@ -43,6 +52,7 @@ export function outcomesFromResult(
 		result.updatedItems !== null &&
 		unmatched.length === 0 &&
 		result.updatedItems + byItem.size === updates.length;
+	const silent = result.updatedItems === null && result.errors.length === 0 && !result.failedItems;
 	const open =
 		`Nucleus answered for ${updates.length} item(s) with ` +
 		(result.updatedItems === null
@@ -54,6 +64,7 @@ export function outcomesFromResult(
 		const errors = byItem.get(update.itemIndex);
 		if (errors) return { update, outcome: 'failed', error: errors.join('\n') };
 		if (accounted) return { update, outcome: 'updated' };
+		if (silent) return { update, outcome: 'accepted' };
 		if (updates.length === 1 && unmatched.length > 0) {
 			return { update, outcome: 'failed', error: unmatched.join('\n') };
 		}
@@ -104,7 +115,7 @@ export function resultItem(r: UpdateResult): INodeExecutionData {
 		reference_id: r.update.referenceId,
 		dataset_id: r.update.datasetId,
 		outcome: r.outcome,
-		succeeded: r.outcome === 'updated',
+		succeeded: isSuccess(r.outcome),
 		metadata: r.update.metadata as IDataObject,
 	};
 	if (r.error !== undefined) json.error_message = r.error;

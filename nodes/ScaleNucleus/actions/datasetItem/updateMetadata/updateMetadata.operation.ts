@@ -17,19 +17,26 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { getErrorsOfJobs } from '../../../../shared/api/jobs';
 import { MAX_SYNC_METADATA_ITEMS } from '../../../../shared/api/metadata';
-import { datasetLocator } from '../../../../shared/descriptions';
+import {
+	datasetLocator,
+	maxAttemptsOption,
+	requestTimeoutOption,
+} from '../../../../shared/descriptions';
 import { asNodeError } from '../../../../shared/errors';
 import { jobFailure, waitForJobs, type JobFailureHints } from '../../../../shared/jobs/wait';
 import { numberOption } from '../../../../shared/options';
 import type { NucleusClient } from '../../../../shared/transport';
 import { errorItem } from '../../errorItem';
 import { invalidItemSlots, invalidItemsError } from '../../invalidItems';
+import type { OutputPromise } from '../../outputInvariant';
 import {
 	excludeFieldsProperty,
 	metadataFieldsProperty,
 	metadataJsonProperty,
 	MIN_POLL_INTERVAL_S,
 } from '../shared/description';
+import { itemsByJob } from '../shared/itemsByJob';
+import { warnLookAlikes } from '../shared/lookAlikes';
 import {
 	jobItem,
 	outcomesFromJob,
@@ -120,6 +127,7 @@ const properties: INodeProperties[] = [
 				description: `Items in one synchronous request (Nucleus takes at most ${MAX_SYNC_METADATA_ITEMS}). Lower it if requests time out.`,
 				displayOptions: { show: { '/asynchronous': [false] } },
 			},
+			maxAttemptsOption,
 			{
 				displayName: 'Max Wait (Seconds)',
 				name: 'timeout',
@@ -138,6 +146,7 @@ const properties: INodeProperties[] = [
 				description: 'How often to check the jobs while waiting',
 				displayOptions: { show: { '/asynchronous': [true], '/waitForCompletion': [true] } },
 			},
+			requestTimeoutOption,
 		],
 	},
 ];
@@ -146,6 +155,9 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['datasetItem'], operation: ['updateMetadata'] } },
 	properties,
 );
+
+/** Every input item comes out once: its result or error item, or in the item of its job request. */
+export const output: OutputPromise = 'exactlyOnce';
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -175,21 +187,23 @@ export async function execute(
 	if (plan.problems.length && !continueOnFail)
 		throw invalidItemsError(node, plan.problems, 'update');
 	const slots = invalidItemSlots(node, plan.problems, items.length);
+	warnLookAlikes(this, plan.updates);
 
 	const sent = plan.updates.length
 		? await sendUpdates(client, plan.updates, { asynchronous, batchSize, signal })
 		: [];
 	const results: UpdateResult[] = [];
 	const failures: Array<{ update: PlannedUpdate; error: Error }> = [];
-	/** Jobs to wait on, with the items each carries. */
-	const jobs = new Map<string, PlannedUpdate[]>();
+	/** Requests answered with a job, to wait on (two may share a job ID: shared/itemsByJob.ts). */
+	const requests: Array<{ jobId: string; items: PlannedUpdate[] }> = [];
 	const summaries: INodeExecutionData[] = [];
 	for (const s of sent) {
 		if (!s.ok) for (const update of s.updates) failures.push({ update, error: s.error });
 		else if ('result' in s) results.push(...outcomesFromResult(s.updates, s.result));
 		else if (!wait) summaries.push(jobItem(s.job, s.updates));
-		else jobs.set(s.job.job_id, s.updates);
+		else requests.push({ jobId: s.job.job_id, items: s.updates });
 	}
+	const jobs = itemsByJob(requests);
 
 	if (jobs.size) {
 		const waited = await waitForJobs(client, [...jobs.keys()], { intervalMs, timeoutMs, signal });
@@ -217,12 +231,16 @@ export async function execute(
 		const first = failures.sort((a, b) => a.update.itemIndex - b.update.itemIndex)[0];
 		const error = asNodeError(node, first.error, first.update.itemIndex);
 		const done = results.filter((r) => r.outcome === 'updated').length;
-		const jobIds = [...jobs.keys(), ...summaries.map((s) => String(s.json.job_id))];
+		const accepted = results.filter((r) => r.outcome === 'accepted').length;
+		const created = [...new Set([...jobs.keys(), ...summaries.map((s) => String(s.json.job_id))])];
 		error.description =
 			`${error.description ? error.description + ' ' : ''}` +
 			(done ? `${done} other item(s) of this run were updated. ` : '') +
-			(jobIds.length
-				? `Jobs created in this run: ${jobIds.slice(0, 20).join(', ')}${jobIds.length > 20 ? ` and ${jobIds.length - 20} more` : ''}.`
+			(accepted
+				? `${accepted} other item(s) were accepted by Nucleus without a count of updated items. `
+				: '') +
+			(created.length
+				? `Jobs created in this run: ${created.slice(0, 20).join(', ')}${created.length > 20 ? ` and ${created.length - 20} more` : ''}.`
 				: '');
 		throw error;
 	}

@@ -1,12 +1,14 @@
 /**
  * The checks of an item's identifiers: the dataset it goes to and its reference ID, and reference
- * IDs repeated within one run (Append and Update Metadata both refuse them).
+ * IDs repeated within one run (Append and Update Metadata both refuse them), and IDs of one run
+ * that only look alike (both warn about them, and send them as given).
  *
  * Reference ID: must be a string (whole numbers become their decimal text; other numbers are
  * rejected: convert with `{{ String(...) }}`, so leading zeros and large IDs are never mangled), not
  * empty or whitespace-only, at most 1024 characters. The value is sent exactly as given (never
  * trimmed). IDs are compared exactly (case-sensitive) when looking for duplicates.
  */
+import { redactText } from '../../../../shared/transport/redact';
 import {
 	aboutReference,
 	describeValue,
@@ -105,4 +107,73 @@ export function findDuplicateReferenceIds(
 		else problems.push(duplicateReferenceId(itemIndex, referenceId, first));
 	}
 	return problems;
+}
+
+/**
+ * What a reference ID looks like to a person: Unicode canonical form (NFC: "é" typed as one
+ * character or as "e" plus a combining accent), without surrounding whitespace or invisible
+ * characters (zero-width space, joiners, byte order mark). Nucleus compares IDs exactly, so two IDs
+ * with one look are two items; the run sends both as given and warns (`lookAlikeReferenceIds`).
+ */
+export function referenceIdLook(referenceId: string): string {
+	return referenceId
+		.normalize('NFC')
+		.replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+		.trim();
+}
+
+export interface LookAlikePair {
+	datasetId: string;
+	first: { itemIndex: number; referenceId: string };
+	second: { itemIndex: number; referenceId: string };
+}
+
+/**
+ * Pairs of items of one dataset whose reference IDs differ but look the same (`referenceIdLook`):
+ * each later item is paired with the first item of that look. Exact duplicates are not pairs here
+ * (they are refused, `findDuplicateReferenceIds`).
+ */
+export function lookAlikeReferenceIds(
+	refs: Iterable<{ itemIndex: number; datasetId: string; referenceId: string }>,
+): LookAlikePair[] {
+	const firstByLook = new Map<string, { itemIndex: number; referenceId: string }>();
+	const pairs: LookAlikePair[] = [];
+	for (const { itemIndex, datasetId, referenceId } of refs) {
+		const look = referenceIdLook(referenceId);
+		// The dataset ID is a Nucleus ID (no spaces), so a space keeps the two parts of the key apart.
+		const key = `${datasetId} ${look}`;
+		const first = firstByLook.get(key);
+		if (first === undefined) firstByLook.set(key, { itemIndex, referenceId });
+		else if (first.referenceId !== referenceId) {
+			pairs.push({ datasetId, first, second: { itemIndex, referenceId } });
+		}
+	}
+	return pairs;
+}
+
+/** A reference ID with every character outside printable ASCII escaped, so the difference shows. */
+function visible(referenceId: string): string {
+	const escaped = truncate(referenceId).replace(
+		/[^\x20-\x7e]/g,
+		(c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
+	return `"${escaped}"`;
+}
+
+/** Most pairs one warning names; the rest are counted. */
+const MAX_PAIRS_SHOWN = 10;
+
+/** The warning for look-alike pairs, naming both items of each, or undefined when there are none. */
+export function lookAlikeWarning(pairs: LookAlikePair[]): string | undefined {
+	if (!pairs.length) return undefined;
+	const shown = pairs
+		.slice(0, MAX_PAIRS_SHOWN)
+		.map(
+			(p) =>
+				`items ${p.first.itemIndex} and ${p.second.itemIndex} (${visible(p.first.referenceId)} and ${visible(p.second.referenceId)} in dataset ${p.datasetId})`,
+		);
+	const more = pairs.length > MAX_PAIRS_SHOWN ? ` and ${pairs.length - MAX_PAIRS_SHOWN} more` : '';
+	return redactText(
+		`Reference IDs that differ only in spaces, invisible characters or Unicode form: ${shown.join('; ')}${more}. Nucleus compares reference IDs exactly, so each was sent as given and becomes its own item; make them equal if they name one image.`,
+	);
 }

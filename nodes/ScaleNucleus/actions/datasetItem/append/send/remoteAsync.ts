@@ -85,7 +85,7 @@ async function submitDataset(
 	});
 	const raw = await client.request('POST', `dataset/${dataset}/append`, {
 		kind: 'uploadAppendJob',
-		itemCount: items.length,
+		uploadUrl: signed.signed_url,
 		query: { async: 1 },
 		json: { requestId, update },
 		itemIndex: items[0].itemIndex,
